@@ -1,0 +1,76 @@
+namespace AksEgress.Engine;
+
+/// <summary>Every ErrorId the module emits. They are part of the public contract: never rename one.</summary>
+public static class ErrorIds
+{
+    // Input, checked before any request
+    public const string InvalidPublicIpName = nameof(InvalidPublicIpName);
+    public const string InvalidResourceGroupName = nameof(InvalidResourceGroupName);
+    public const string InvalidClusterName = nameof(InvalidClusterName);
+    public const string InvalidResourceId = nameof(InvalidResourceId);
+    public const string InvalidSubscriptionId = nameof(InvalidSubscriptionId);
+    public const string InvalidIpAddress = nameof(InvalidIpAddress);
+    public const string NonPublicIpAddress = nameof(NonPublicIpAddress);
+    public const string InvalidKubernetesName = nameof(InvalidKubernetesName);
+    public const string InvalidPort = nameof(InvalidPort);
+    public const string InvalidCheckUri = nameof(InvalidCheckUri);
+    public const string InvalidTag = nameof(InvalidTag);
+    public const string InvalidZone = nameof(InvalidZone);
+    public const string BasicSkuRetired = nameof(BasicSkuRetired);
+    public const string KubeConfigNotFound = nameof(KubeConfigNotFound);
+    public const string KubeConfigInvalid = nameof(KubeConfigInvalid);
+    public const string KubeContextNotFound = nameof(KubeContextNotFound);
+    public const string KubeConfigClusterMismatch = nameof(KubeConfigClusterMismatch);
+    public const string CaCertificateNotFound = nameof(CaCertificateNotFound);
+    public const string CaCertificateInvalid = nameof(CaCertificateInvalid);
+    public const string ConflictingParameters = nameof(ConflictingParameters);
+    public const string MissingClusterContext = nameof(MissingClusterContext);
+    public const string UnsupportedInputObject = nameof(UnsupportedInputObject);
+    public const string InvalidOutboundPorts = nameof(InvalidOutboundPorts);
+    public const string InvalidIdleTimeout = nameof(InvalidIdleTimeout);
+    public const string InsufficientOutboundPorts = nameof(InsufficientOutboundPorts);
+
+    // Connection and authentication
+    public const string NotConnected = nameof(NotConnected);
+    public const string SubscriptionNotDetermined = nameof(SubscriptionNotDetermined);
+    public const string AuthenticationFailed = nameof(AuthenticationFailed);
+    public const string TlsValidationFailed = nameof(TlsValidationFailed);
+    public const string EndpointUnreachable = nameof(EndpointUnreachable);
+
+    // ARM
+    public const string ClusterNotFound = nameof(ClusterNotFound);
+    public const string ResourceGroupNotFound = nameof(ResourceGroupNotFound);
+    public const string PublicIpNotFound = nameof(PublicIpNotFound);
+    public const string PublicIpConflict = nameof(PublicIpConflict);
+    public const string PublicIpInUse = nameof(PublicIpInUse);
+    public const string PublicIpQuotaExceeded = nameof(PublicIpQuotaExceeded);
+    public const string NodeResourceGroupLocked = nameof(NodeResourceGroupLocked);
+    public const string AuthorizationFailed = nameof(AuthorizationFailed);
+    public const string LinkedAuthorizationFailed = nameof(LinkedAuthorizationFailed);
+    public const string ArmThrottled = nameof(ArmThrottled);
+    public const string ArmRequestFailed = nameof(ArmRequestFailed);
+    public const string OperationFailed = nameof(OperationFailed);
+    public const string OperationTimedOut = nameof(OperationTimedOut);
+    public const string ConflictingOperation = nameof(ConflictingOperation);
+    public const string LocalAccountsDisabled = nameof(LocalAccountsDisabled);
+    public const string EgressNotConfigurableHere = nameof(EgressNotConfigurableHere);
+
+    // Kubernetes
+    public const string KubernetesUnauthorized = nameof(KubernetesUnauthorized);
+    public const string KubernetesForbidden = nameof(KubernetesForbidden);
+    public const string KubernetesNotFound = nameof(KubernetesNotFound);
+    public const string KubernetesConflict = nameof(KubernetesConflict);
+    public const string KubernetesInvalid = nameof(KubernetesInvalid);
+    public const string KubernetesRequestFailed = nameof(KubernetesRequestFailed);
+    public const string ServiceNotOwned = nameof(ServiceNotOwned);
+    public const string LoadBalancerSyncFailed = nameof(LoadBalancerSyncFailed);
+    public const string LoadBalancerTimeout = nameof(LoadBalancerTimeout);
+    public const string ImagePullFailed = nameof(ImagePullFailed);
+    public const string PodUnschedulable = nameof(PodUnschedulable);
+    public const string PodRejected = nameof(PodRejected);
+    public const string EgressTestTimeout = nameof(EgressTestTimeout);
+    public const string EgressBlockedOrEndpointUnusable = nameof(EgressBlockedOrEndpointUnusable);
+
+    public const string OperationCanceled = nameof(OperationCanceled);
+    public const string UnexpectedError = nameof(UnexpectedError);
+}

@@ -1,0 +1,35 @@
+using AksEgress.Models;
+
+namespace AksEgress.Engine;
+
+/// <summary>
+/// Everything that talks to ARM or Kubernetes. Implemented in AksEgress.Engine.dll, which is loaded with all SDKs into a
+/// private AssemblyLoadContext; only BCL types and types of this assembly cross the boundary. One instance per
+/// process, thread-safe (ForEach-Object -Parallel, Start-ThreadJob).
+/// Methods throw <see cref="AksEgressException"/> for everything a user should see, and OperationCanceledException when
+/// the context's token is cancelled (after cleaning up).
+/// </summary>
+public interface IAksEgressEngine
+{
+    /// <summary>The explicit connection, or null when cmdlets fall back to DefaultAzureCredential.</summary>
+    AksEgressConnection? Connection { get; }
+    Task<AksEgressConnection> ConnectAsync(ConnectRequest request, IOperationContext context);
+    void Disconnect();
+
+    /// <summary>Clusters of the subscription, or of one resource group; streams as pages arrive (follows nextLink).</summary>
+    IAsyncEnumerable<AksNodeResourceGroup> ListClustersAsync(string? subscriptionId, string? resourceGroupName, IOperationContext context);
+    Task<AksNodeResourceGroup> GetClusterAsync(ClusterRef cluster, IOperationContext context);
+
+    Task<EgressIp> NewEgressIpAsync(NewEgressIpRequest request, IOperationContext context);
+    Task<EgressService> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context);
+    Task<EgressTestResult> TestEgressIpAsync(TestEgressIpRequest request, IOperationContext context);
+
+    Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context);
+    Task<OutboundIpAssignment> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context);
+    /// <summary>Returns false when nothing was removed (not found, or ShouldProcess declined).</summary>
+    Task<bool> RemoveEgressIpAsync(RemoveEgressIpRequest request, IOperationContext context);
+    Task<bool> RemoveEgressServiceAsync(RemoveEgressServiceRequest request, IOperationContext context);
+
+    /// <summary>Tab-completion values; never throws (returns empty on any failure), results cached briefly.</summary>
+    Task<IReadOnlyList<string>> CompleteAsync(CompletionKind kind, string? resourceGroupName, string? kubeConfigPath, CancellationToken cancellationToken);
+}

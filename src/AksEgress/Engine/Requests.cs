@@ -1,0 +1,122 @@
+using AksEgress.Models;
+
+namespace AksEgress.Engine;
+
+/// <summary>An AKS cluster named by subscription (optional: the connection's), resource group and name.</summary>
+public sealed record ClusterRef(string? SubscriptionId, string ResourceGroupName, string ClusterName)
+{
+    /// <summary>Parses a managed-cluster ARM id (any casing of resourceGroups/providers). Throws InvalidResourceId.</summary>
+    public static ClusterRef FromId(string id)
+    {
+        var parsed = ResourceIdParser.Parse(id, ErrorIds.InvalidResourceId);
+        if (!string.Equals(parsed.Provider, "Microsoft.ContainerService", StringComparison.OrdinalIgnoreCase) ||
+            !string.Equals(parsed.ResourceType, "managedClusters", StringComparison.OrdinalIgnoreCase))
+            throw new AksEgressException(ErrorIds.InvalidResourceId, EgressErrorCategory.InvalidArgument,
+                $"'{id}' is not the id of an AKS managed cluster (expected .../providers/Microsoft.ContainerService/managedClusters/<name>).",
+                id, "Pass the cluster's ARM id, e.g. the ClusterId property of Get-AksNodeResourceGroup.");
+        return new ClusterRef(parsed.SubscriptionId, parsed.ResourceGroupName, parsed.Name);
+    }
+
+    public string ToId(string subscriptionId) =>
+        $"/subscriptions/{SubscriptionId ?? subscriptionId}/resourceGroups/{ResourceGroupName}/providers/Microsoft.ContainerService/managedClusters/{ClusterName}";
+
+    public override string ToString() => $"{ResourceGroupName}/{ClusterName}";
+}
+
+/// <summary>How to reach a cluster's Kubernetes API. Precedence: KubeConfigPath/KubeContext, else the cluster's ARM credentials, else the default kubeconfig.</summary>
+public sealed record KubeAccess
+{
+    public string? KubeConfigPath { get; init; }
+    public string? KubeContext { get; init; }
+    /// <summary>The cluster, when known (its ARM credentials are used when no kubeconfig was named).</summary>
+    public ClusterRef? Cluster { get; init; }
+    /// <summary>Cluster details already read (saves a GET).</summary>
+    public AksNodeResourceGroup? ClusterInfo { get; init; }
+    /// <summary>Use listClusterAdminCredential (refused on clusters with local accounts disabled).</summary>
+    public bool Admin { get; init; }
+}
+
+public sealed record ConnectRequest
+{
+    public string Environment { get; init; } = "AzureCloud";
+    public string? SubscriptionId { get; init; }
+    public string? TenantId { get; init; }
+    public bool Identity { get; init; }
+    public string? ClientId { get; init; }
+    /// <summary>An ARM access token. Kept in memory only.</summary>
+    public string? AccessToken { get; init; }
+    public Uri? ArmEndpoint { get; init; }
+    public string? CaCertificatePath { get; init; }
+}
+
+public sealed record NewEgressIpRequest
+{
+    public required string Name { get; init; }
+    /// <summary>Where the IP goes; default the cluster's node resource group.</summary>
+    public string? ResourceGroupName { get; init; }
+    public string? SubscriptionId { get; init; }
+    public ClusterRef? Cluster { get; init; }
+    public AksNodeResourceGroup? ClusterInfo { get; init; }
+    public string? NodeResourceGroup { get; init; }
+    public string? Location { get; init; }
+    public string[] Zones { get; init; } = Array.Empty<string>();
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public string Sku { get; init; } = "Standard";
+    public int? IdleTimeoutInMinutes { get; init; }
+    public int TimeoutSeconds { get; init; } = 300;
+}
+
+public sealed record SetEgressServiceRequest
+{
+    public required string IpAddress { get; init; }
+    public string? PublicIpId { get; init; }
+    public string ServiceName { get; init; } = "aks-egress";
+    public string Namespace { get; init; } = "default";
+    public int Port { get; init; } = 8080;
+    public string? NodeResourceGroup { get; init; }
+    public KubeAccess Kube { get; init; } = new();
+    public int TimeoutSeconds { get; init; } = 300;
+    /// <summary>Take over a Service of that name that AksEgress did not create.</summary>
+    public bool Force { get; init; }
+}
+
+public sealed record TestEgressIpRequest
+{
+    public string[] ExpectedIpAddress { get; init; } = Array.Empty<string>();
+    public KubeAccess Kube { get; init; } = new();
+    public string CheckUri { get; init; } = "https://api.ipify.org";
+    public string Image { get; init; } = "curlimages/curl:8.11.1";
+    public string Namespace { get; init; } = "default";
+    public int TimeoutSeconds { get; init; } = 120;
+    /// <summary>Pods to run (samples); with AllNodes, per node.</summary>
+    public int Count { get; init; } = 1;
+    public bool AllNodes { get; init; }
+    public string? NodeName { get; init; }
+    public int ThrottleLimit { get; init; } = 5;
+}
+
+public sealed record SetOutboundIpRequest
+{
+    public required ClusterRef Cluster { get; init; }
+    public required string[] PublicIpIds { get; init; }
+    public int? AllocatedOutboundPorts { get; init; }
+    public int? IdleTimeoutInMinutes { get; init; }
+    public int TimeoutSeconds { get; init; } = 1800;
+}
+
+public sealed record RemoveEgressIpRequest
+{
+    public required string PublicIpId { get; init; }
+    public bool Force { get; init; }
+    public int TimeoutSeconds { get; init; } = 300;
+}
+
+public sealed record RemoveEgressServiceRequest
+{
+    public string ServiceName { get; init; } = "aks-egress";
+    public string Namespace { get; init; } = "default";
+    public KubeAccess Kube { get; init; } = new();
+    public bool Force { get; init; }
+}
+
+public enum CompletionKind { Subscription, ResourceGroup, Cluster, KubeContext, Namespace }

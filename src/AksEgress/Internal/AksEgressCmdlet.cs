@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using AksEgress.Engine;
+
+namespace AksEgress.Internal;
+
+/// <summary>
+/// Base of every AksEgress cmdlet. Engine calls run on a worker thread; everything they write (objects, verbose, debug,
+/// warnings, progress, ShouldProcess questions) is queued and executed here on the pipeline thread. StopProcessing
+/// (Ctrl+C) cancels one token shared by every request and wait of this invocation; the engine cleans up, then the
+/// pipeline stops.
+/// </summary>
+public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private BlockingCollection<Action>? _queue;
+    private volatile bool _stopping;
+
+    internal IAksEgressEngine Engine => EngineHost.Engine;
+    protected CancellationToken StopToken => _stop.Token;
+
+    protected override void StopProcessing()
+    {
+        _stopping = true;
+        _stop.Cancel();
+    }
+
+    public void Dispose()
+    {
+        _stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Runs an engine call on a worker and pumps its output onto the pipeline thread until it ends.</summary>
+    internal T Run<T>(Func<IOperationContext, Task<T>> operation)
+    {
+        var queue = new BlockingCollection<Action>();
+        var previous = _queue;
+        _queue = queue;
+        var context = new PipelineContext(this, queue);
+        try
+        {
+            var task = Task.Run(() => operation(context), _stop.Token);
+            task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
+            Pump(queue);
+            if (_stopping) throw new PipelineStoppedException();
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (_stopping)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            _queue = previous;
+        }
+    }
+
+    /// <summary>Runs a streaming engine call; each item is written to the pipeline as soon as it arrives.</summary>
+    internal void RunStream<T>(Func<IOperationContext, IAsyncEnumerable<T>> operation)
+    {
+        Run<bool>(async context =>
+        {
+            await foreach (var item in operation(context).WithCancellation(context.CancellationToken).ConfigureAwait(false))
+            {
+                var captured = item;
+                ((PipelineContext)context).Post(() => WriteObject(captured));
+            }
+            return true;
+        });
+    }
+
+    private void Pump(BlockingCollection<Action> queue)
+    {
+        foreach (var action in queue.GetConsumingEnumerable())
+        {
+            try
+            {
+                action();
+            }
+            catch (PipelineStoppedException)
+            {
+                _stopping = true;
+                _stop.Cancel();
+            }
+        }
+    }
+
+    /// <summary>Writes a non-terminating error for an engine failure, or rethrows what must stop the pipeline.</summary>
+    internal void WriteFailure(Exception exception, object? target)
+    {
+        switch (exception)
+        {
+            case PipelineStoppedException:
+                throw exception;
+            case OperationCanceledException when _stopping:
+                throw new PipelineStoppedException();
+            case AggregateException { InnerExceptions.Count: 1 } aggregate:
+                WriteFailure(aggregate.InnerException!, target);
+                return;
+            default:
+                WriteError(ToErrorRecord(exception, target));
+                return;
+        }
+    }
+
+    internal static ErrorRecord ToErrorRecord(Exception exception, object? target)
+    {
+        if (exception is AksEgressException egress)
+        {
+            var record = new ErrorRecord(egress, egress.ErrorId, (ErrorCategory)(int)egress.Category, egress.TargetObject ?? target);
+            if (egress.RecommendedAction is not null)
+                record.ErrorDetails = new ErrorDetails(egress.Message) { RecommendedAction = egress.RecommendedAction };
+            return record;
+        }
+        if (exception is OperationCanceledException)
+            return new ErrorRecord(exception, ErrorIds.OperationCanceled, ErrorCategory.OperationStopped, target);
+        var message = Redaction.Text(exception.Message);
+        return new ErrorRecord(new InvalidOperationException(message, exception), ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, target)
+        {
+            ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Run again with -Debug for details, and report the error if it persists." },
+        };
+    }
+
+    /// <summary>Throws a terminating error for bad invocation (before any request).</summary>
+    internal void ThrowFailure(Exception exception, object? target) => ThrowTerminatingError(ToErrorRecord(exception, target));
+
+    private sealed class PipelineContext : IOperationContext
+    {
+        private readonly AksEgressCmdlet _cmdlet;
+        private readonly BlockingCollection<Action> _queue;
+
+        public PipelineContext(AksEgressCmdlet cmdlet, BlockingCollection<Action> queue)
+        {
+            _cmdlet = cmdlet;
+            _queue = queue;
+        }
+
+        public CancellationToken CancellationToken => _cmdlet._stop.Token;
+
+        public void Post(Action action)
+        {
+            try { _queue.Add(action); }
+            catch (InvalidOperationException) { /* the call already ended */ }
+        }
+
+        public void WriteVerbose(string message) => Post(() => _cmdlet.WriteVerbose(message));
+        public void WriteDebug(string message) => Post(() => _cmdlet.WriteDebug(Redaction.Text(message)));
+        public void WriteWarning(string message) => Post(() => _cmdlet.WriteWarning(message));
+
+        public void WriteProgress(ProgressUpdate update) => Post(() =>
+        {
+            var record = new ProgressRecord(update.ActivityId, update.Activity, string.IsNullOrEmpty(update.Status) ? "..." : update.Status)
+            {
+                PercentComplete = update.PercentComplete,
+                RecordType = update.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            };
+            _cmdlet.WriteProgress(record);
+        });
+
+        public bool ShouldProcess(string target, string action)
+        {
+            if (_cmdlet._stopping) return false;
+            var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Post(() =>
+            {
+                try { answer.TrySetResult(!_cmdlet._stopping && _cmdlet.ShouldProcess(target, action)); }
+                catch (Exception e) { answer.TrySetException(e); throw; }
+            });
+            try
+            {
+                answer.Task.Wait(CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+            return answer.Task.IsCompletedSuccessfully && answer.Task.Result;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using AksEgress.Engine;
+
+namespace AksEgress.Internal;
+
+/// <summary>
+/// The private AssemblyLoadContext for AksEgress.Engine.dll and every third-party dependency (Azure.Core, Azure.Identity,
+/// Azure.ResourceManager, KubernetesClient, YamlDotNet, MSAL...), all from the module's dependencies/ folder. Another
+/// module's Azure.Core (Az.Accounts, Microsoft.Graph) in the default context cannot clash with ours.
+/// Framework assemblies and this cmdlet assembly resolve to the default context, so the engine contract types are shared.
+/// </summary>
+internal sealed class EngineLoadContext : AssemblyLoadContext
+{
+    private static readonly string FrameworkDirectory = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+    private static readonly Assembly ContractAssembly = typeof(IAksEgressEngine).Assembly;
+    private readonly string _directory;
+
+    public EngineLoadContext(string directory) : base("AksEgress.Dependencies", isCollectible: false) => _directory = directory;
+
+    public string Directory => _directory;
+
+    protected override Assembly? Load(AssemblyName assemblyName)
+    {
+        if (string.Equals(assemblyName.Name, ContractAssembly.GetName().Name, StringComparison.OrdinalIgnoreCase))
+            return ContractAssembly;
+        // BCL (System.Text.Json, System.Memory...) comes from the shared framework in the default context: no second copy.
+        if (File.Exists(Path.Combine(FrameworkDirectory, assemblyName.Name + ".dll"))) return null;
+        var path = Path.Combine(_directory, assemblyName.Name + ".dll");
+        return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+    }
+
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+    {
+        var path = Path.Combine(_directory, unmanagedDllName);
+        return File.Exists(path) ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
+    }
+}
+
+/// <summary>Creates the one engine of this process on first use (not at Import-Module: import stays cheap).</summary>
+internal static class EngineHost
+{
+    private const string EngineAssemblyName = "AksEgress.Engine";
+    private const string EngineTypeName = "AksEgress.Engine.AksEgressEngine";
+    private static readonly Lazy<IAksEgressEngine> Instance = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static IAksEgressEngine Engine => Instance.Value;
+
+    /// <summary>Only for diagnostics and tests: the context the engine lives in.</summary>
+    public static AssemblyLoadContext? LoadContext { get; private set; }
+
+    private static IAksEgressEngine Create()
+    {
+        var moduleDirectory = Path.GetDirectoryName(typeof(EngineHost).Assembly.Location)!;
+        var dependencies = Path.Combine(moduleDirectory, "dependencies");
+        Assembly engineAssembly;
+        if (File.Exists(Path.Combine(dependencies, EngineAssemblyName + ".dll")))
+        {
+            var context = new EngineLoadContext(dependencies);
+            LoadContext = context;
+            engineAssembly = context.LoadFromAssemblyName(new AssemblyName(EngineAssemblyName));
+        }
+        else
+        {
+            // Development and unit tests: the engine sits next to this assembly (no isolation).
+            engineAssembly = Assembly.Load(new AssemblyName(EngineAssemblyName));
+            LoadContext = AssemblyLoadContext.GetLoadContext(engineAssembly);
+        }
+        var type = engineAssembly.GetType(EngineTypeName, throwOnError: true)!;
+        return (IAksEgressEngine)Activator.CreateInstance(type)!;
+    }
+}

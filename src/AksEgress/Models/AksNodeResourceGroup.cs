@@ -1,0 +1,35 @@
+namespace AksEgress.Models;
+
+/// <summary>
+/// One AKS cluster and where its node resources live. Output of Get-AksNodeResourceGroup; its property names
+/// bind by name into New-AksEgressIp, Set-AksEgressService, Get-AksEgressConfiguration and Test-AksEgressIp.
+/// </summary>
+public sealed class AksNodeResourceGroup
+{
+    public string SubscriptionId { get; init; } = "";
+    /// <summary>The cluster's own resource group.</summary>
+    public string ResourceGroupName { get; init; } = "";
+    public string ClusterName { get; init; } = "";
+    /// <summary>ARM id of the managed cluster, normalised to /resourceGroups/ casing.</summary>
+    public string ClusterId { get; init; } = "";
+    public string Location { get; init; } = "";
+    public string NodeResourceGroup { get; init; } = "";
+    public string NodeResourceGroupId { get; init; } = "";
+    /// <summary>Standard or Basic (normalised casing).</summary>
+    public string LoadBalancerSku { get; init; } = "";
+    /// <summary>loadBalancer, managedNATGateway, userAssignedNATGateway, userDefinedRouting, none, block.</summary>
+    public string OutboundType { get; init; } = "";
+    /// <summary>Unrestricted or ReadOnly.</summary>
+    public string NodeResourceGroupRestrictionLevel { get; init; } = "Unrestricted";
+    public bool NodeResourceGroupLocked => string.Equals(NodeResourceGroupRestrictionLevel, "ReadOnly", StringComparison.OrdinalIgnoreCase);
+    public string? KubernetesVersion { get; init; }
+    public string? Fqdn { get; init; }
+    public bool AadEnabled { get; init; }
+    public bool LocalAccountsDisabled { get; init; }
+    public string? ProvisioningState { get; init; }
+    public int NodeCount { get; init; }
+    /// <summary>Principal id of the cluster identity (the one that needs rights on BYO public IPs).</summary>
+    public string? IdentityPrincipalId { get; init; }
+
+    public override string ToString() => ClusterId;
+}

@@ -1,0 +1,37 @@
+namespace AksEgress.Models;
+
+/// <summary>The LoadBalancer Service that owns an egress IP (the original recipe), and what it really decides.</summary>
+public sealed class EgressService
+{
+    public string Namespace { get; init; } = "default";
+    /// <summary>Service name.</summary>
+    public string ServiceName { get; init; } = "aks-egress";
+    /// <summary>The address the Service asked for (the egress IP of the recipe).</summary>
+    public string IpAddress { get; init; } = "";
+    /// <summary>The address in status.loadBalancer.ingress once the cloud provider assigned it.</summary>
+    public string? IngressIpAddress { get; init; }
+    public int Port { get; init; } = 8080;
+    public string? PublicIpId { get; init; }
+    public string? PublicIpResourceGroupName { get; init; }
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+    /// <summary>Created, Updated or Unchanged.</summary>
+    public string Action { get; init; } = "Unchanged";
+    /// <summary>True only where a Service IP decides egress (Basic load balancer).</summary>
+    public bool DecidesEgress { get; init; }
+    /// <summary>Plain-words explanation of what decides egress on this cluster.</summary>
+    public string? EgressNote { get; init; }
+
+    public string? SubscriptionId { get; init; }
+    public string? ClusterName { get; init; }
+    public string? ClusterResourceGroupName { get; init; }
+    public string? ClusterId { get; init; }
+    public string? NodeResourceGroup { get; init; }
+    public string? LoadBalancerSku { get; init; }
+    public string? OutboundType { get; init; }
+    /// <summary>The Kubernetes API server used.</summary>
+    public string? KubernetesServer { get; init; }
+    public string? KubeConfigPath { get; init; }
+    public string? KubeContext { get; init; }
+
+    public override string ToString() => $"{Namespace}/{ServiceName} {IngressIpAddress ?? IpAddress}";
+}

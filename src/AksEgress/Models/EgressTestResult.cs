@@ -1,0 +1,37 @@
+namespace AksEgress.Models;
+
+/// <summary>What a pod inside the cluster saw as its public source address.</summary>
+public sealed class EgressTestResult
+{
+    public string? ClusterName { get; init; }
+    public string? ClusterId { get; init; }
+    public string[] ExpectedIpAddress { get; init; } = Array.Empty<string>();
+    /// <summary>The first (or only) observed address.</summary>
+    public string? ObservedIpAddress { get; init; }
+    /// <summary>Every distinct address observed over all samples and nodes.</summary>
+    public string[] ObservedIpAddresses { get; init; } = Array.Empty<string>();
+    public bool Succeeded { get; init; }
+    public string? PodName { get; init; }
+    public string? NodeName { get; init; }
+    public string Namespace { get; init; } = "default";
+    public string CheckUri { get; init; } = "";
+    public TimeSpan Duration { get; init; }
+    /// <summary>Why the observed address differs from the expected one (from the cluster's configuration), or why the test failed.</summary>
+    public string? Explanation { get; init; }
+    /// <summary>The raw body the check endpoint returned (trimmed, at most 2 KB).</summary>
+    public string? RawResponse { get; init; }
+    public EgressSample[] Samples { get; init; } = Array.Empty<EgressSample>();
+
+    public override string ToString() => $"{(Succeeded ? "OK" : "FAILED")} {ObservedIpAddress}";
+}
+
+/// <summary>One pod run of an egress test.</summary>
+public sealed class EgressSample
+{
+    public string PodName { get; init; } = "";
+    public string? NodeName { get; init; }
+    public string? ObservedIpAddress { get; init; }
+    public string? Error { get; init; }
+    public TimeSpan Duration { get; init; }
+    public override string ToString() => $"{NodeName} {ObservedIpAddress ?? Error}";
+}
