@@ -33,9 +33,10 @@ Describe 'The recipe pipeline on legacy-basic (Basic load balancer)' {
             New-AksEgressIp -Name aks-egress-ip | Set-AksEgressService | Test-AksEgressIp
         $result.PSObject.TypeNames[0] | Should -Be 'AksEgress.Models.EgressTestResult'
         $result.Succeeded | Should -BeTrue
-        $ip = (Get-EmulatorWorld $Emu).publicIps | Where-Object name -eq 'aks-egress-ip'
-        $result.ObservedIpAddress | Should -Be $ip.ipAddress
-        $result.ExpectedIpAddress | Should -Be @($ip.ipAddress)
+        $ip = (Get-EmulatorPublicIp $Emu -Name 'aks-egress-ip').properties.ipAddress
+        $ip | Should -Not -BeNullOrEmpty
+        $result.ObservedIpAddress | Should -Be $ip
+        $result.ExpectedIpAddress | Should -Be @($ip)
         $result.ClusterName | Should -Be 'legacy-basic'
     }
 
@@ -45,14 +46,12 @@ Describe 'The recipe pipeline on legacy-basic (Basic load balancer)' {
         $ip.Created | Should -BeFalse
         $svc = $ip | Set-AksEgressService
         $svc.Action | Should -Be 'Unchanged'
-        $writes = Get-EmulatorRequest $Emu | Where-Object { $_.method -in 'PUT', 'PATCH', 'POST', 'DELETE' -and $_.path -notmatch 'listClusterUserCredential' }
+        $writes = Get-EmulatorRequest $Emu | Where-Object { $_.method -in 'PUT', 'PATCH', 'POST', 'DELETE' -and $_.pathAndQuery -notmatch 'listClusterUserCredential' -and $_.pathAndQuery -notmatch '/pods' }
         $writes | Should -BeNullOrEmpty
     }
 
     It 'leaves no test pod behind' {
-        $pods = (Get-EmulatorWorld $Emu).clusters | Where-Object name -eq 'legacy-basic' | ForEach-Object { $_.pods } |
-            Where-Object { $_.name -like 'aks-egress-test-*' }
-        $pods | Should -BeNullOrEmpty
+        Get-EmulatorTestPod $Emu -Cluster legacy-basic | Should -BeNullOrEmpty
     }
 
     It '-Quiet returns only a boolean' {
@@ -113,7 +112,7 @@ Describe '-WhatIf changes nothing' {
         $out = Get-AksNodeResourceGroup demo-rg legacy-basic | New-AksEgressIp -Name whatif-ip -WhatIf
         $out | Should -BeNullOrEmpty
         Get-EmulatorRequest $Emu | Where-Object method -in 'PUT', 'PATCH', 'DELETE' | Should -BeNullOrEmpty
-        (Get-EmulatorWorld $Emu).publicIps.name | Should -Not -Contain 'whatif-ip'
+        Get-EmulatorPublicIp $Emu -Name 'whatif-ip' | Should -BeNullOrEmpty
     }
 
     It 'Set-AksEgressService -WhatIf creates no Service' {
@@ -121,6 +120,6 @@ Describe '-WhatIf changes nothing' {
         Clear-EmulatorRequest $Emu
         $out = $ip | Set-AksEgressService -ServiceName whatif-svc -WhatIf
         $out | Should -BeNullOrEmpty
-        Get-EmulatorRequest $Emu | Where-Object { $_.method -in 'POST', 'PUT', 'PATCH' -and $_.path -match '/services' } | Should -BeNullOrEmpty
+        Get-EmulatorRequest $Emu | Where-Object { $_.method -in 'POST', 'PUT', 'PATCH' -and $_.pathAndQuery -match '/services' } | Should -BeNullOrEmpty
     }
 }

@@ -7,7 +7,7 @@ Import-Module $ModuleManifest -Force
 function Get-EmulatorRequest {
     <# The non-admin requests the emulator received since the last Clear-EmulatorRequest. #>
     param([Parameter(Mandatory)] $Emulator)
-    @(Invoke-EmulatorAdmin -Emulator $Emulator -Path 'requests') | Where-Object { -not $_.admin }
+    @(Invoke-EmulatorAdmin -Emulator $Emulator -Path 'requests')
 }
 
 function Clear-EmulatorRequest {
@@ -23,4 +23,17 @@ function Reset-Emulator {
 function Get-EmulatorWorld {
     param([Parameter(Mandatory)] $Emulator)
     Invoke-EmulatorAdmin -Emulator $Emulator -Path 'world'
+}
+
+function Get-EmulatorPublicIp {
+    <# The emulator's public IP resources (ARM JSON), optionally by name. #>
+    param([Parameter(Mandatory)] $Emulator, [string] $Name)
+    $ips = @((Get-EmulatorWorld $Emulator).publicIPAddresses)
+    if ($Name) { $ips | Where-Object name -eq $Name } else { $ips }
+}
+
+function Get-EmulatorTestPod {
+    <# Egress test pods still present in a cluster of the emulator. #>
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Cluster)
+    @((Get-EmulatorWorld $Emulator).clusters.$Cluster.pods) | Where-Object { $_ -and $_.metadata.name -like 'aks-egress-test-*' }
 }
