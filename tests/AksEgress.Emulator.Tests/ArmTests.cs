@@ -165,8 +165,8 @@ public class ArmRawTests
         Assert.Contains("/providers/Microsoft.Network/locations/eastus/operations/", resp.Headers.GetValues("Azure-AsyncOperation").Single());
         Assert.True(resp.Headers.Contains("Retry-After"));
         var url = resp.Headers.GetValues("Azure-AsyncOperation").Single();
-        Assert.Equal("{\"status\":\"InProgress\"}", (await Send(http, HttpMethod.Get, url)).Str(Body));
-        Assert.Equal("{\"status\":\"Succeeded\"}", (await Send(http, HttpMethod.Get, url)).Str(Body));
+        Assert.Equal("{\"status\":\"InProgress\"}", Str((await Send(http, HttpMethod.Get, url)).Body));
+        Assert.Equal("{\"status\":\"Succeeded\"}", Str((await Send(http, HttpMethod.Get, url)).Body));
         var (gst, got, _) = await Send(http, HttpMethod.Get, PipPath(emu, "egress-rg", "pinned-egress") + "?api-version=2025-07-01");
         Assert.Equal(200, gst);
         var addr = got!["properties"]!["ipAddress"]!.GetValue<string>();
