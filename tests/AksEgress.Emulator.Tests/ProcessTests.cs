@@ -22,7 +22,7 @@ public class KubectlTests
 
         var r = Kubectl(kc, cache, "get", "svc", "-o", "json");
         Assert.True(r.Code == 0, r.Err);
-        Assert.Equal(0, JsonNode.Parse(r.Out)!["items"]!.AsArray().Count);
+        Assert.Empty(JsonNode.Parse(r.Out)!["items"]!.AsArray());
 
         var yaml = Path.Combine(TempDir(), "svc.yaml");
         await File.WriteAllTextAsync(yaml, "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: LoadBalancer\n  selector:\n    app: web\n  ports:\n  - port: 80\n    targetPort: 8080\n");
