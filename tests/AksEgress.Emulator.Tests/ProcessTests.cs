@@ -9,7 +9,7 @@ namespace AksEgress.Emulator.Tests;
 
 public class KubectlTests
 {
-    private static (int Code, string Out, string Err) Kubectl(string kubeconfig, string cacheDir, params string[] args) =>
+    private static Task<(int Code, string Out, string Err)> Kubectl(string kubeconfig, string cacheDir, params string[] args) =>
         Run("/usr/bin/kubectl", new[] { "--kubeconfig", kubeconfig, "--cache-dir", cacheDir, "--request-timeout", "20s" }.Concat(args).ToArray());
 
     [Fact]
@@ -20,40 +20,40 @@ public class KubectlTests
         var kc = emu.GetKubeconfigPath("legacy-basic");
         var cache = TempDir();
 
-        var r = Kubectl(kc, cache, "get", "svc", "-o", "json");
+        var r = await Kubectl(kc, cache, "get", "svc", "-o", "json");
         Assert.True(r.Code == 0, r.Err);
         Assert.Empty(JsonNode.Parse(r.Out)!["items"]!.AsArray());
 
         var yaml = Path.Combine(TempDir(), "svc.yaml");
         await File.WriteAllTextAsync(yaml, "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: LoadBalancer\n  selector:\n    app: web\n  ports:\n  - port: 80\n    targetPort: 8080\n");
-        r = Kubectl(kc, cache, "apply", "-f", yaml, "--validate=false");
+        r = await Kubectl(kc, cache, "apply", "-f", yaml, "--validate=false");
         Assert.True(r.Code == 0, r.Err);
         Assert.Equal("service/web created", r.Out.Trim());
         await File.WriteAllTextAsync(yaml, (await File.ReadAllTextAsync(yaml)).Replace("targetPort: 8080", "targetPort: 8081"));
-        r = Kubectl(kc, cache, "apply", "-f", yaml, "--validate=false");
+        r = await Kubectl(kc, cache, "apply", "-f", yaml, "--validate=false");
         Assert.True(r.Code == 0, r.Err);
         Assert.Equal("service/web configured", r.Out.Trim());
         Assert.Equal(8081, emu.World.GetService("legacy-basic", "default", "web")!["spec"]!["ports"]![0]!["targetPort"]!.GetValue<int>());
         var svc = await Eventually<JsonObject>(() => Task.FromResult(emu.World.GetService("legacy-basic", "default", "web") is { } s && s["status"]!["loadBalancer"]!["ingress"] is not null ? s : null));
         var lbIp = svc["status"]!["loadBalancer"]!["ingress"]![0]!["ip"]!.GetValue<string>();
 
-        r = Kubectl(kc, cache, "get", "svc", "web", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}");
+        r = await Kubectl(kc, cache, "get", "svc", "web", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}");
         Assert.Equal(lbIp, r.Out);
 
-        r = Kubectl(kc, cache, "run", "probe", "--image=curlimages/curl", "--", "curl", "-s", "checkip.dyndns.org");
+        r = await Kubectl(kc, cache, "run", "probe", "--image=curlimages/curl", "--", "curl", "-s", "checkip.dyndns.org");
         Assert.True(r.Code == 0, r.Err);
         Assert.Equal("pod/probe created", r.Out.Trim());
         await Eventually<string>(() => Task.FromResult(emu.World.GetPodLog("legacy-basic", "default", "probe")));
-        r = Kubectl(kc, cache, "logs", "probe");
+        r = await Kubectl(kc, cache, "logs", "probe");
         Assert.True(r.Code == 0, r.Err);
         Assert.Equal($"<html><head><title>Current IP Check</title></head><body>Current IP Address: {lbIp}</body></html>\r\n", r.Out);
 
-        r = Kubectl(kc, cache, "delete", "pod", "probe");
+        r = await Kubectl(kc, cache, "delete", "pod", "probe");
         Assert.True(r.Code == 0, r.Err);
         Assert.Equal("pod \"probe\" deleted", r.Out.Trim());
         Assert.Null(emu.World.GetPod("legacy-basic", "default", "probe"));
 
-        r = Kubectl(kc, cache, "get", "svc", "nope");
+        r = await Kubectl(kc, cache, "get", "svc", "nope");
         Assert.NotEqual(0, r.Code);
         Assert.Contains("Error from server (NotFound): services \"nope\" not found", r.Err);
     }
@@ -108,8 +108,9 @@ public class StandaloneTests
             using var noauth = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, c, _, e) => ValidateAgainst(ca, c, e) }) { BaseAddress = http.BaseAddress };
             Assert.Equal(HttpStatusCode.Unauthorized, (await noauth.GetAsync("_emulator/world")).StatusCode);
 
-            using (var kill = Process.Start("kill", $"-TERM {p.Id}")) kill.WaitForExit();
-            Assert.True(p.WaitForExit(15000), "emulator did not exit after SIGTERM");
+            using (var kill = Process.Start("kill", $"-TERM {p.Id}")) await kill.WaitForExitAsync();
+            using var exitCts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await p.WaitForExitAsync(exitCts.Token);
             Assert.True(p.ExitCode == 0, "exit code " + p.ExitCode + " stderr: " + await errTask);
         }
         finally

@@ -91,15 +91,18 @@ internal static class TestUtil
         throw new TimeoutException("timed out waiting for " + what);
     }
 
-    public static (int Code, string Out, string Err) Run(string file, params string[] args)
+    /// <summary>Runs a process without blocking a thread-pool thread (the emulator serves from the same pool).</summary>
+    public static async Task<(int Code, string Out, string Err)> Run(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var o = p.StandardOutput.ReadToEndAsync();
         var e = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(30000)) { p.Kill(); throw new TimeoutException($"{file} {string.Join(' ', args)} timed out"); }
-        return (p.ExitCode, o.Result, e.Result);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        try { await p.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { p.Kill(); throw new TimeoutException($"{file} {string.Join(' ', args)} timed out; stderr: {await e}"); }
+        return (p.ExitCode, await o, await e);
     }
 
     private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
