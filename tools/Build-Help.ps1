@@ -125,7 +125,7 @@ function Test-InSet($Parameter, [string] $Set) {
 }
 
 $script:X = $null
-$NS = @{ maml = 'http://schemas.microsoft.com/maml/2004/10'; command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'; dev = 'http://schemas.microsoft.com/maml/dev/2004/10' }
+$NS = [ordered]@{ maml = 'http://schemas.microsoft.com/maml/2004/10'; command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'; dev = 'http://schemas.microsoft.com/maml/dev/2004/10' }
 function Add-Para([string[]] $Paragraphs) {
     foreach ($p in $Paragraphs) { $X.WriteElementString('maml', 'para', $NS.maml, ($p -replace '\s*\n\s*', ' ')) }
 }
