@@ -62,8 +62,7 @@ function Split-H3([string[]] $Lines) {
 function ConvertFrom-CmdletMarkdown([string] $Path) {
     $lines = (Get-Content -Raw $Path) -replace "`r", '' -split "`n"
     if ($lines[0] -notmatch '^# ([A-Za-z]+-[A-Za-z]+)\s*$') { throw "${Path}:1: expected '# Verb-Noun'" }
-    $doc = @{ Name = $Matches[1]; Section = [ordered]@{} }
-    $current = $null
+    $doc = @{ Name = $Matches[1]; Section = [ordered]@{} }; $current = $null
     for ($i = 1; $i -lt $lines.Count; $i++) {
         if ($lines[$i] -match '^## (.+)$') {
             $current = $Matches[1].Trim()
@@ -213,8 +212,7 @@ function Write-Maml($Docs, [string] $Path) {
                 $X.WriteElementString('maml', 'linkText', $NS.maml, $l.Text); $X.WriteElementString('maml', 'uri', $NS.maml, $l.Uri)
                 $X.WriteEndElement()
             }
-            $X.WriteEndElement()
-            $X.WriteEndElement()
+            $X.WriteEndElement(); $X.WriteEndElement()
         }
         $X.WriteEndElement(); $X.WriteEndDocument()
     }
