@@ -122,7 +122,7 @@ internal static partial class ArmErrorMapper
             return new AksEgressException(ErrorIds.InvalidPublicIpName, EgressErrorCategory.InvalidArgument,
                 $"Azure rejected the name: {message}", scope.Target, "Use 1-80 letters, digits, '_', '.' or '-', starting with a letter or digit.", inner)
             { RemoteCode = code, HttpStatus = status };
-        if (status == 400 && string.Equals(code, "PublicIPAddressInUse", StringComparison.OrdinalIgnoreCase))
+        if (status == 400 && (string.Equals(code, "PublicIPAddressInUse", StringComparison.OrdinalIgnoreCase) || string.Equals(code, "PublicIPAddressCannotBeDeleted", StringComparison.OrdinalIgnoreCase)))
             return new AksEgressException(ErrorIds.PublicIpInUse, EgressErrorCategory.InvalidOperation,
                 $"Public IP '{scope.Target}' is still in use: {message}", scope.Target,
                 "Detach it first: give the cluster other outbound IPs (Set-AksOutboundIp) or remove the Service that uses it (Remove-AksEgressService).", inner)
