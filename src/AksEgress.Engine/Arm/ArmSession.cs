@@ -136,6 +136,7 @@ internal static class ArmSessionFactory
         options.Retry.Delay = TimeSpan.FromMilliseconds(250);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(30);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
+        options.RetryPolicy = new ArmRetryPolicy(maxRetries);
         options.Diagnostics.IsLoggingEnabled = false;
         options.Diagnostics.IsDistributedTracingEnabled = false;
         options.Diagnostics.ApplicationId = "AksEgress";
@@ -151,6 +152,23 @@ internal static class ArmSessionFactory
         HttpPipelineBuilder.Build(options, new BearerTokenAuthenticationPolicy(credential, ScopeFor(audience)));
 
     public static string ScopeFor(string audience) => audience.TrimEnd('/') + "/.default";
+}
+
+/// <summary>
+/// Azure.Core's retry (429/5xx/network errors, honouring Retry-After / retry-after-ms) with small exponential delays, except that a
+/// TLS trust failure is not retried: it will not heal by itself.
+/// </summary>
+internal sealed class ArmRetryPolicy(int maxRetries)
+    : RetryPolicy(maxRetries, DelayStrategy.CreateExponentialDelayStrategy(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30)))
+{
+    protected override bool ShouldRetry(HttpMessage message, Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is System.Security.Authentication.AuthenticationException) return false;
+        return base.ShouldRetry(message, exception);
+    }
+
+    protected override ValueTask<bool> ShouldRetryAsync(HttpMessage message, Exception? exception) => new(ShouldRetry(message, exception));
 }
 
 /// <summary>Writes one Debug line per request and per response (secrets redacted; credential bodies never logged).</summary>

@@ -139,8 +139,12 @@ public class ArmConnectTests
     {
         await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
         var engine = new AksEgressEngine();
-        // the certificate is for 127.0.0.1/localhost; 127.0.0.2 (also loopback) is not in it
-        var ep = new UriBuilder(emu.ArmEndpoint) { Host = "127.0.0.2" }.Uri;
+        // the certificate is for 127.0.0.1/localhost; this machine's own name also resolves to 127.0.0.1 here but is not in it
+        var host = System.Net.Dns.GetHostName();
+        var addrs = await System.Net.Dns.GetHostAddressesAsync(host);
+        Assert.True(addrs.Any(System.Net.IPAddress.IsLoopback) && !host.Equals("localhost", StringComparison.OrdinalIgnoreCase),
+            $"test needs a host name other than localhost that resolves to 127.0.0.1 ({host})");
+        var ep = new UriBuilder(emu.ArmEndpoint) { Host = host }.Uri;
         await engine.ConnectAsync(new ConnectRequest { AccessToken = emu.AccessToken, ArmEndpoint = ep, CaCertificatePath = emu.CaCertificatePath, SubscriptionId = emu.SubscriptionId }, new NullOperationContext());
         var e = await Assert.ThrowsAsync<AksEgressException>(() => engine.GetClusterAsync(new ClusterRef(null, "demo-rg", "standard-lb"), new NullOperationContext()));
         Assert.Equal(ErrorIds.TlsValidationFailed, e.ErrorId);
