@@ -122,7 +122,9 @@ public sealed class AksEmulator : IAsyncDisposable
         var clusters = new JsonObject();
         foreach (var name in World.ClusterNames)
         {
-            var o = new JsonObject { ["resourceGroupName"] = World.Clusters[name].ResourceGroup };
+            string rg;
+            lock (World.Sync) rg = World.Clusters[name].ResourceGroup;
+            var o = new JsonObject { ["resourceGroupName"] = rg };
             if (_portOfCluster.ContainsKey(name))
             {
                 o["kubeconfigPath"] = GetKubeconfigPath(name);
@@ -147,7 +149,9 @@ public sealed class AksEmulator : IAsyncDisposable
     /// <summary>Kubeconfig YAML (token user) for the cluster's Kubernetes API. For "aad" the token is an Entra token for the AKS server app.</summary>
     public string GetKubeconfig(string clusterName)
     {
-        var c = World.Clusters.GetValueOrDefault(clusterName) ?? throw new ArgumentException($"unknown cluster '{clusterName}'", nameof(clusterName));
+        Cluster? found;
+        lock (World.Sync) found = World.Clusters.GetValueOrDefault(clusterName);
+        var c = found ?? throw new ArgumentException($"unknown cluster '{clusterName}'", nameof(clusterName));
         string token = c.Aad ? Tokens.Issue(AksServerAppId, null, TimeSpan.FromDays(1)).Token : Tokens.UserToken(c.Name);
         return BuildKubeconfig(c.Name, $"clusterUser_{c.ResourceGroup}_{c.Name}", c.Name, token, exec: false);
     }

@@ -93,6 +93,66 @@ internal static class J
         return to;
     }
 
+    private static readonly Dictionary<string, string> MergeKeys = new()
+    {
+        ["spec/ports"] = "port", ["spec/containers"] = "name", ["spec/initContainers"] = "name", ["spec/volumes"] = "name",
+        ["spec/containers/env"] = "name", ["spec/containers/ports"] = "containerPort",
+    };
+    private static readonly HashSet<string> MergePrimitiveLists = new() { "metadata/finalizers" };
+
+    /// <summary>Strategic merge patch for the core/v1 fields the emulator serves (merge keys for ports/containers/volumes, finalizers merged).</summary>
+    public static JsonNode? StrategicMerge(JsonNode? target, JsonNode? patch, string path = "")
+    {
+        if (patch is not JsonObject po) return patch?.DeepClone();
+        if (J.S(po, "$patch") == "replace")
+        {
+            var clean = (JsonObject)po.DeepClone(); clean.Remove("$patch");
+            return clean;
+        }
+        var to = target as JsonObject ?? new JsonObject();
+        foreach (var (k, v) in po)
+        {
+            if (k.StartsWith('$'))
+            {
+                if (k.StartsWith("$deleteFromPrimitiveList/") && v is JsonArray del && to[k["$deleteFromPrimitiveList/".Length..]] is JsonArray prim)
+                    foreach (var d in del) foreach (var e in prim.Where(e => Str(e) == Str(d)).ToList()) prim.Remove(e);
+                continue;
+            }
+            var childPath = path.Length == 0 ? k : path + "/" + k;
+            var normPath = System.Text.RegularExpressions.Regex.Replace(childPath, "/[0-9]+", "");
+            if (v is null) { to.Remove(k); continue; }
+            if (v is JsonArray pa && MergeKeys.TryGetValue(normPath, out var mk) && to[k] is JsonArray existing)
+            {
+                var result = new JsonArray(existing.Select(e => e?.DeepClone()).ToArray());
+                foreach (var pe in pa.OfType<JsonObject>())
+                {
+                    var keyVal = Str(pe[mk]);
+                    var match = result.OfType<JsonObject>().FirstOrDefault(e => Str(e[mk]) == keyVal);
+                    if (S(pe, "$patch") == "delete") { if (match is not null) result.Remove(match); continue; }
+                    if (match is null) { var add = (JsonObject)pe.DeepClone(); add.Remove("$patch"); result.Add(add); }
+                    else StrategicMerge(match, pe, childPath);
+                }
+                if (po["$setElementOrder/" + k] is JsonArray order)
+                {
+                    var keys = order.Select(o => Str(o?[mk])).ToList();
+                    var sorted = result.OfType<JsonObject>().OrderBy(e => { var i = keys.IndexOf(Str(e[mk])); return i < 0 ? int.MaxValue : i; }).Select(e => (JsonNode)e.DeepClone()).ToArray();
+                    result = new JsonArray(sorted);
+                }
+                to[k] = result;
+                continue;
+            }
+            if (v is JsonArray prims && MergePrimitiveLists.Contains(normPath) && to[k] is JsonArray cur)
+            {
+                foreach (var p in prims) if (!cur.Any(c => Str(c) == Str(p))) cur.Add(p?.DeepClone());
+                continue;
+            }
+            var existingChild = to.TryGetPropertyValue(k, out var e0) ? e0 : null;
+            var merged = StrategicMerge(existingChild, v, childPath);
+            to[k] = merged is null ? null : (merged.Parent is null ? merged : merged.DeepClone());
+        }
+        return to;
+    }
+
     /// <summary>Deep merge used for ARM partial bodies: objects merge, everything else replaces.</summary>
     public static void DeepMerge(JsonObject target, JsonObject source)
     {

@@ -197,7 +197,12 @@ internal sealed partial class K8sApi
             if (patch is not JsonArray ops) { await WriteStatus(ctx, 400, "BadRequest", "json: cannot unmarshal object into Go value of type jsonpatch.Patch"); return; }
             apply = cur => JsonPatch.Apply(cur, ops);
         }
-        else if (ct.StartsWith("application/merge-patch+json") || ct.StartsWith("application/strategic-merge-patch+json") || ct.StartsWith("application/apply-patch"))
+        else if (ct.StartsWith("application/strategic-merge-patch+json"))
+        {
+            if (patch is not JsonObject po) { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: not an object"); return; }
+            apply = cur => (JsonObject?)J.StrategicMerge(cur, po);
+        }
+        else if (ct.StartsWith("application/merge-patch+json") || ct.StartsWith("application/apply-patch"))
         {
             if (patch is not JsonObject po) { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: not an object"); return; }
             apply = cur => (JsonObject?)J.MergePatch(cur, po);

@@ -249,6 +249,10 @@ internal sealed partial class K8sApi(AksEmulator emu)
         foreach (var i in items.OfType<JsonObject>()) { i.Remove("kind"); i.Remove("apiVersion"); }
         var wantsTable = ctx.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.OrdinalIgnoreCase);
         if (wantsTable && kind == "Service") { await WriteJson(ctx, 200, ServiceTable(items, rv)); return; }
+        if (wantsTable && kind == "Pod") { await WriteJson(ctx, 200, PodTable(items, rv)); return; }
+        if (wantsTable && kind == "Event") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Last Seen", "Type", "Reason", "Object", "Message" }, e => new JsonArray(Age(new JsonObject { ["metadata"] = new JsonObject { ["creationTimestamp"] = J.S(e, "lastTimestamp") } }), J.S(e, "type"), J.S(e, "reason"), $"{J.S(e, "involvedObject", "kind")?.ToLowerInvariant()}/{J.S(e, "involvedObject", "name")}", J.S(e, "message")))); return; }
+        if (wantsTable && kind == "Node") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Name", "Status", "Roles", "Age", "Version" }, n => new JsonArray(J.S(n, "metadata", "name"), "Ready", "<none>", Age(n), J.S(n, "status", "nodeInfo", "kubeletVersion")))); return; }
+        if (wantsTable && kind == "Namespace") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Name", "Status", "Age" }, n => new JsonArray(J.S(n, "metadata", "name"), J.S(n, "status", "phase"), Age(n)))); return; }
         await WriteJson(ctx, 200, new JsonObject { ["kind"] = ListKind(kind), ["apiVersion"] = "v1", ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString() }, ["items"] = items });
     }
 
@@ -278,6 +282,68 @@ internal sealed partial class K8sApi(AksEmulator emu)
                 Col("Cluster-IP", "clusterIP is the IP address of the service."), Col("External-IP", "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."),
                 Col("Port(s)", "The list of ports that are exposed by this service."), Col("Age", "CreationTimestamp is a timestamp representing the server time when this object was created."),
                 Col("Selector", "Route service traffic to pods with label keys and values matching this selector.", 1)),
+            ["rows"] = rows,
+        };
+    }
+
+    private static string Age(JsonNode? o)
+    {
+        var created = DateTime.TryParse(J.S(o, "metadata", "creationTimestamp"), null, System.Globalization.DateTimeStyles.AdjustToUniversal, out var t) ? DateTime.UtcNow - t : TimeSpan.Zero;
+        return created.TotalHours >= 1 ? $"{(int)created.TotalHours}h" : created.TotalMinutes >= 1 ? $"{(int)created.TotalMinutes}m" : $"{Math.Max(0, (int)created.TotalSeconds)}s";
+    }
+
+    internal static string PodStatusText(JsonObject p)
+    {
+        if (J.Get(p, "metadata", "deletionTimestamp") is not null) return "Terminating";
+        var reason = J.S(p, "status", "phase") ?? "Pending";
+        if (J.Get(p, "status", "conditions") is JsonArray conds && conds.OfType<JsonObject>().Any(c => J.S(c, "reason") == "Unschedulable")) return "Pending";
+        foreach (var cs in (J.Get(p, "status", "containerStatuses") as JsonArray ?? new JsonArray()).OfType<JsonObject>())
+        {
+            if (J.S(cs, "state", "waiting", "reason") is { } w) return w;
+            if (J.S(cs, "state", "terminated", "reason") is { } t) reason = t;
+        }
+        return reason;
+    }
+
+    private static JsonObject SimpleTable(JsonArray items, long rv, string[] cols, Func<JsonObject, JsonArray> cells)
+    {
+        var rows = new JsonArray(items.OfType<JsonObject>().Select(o => (JsonNode)new JsonObject
+        {
+            ["cells"] = cells(o),
+            ["object"] = new JsonObject { ["kind"] = "PartialObjectMetadata", ["apiVersion"] = "meta.k8s.io/v1", ["metadata"] = J.Get(o, "metadata")!.DeepClone() },
+        }).ToArray());
+        return new JsonObject
+        {
+            ["kind"] = "Table", ["apiVersion"] = "meta.k8s.io/v1", ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString() },
+            ["columnDefinitions"] = new JsonArray(cols.Select((c, i) => (JsonNode)new JsonObject { ["name"] = c, ["type"] = "string", ["format"] = i == 0 && c == "Name" ? "name" : "", ["description"] = c, ["priority"] = 0 }).ToArray()),
+            ["rows"] = rows,
+        };
+    }
+
+    private static JsonObject PodTable(JsonArray items, long rv)
+    {
+        JsonObject Col(string n, string desc, int prio = 0, string format = "", string type = "string") => new() { ["name"] = n, ["type"] = type, ["format"] = format, ["description"] = desc, ["priority"] = prio };
+        var rows = new JsonArray();
+        foreach (var p in items.OfType<JsonObject>())
+        {
+            var cs = (J.Get(p, "status", "containerStatuses") as JsonArray ?? new JsonArray()).OfType<JsonObject>().ToList();
+            var total = (J.Get(p, "spec", "containers") as JsonArray)?.Count ?? 0;
+            var ready = cs.Count(c => J.Bool(c["ready"]) == true);
+            var restarts = cs.Sum(c => J.Int(c["restartCount"]) ?? 0);
+            rows.Add(new JsonObject
+            {
+                ["cells"] = new JsonArray(J.S(p, "metadata", "name"), $"{ready}/{total}", PodStatusText(p), restarts, Age(p),
+                    J.S(p, "status", "podIP") ?? "<none>", J.S(p, "spec", "nodeName") ?? "<none>", "<none>", "<none>"),
+                ["object"] = new JsonObject { ["kind"] = "PartialObjectMetadata", ["apiVersion"] = "meta.k8s.io/v1", ["metadata"] = J.Get(p, "metadata")!.DeepClone() },
+            });
+        }
+        return new JsonObject
+        {
+            ["kind"] = "Table", ["apiVersion"] = "meta.k8s.io/v1", ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString() },
+            ["columnDefinitions"] = new JsonArray(Col("Name", "Name must be unique within a namespace.", 0, "name"), Col("Ready", "The aggregate readiness state of this pod for accepting traffic."),
+                Col("Status", "The aggregate status of the containers in this pod."), Col("Restarts", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.", 0, "", "string"),
+                Col("Age", "CreationTimestamp is a timestamp representing the server time when this object was created."), Col("IP", "podIP address allocated to the pod.", 1),
+                Col("Node", "Name of the node this pod is running on.", 1), Col("Nominated Node", "Name of the node where the pod is nominated.", 1), Col("Readiness Gates", "Pod Readiness Gates.", 1)),
             ["rows"] = rows,
         };
     }

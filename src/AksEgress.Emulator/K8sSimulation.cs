@@ -357,7 +357,9 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
 
     internal static string PullError(string image)
     {
-        var reference = image.Contains('/') ? image : "docker.io/library/" + image;
+        var first = image.Split('/')[0];
+        var hasRegistry = image.Contains('/') && (first.Contains('.') || first.Contains(':') || first == "localhost");
+        var reference = hasRegistry ? image : image.Contains('/') ? "docker.io/" + image : "docker.io/library/" + image;
         if (!reference.Contains(':', StringComparison.Ordinal) || reference.LastIndexOf(':') < reference.LastIndexOf('/')) reference += ":latest";
         var host = reference.Split('/')[0];
         if (host.StartsWith("invalid.example"))

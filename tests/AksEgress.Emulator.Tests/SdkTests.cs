@@ -1,0 +1,125 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Identity;
+using Azure.ResourceManager;
+using Azure.ResourceManager.Resources;
+using Azure.ResourceManager.Resources.Models;
+using Xunit;
+using static AksEgress.Emulator.Tests.TestUtil;
+
+namespace AksEgress.Emulator.Tests;
+
+internal sealed class StaticTokenCredential(string token) : TokenCredential
+{
+    public override AccessToken GetToken(TokenRequestContext c, CancellationToken ct) => new(token, DateTimeOffset.UtcNow.AddHours(1));
+    public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext c, CancellationToken ct) => new(GetToken(c, ct));
+}
+
+public class ArmSdkTests
+{
+    internal static ArmClient Client(AksEmulator emu, TokenCredential? cred = null)
+    {
+        var ca = X509Certificate2.CreateFromPem(emu.CaCertificatePem);
+        var opts = new ArmClientOptions
+        {
+            Environment = new ArmEnvironment(emu.ArmEndpoint, "https://management.azure.com/"),
+            Transport = new HttpClientTransport(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, c, _, e) => ValidateAgainst(ca, c, e) }),
+        };
+        opts.Retry.MaxRetries = 0;
+        opts.SetApiVersion(new ResourceType("Microsoft.ContainerService/managedClusters"), "2025-10-01");
+        opts.SetApiVersion(new ResourceType("Microsoft.Network/publicIPAddresses"), "2025-07-01");
+        return new ArmClient(cred ?? new StaticTokenCredential(emu.AccessToken), emu.SubscriptionId, opts);
+    }
+
+    [Fact]
+    public async Task ArmClient_reads_cluster_and_creates_public_ip_through_lro()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast(lroPolls: 0));
+        var arm = Client(emu);
+        var id = new ResourceIdentifier($"/subscriptions/{emu.SubscriptionId}/resourceGroups/demo-rg/providers/Microsoft.ContainerService/managedClusters/standard-lb");
+        GenericResource r = (await arm.GetGenericResource(id).GetAsync()).Value;
+        using (var props = JsonDocument.Parse(r.Data.Properties))
+        {
+            Assert.Equal("MC_demo-rg_standard-lb_eastus", props.RootElement.GetProperty("nodeResourceGroup").GetString());
+            Assert.Equal("loadBalancer", props.RootElement.GetProperty("networkProfile").GetProperty("outboundType").GetString());
+        }
+        var pipId = new ResourceIdentifier($"/subscriptions/{emu.SubscriptionId}/resourceGroups/egress-rg/providers/Microsoft.Network/publicIPAddresses/sdk-ip");
+        var data = new GenericResourceData(new AzureLocation("eastus"))
+        {
+            Properties = BinaryData.FromObjectAsJson(new { publicIPAllocationMethod = "Static" }),
+            Sku = new ResourcesSku { Name = "Standard" },
+        };
+        var op = await arm.GetGenericResources().CreateOrUpdateAsync(WaitUntil.Completed, pipId, data);
+        using var created = JsonDocument.Parse(op.Value.Data.Properties);
+        var address = created.RootElement.GetProperty("ipAddress").GetString();
+        Assert.Equal(emu.World.GetPublicIpAddress("egress-rg", "sdk-ip"), address);
+        Assert.Equal("Succeeded", created.RootElement.GetProperty("provisioningState").GetString());
+        Assert.Contains(emu.Requests.Entries, e => e.Method == "GET" && e.PathAndQuery.Contains("/providers/Microsoft.Network/locations/eastus/operations/"));
+        Assert.All(emu.Requests.Entries, e => Assert.DoesNotContain("Authorization", e.PathAndQuery));
+    }
+
+    [Fact]
+    public async Task ArmClient_sees_a_404_as_RequestFailedException()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        var arm = Client(emu);
+        var id = new ResourceIdentifier($"/subscriptions/{emu.SubscriptionId}/resourceGroups/demo-rg/providers/Microsoft.ContainerService/managedClusters/ghost");
+        var ex = await Assert.ThrowsAsync<RequestFailedException>(() => arm.GetGenericResource(id).GetAsync());
+        Assert.Equal(404, ex.Status);
+        Assert.Equal("ResourceNotFound", ex.ErrorCode);
+    }
+}
+
+[Collection("environment")]
+public class ManagedIdentityTests
+{
+    [Fact]
+    public async Task ManagedIdentityCredential_gets_tokens_from_the_app_service_endpoint()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        var oldEp = Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT");
+        var oldHdr = Environment.GetEnvironmentVariable("IDENTITY_HEADER");
+        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", emu.ManagedIdentityEndpoint.ToString());
+        Environment.SetEnvironmentVariable("IDENTITY_HEADER", emu.ManagedIdentityHeader);
+        try
+        {
+            var cred = new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned);
+            var token = await cred.GetTokenAsync(new TokenRequestContext(new[] { "https://management.azure.com//.default" }));
+            Assert.False(string.IsNullOrEmpty(token.Token));
+            Assert.True(token.ExpiresOn > DateTimeOffset.UtcNow.AddMinutes(30));
+            Assert.Contains(emu.Requests.Entries, e => e.Target == "msi" && e.Status == 200 && e.HeaderNames.Contains("X-IDENTITY-HEADER", StringComparer.OrdinalIgnoreCase));
+
+            // the MI token works against ARM ...
+            var arm = ArmSdkTests.Client(emu, cred);
+            var r = await arm.GetGenericResource(new ResourceIdentifier($"/subscriptions/{emu.SubscriptionId}/resourceGroups/demo-rg/providers/Microsoft.ContainerService/managedClusters/aad")).GetAsync();
+            Assert.Equal("aad", r.Value.Data.Name);
+
+            // ... and an Entra token for the AKS server app works against the aad cluster
+            var aksToken = await cred.GetTokenAsync(new TokenRequestContext(new[] { "6dae42f8-4368-4678-94ff-3960e28e3630/.default" }));
+            using var http = new HttpClient(Handler(emu)) { BaseAddress = emu.GetKubernetesEndpoint("aad") };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", aksToken.Token);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/api/v1/namespaces/default/pods")).StatusCode);
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token.Token);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/namespaces/default/pods")).StatusCode);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", oldEp);
+            Environment.SetEnvironmentVariable("IDENTITY_HEADER", oldHdr);
+        }
+    }
+
+    [Fact]
+    public async Task Msi_endpoint_rejects_a_wrong_header()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        using var http = new HttpClient();
+        var req = new HttpRequestMessage(HttpMethod.Get, emu.ManagedIdentityEndpoint + "?resource=https://management.azure.com/&api-version=2019-08-01");
+        req.Headers.Add("X-IDENTITY-HEADER", "wrong");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.SendAsync(req)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync(emu.ManagedIdentityEndpoint + "?resource=x")).StatusCode);
+    }
+}
