@@ -36,6 +36,7 @@ public static class ErrorIds
     public const string AuthenticationFailed = nameof(AuthenticationFailed);
     public const string TlsValidationFailed = nameof(TlsValidationFailed);
     public const string EndpointUnreachable = nameof(EndpointUnreachable);
+    public const string InvalidArmEndpoint = nameof(InvalidArmEndpoint);
 
     // ARM
     public const string ClusterNotFound = nameof(ClusterNotFound);
