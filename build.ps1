@@ -1,0 +1,151 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates AksEgress.
+.DESCRIPTION
+    Tasks (first positional parameter):
+      Build    assemble the importable module in out/AksEgress (manifest, cmdlet dll, dependencies/, format, help)
+               and the emulator in out/emulator
+      Test     Build, then the xunit tests and the Pester tests; ends with one line 'N passed, N failed'
+      Demo     Build, start the emulator, run the recipe and the modern pipeline, exit non-zero if egress is not proven
+      Bench    Build, then the benchmarks (writes docs/performance.md)
+      Package  Build, then a .nupkg of the module in out/package
+      Clean    remove out/ and every bin/obj
+    Needs only the .NET SDK: run it as `dotnet tool restore && dotnet pwsh ./build.ps1 <Task>`.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Test: run only the xunit or only the Pester part.
+    [ValidateSet('All', 'Xunit', 'Pester')]
+    [string] $Suite = 'All'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleDir = Join-Path $Out 'AksEgress'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $File, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE" }
+}
+
+function Get-ModuleVersion {
+    ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.VersionPrefix | Where-Object { $_ } | Select-Object -First 1
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    Write-Host "Building AksEgress $version ($Configuration)"
+    if (Test-Path $ModuleDir) { Remove-Item -Recurse -Force $ModuleDir }
+    $deps = Join-Path $ModuleDir 'dependencies'
+    # The engine and every third-party dependency go to dependencies/ (loaded into a private AssemblyLoadContext).
+    Invoke-Native dotnet publish (Join-Path $Root 'src/AksEgress.Engine') -c $Configuration -o $deps --nologo -v q "-p:Version=$version"
+    # The cmdlet assembly (contract + cmdlets) is the module root; it must not also sit in dependencies/.
+    Invoke-Native dotnet build (Join-Path $Root 'src/AksEgress') -c $Configuration --nologo -v q "-p:Version=$version"
+    $bin = Join-Path $Root "src/AksEgress/bin/$Configuration/net8.0"
+    Copy-Item (Join-Path $bin 'AksEgress.dll'), (Join-Path $bin 'AksEgress.pdb') $ModuleDir
+    Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $deps 'AksEgress.dll'), (Join-Path $deps 'AksEgress.pdb')
+    Get-ChildItem -Recurse $ModuleDir -Filter 'System.Management.Automation*.dll' | Remove-Item -Force
+    Copy-Item (Join-Path $Root 'src/AksEgress/AksEgress.format.ps1xml') $ModuleDir
+    $manifest = Get-Content -Raw (Join-Path $Root 'AksEgress.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    Set-Content -Path (Join-Path $ModuleDir 'AksEgress.psd1') -Value $manifest -NoNewline
+    $helpScript = Join-Path $Root 'tools/Build-Help.ps1'
+    if (Test-Path $helpScript) { & $helpScript -DocsPath (Join-Path $Root 'docs/cmdlets') -OutputPath (Join-Path $ModuleDir 'en-US') -AboutPath (Join-Path $Root 'docs/about_AksEgress.md') }
+    Invoke-Native dotnet build (Join-Path $Root 'src/AksEgress.Emulator') -c $Configuration --nologo -v q -o (Join-Path $Out 'emulator')
+    Write-Host "Module: $ModuleDir"
+}
+
+function Get-PesterModulePath {
+    Invoke-Native dotnet restore (Join-Path $Root 'tools/test-deps/TestDependencies.csproj') --nologo -v q
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else {
+        ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    }
+    $env:AKSEGRESS_NUGET_PACKAGES = $packages
+    $path = Join-Path $packages 'pester/6.2.0/tools/Pester.psd1'
+    if (-not (Test-Path $path)) { throw "Pester was not restored to $path" }
+    $path
+}
+
+function Invoke-XunitTests {
+    $results = Join-Path $Out 'test-results/xunit'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    & dotnet test (Join-Path $Root 'AksEgress.sln') -c $Configuration --nologo --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $results
+    $exit = $LASTEXITCODE
+    $passed = 0; $failed = 0
+    foreach ($trx in Get-ChildItem -Path $results -Filter *.trx -ErrorAction SilentlyContinue) {
+        $counters = ([xml](Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    }
+    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1; Write-Host "dotnet test exited $exit without a failed test: counted as one failure (build error or crash)." }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-PesterTests {
+    $pester = Get-PesterModulePath
+    $resultFile = Join-Path $Out 'test-results/pester.json'
+    New-Item -ItemType Directory -Force (Split-Path $resultFile) | Out-Null
+    Remove-Item -Force -ErrorAction SilentlyContinue $resultFile
+    # A fresh pwsh imports the ASSEMBLED module (tests/*.Tests.ps1 import out/AksEgress); Pester's exit code is not
+    # trusted (it exits 0 on failures): the counts come back in a file.
+    $runner = Join-Path $Root 'tests/pester/Invoke-PesterTests.ps1'
+    & dotnet pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -TestPath (Join-Path $Root 'tests/pester') -ResultFile $resultFile
+    if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    $r = Get-Content -Raw $resultFile | ConvertFrom-Json
+    [pscustomobject]@{ Passed = [int]$r.Passed; Failed = [int]$r.Failed }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $totals = [pscustomobject]@{ Passed = 0; Failed = 0 }
+    $parts = @()
+    if ($Suite -in 'All', 'Xunit') { $parts += Invoke-XunitTests }
+    if ($Suite -in 'All', 'Pester') { $parts += Invoke-PesterTests }
+    foreach ($p in $parts) { $totals.Passed += $p.Passed; $totals.Failed += $p.Failed }
+    if ($totals.Passed + $totals.Failed -eq 0) { $totals.Failed = 1; Write-Host 'No test ran: counted as a failure.' }
+    Write-Host "$($totals.Passed) passed, $($totals.Failed) failed"
+    if ($totals.Failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    & (Join-Path $Root 'tools/Demo.ps1') -ModulePath (Join-Path $ModuleDir 'AksEgress.psd1')
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    & (Join-Path $Root 'tools/Bench.ps1') -ModulePath (Join-Path $ModuleDir 'AksEgress.psd1') -OutputFile (Join-Path $Root 'docs/performance.md')
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    & (Join-Path $Root 'tools/Package.ps1') -ModuleDir $ModuleDir -OutputDir (Join-Path $Out 'package')
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
+    'Clean' {
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $Out
+        Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'tests') -Directory -Recurse -Include bin, obj | Remove-Item -Recurse -Force
+    }
+}

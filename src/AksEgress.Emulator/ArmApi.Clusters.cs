@@ -1,0 +1,245 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace AksEgress.Emulator;
+
+internal sealed partial class ArmApi
+{
+    private async Task ListClusters(HttpContext ctx, string? rg)
+    {
+        List<JsonObject> all;
+        lock (W.Sync)
+            all = W.Clusters.Values.Where(c => rg is null || c.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(c => c.ResourceGroup, StringComparer.OrdinalIgnoreCase).ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
+                .Select(c => J.Clone(c.Body)).ToList();
+        var skip = int.TryParse(ctx.Request.Query["$skipToken"], out var s) && s > 0 ? s : 0;
+        var size = Math.Max(1, W.Options.PageSize);
+        var page = all.Skip(skip).Take(size).ToList();
+        var body = new JsonObject { ["value"] = new JsonArray(page.Select(p => (JsonNode)p).ToArray()) };
+        if (skip + size < all.Count)
+        {
+            var api = ApiVersion(ctx, "2025-10-01");
+            var basePath = rg is null ? $"subscriptions/{Sub}/providers/Microsoft.ContainerService/managedClusters" : $"subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters";
+            body["nextLink"] = $"{Base}{basePath}?api-version={Uri.EscapeDataString(api)}&$skipToken={skip + size}";
+        }
+        await Write(ctx, 200, body, AksCt);
+    }
+
+    private async Task GetCluster(HttpContext ctx, string rg, string name)
+    {
+        JsonObject? body; bool rgOk;
+        lock (W.Sync)
+        {
+            rgOk = W.ResourceGroups.ContainsKey(rg);
+            body = W.Clusters.TryGetValue(name, out var c) && c.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase) ? J.Clone(c.Body) : null;
+        }
+        if (!rgOk) { await RgNotFound(ctx, rg); return; }
+        if (body is null) { await ResNotFound(ctx, "Microsoft.ContainerService/managedClusters", name, rg); return; }
+        await Write(ctx, 200, body, AksCt);
+    }
+
+    private static readonly string[] LbChoices = { "managedOutboundIPs", "outboundIPs", "outboundIPPrefixes" };
+
+    private async Task PutCluster(HttpContext ctx, string rg, string name, FaultRule? fault)
+    {
+        var req = await K8sApi.ReadBody(ctx);
+        var api = ApiVersion(ctx, "2025-10-01");
+        int status = 0; JsonObject? resp = null; string? aoHeaderOp = null; ArmOperation? op = null;
+        lock (W.Sync)
+        {
+            if (!W.ResourceGroups.ContainsKey(rg)) status = -404;
+            else if (!W.Clusters.TryGetValue(name, out var c) || !c.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase))
+            {
+                status = 400;
+                resp = Err("BadRequest", $"Creating managed cluster '{name}' is not supported by the AksEgress emulator; only updates of existing clusters are modelled.");
+            }
+            else if (req is null) { status = 400; resp = Err("InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Unexpected end when deserializing object.'"); }
+            else if (c.PendingOperationId is { } pend && W.Operations.TryGetValue(pend, out var pop) && pop.Status == "InProgress")
+            {
+                status = 409;
+                resp = Err("OperationNotAllowed", $"Operation is not allowed because there's an in progress update managed cluster operation with ID {pend} started at {pop.StartTime:yyyy-MM-ddTHH:mm:ss}Z. Please wait for it to complete before retrying.");
+            }
+            else
+            {
+                var (code, error) = ValidateClusterPut(c, req);
+                if (code != 0) { status = code; resp = error; }
+                else
+                {
+                    var next = J.Clone(c.Body);
+                    var sentProps = req["properties"] as JsonObject ?? new JsonObject();
+                    var sentNp = sentProps["networkProfile"] as JsonObject;
+                    var sentLbp = sentNp?["loadBalancerProfile"] as JsonObject;
+                    var readOnly = new[] { "provisioningState", "powerState", "fqdn", "azurePortalFQDN", "currentKubernetesVersion", "nodeResourceGroup", "identityProfile", "resourceUID", "maxAgentPools", "privateFQDN" };
+                    var mergeProps = J.Clone(sentProps);
+                    foreach (var ro in readOnly) mergeProps.Remove(ro);
+                    if (mergeProps["networkProfile"] is JsonObject mnp && mnp["loadBalancerProfile"] is JsonObject mlbp) mlbp.Remove("effectiveOutboundIPs");
+                    if (mergeProps["networkProfile"] is JsonObject mnp2 && mnp2["natGatewayProfile"] is JsonObject mngp) mngp.Remove("effectiveOutboundIPs");
+                    var nextProps = J.Obj(next, "properties");
+                    if (sentLbp is not null && nextProps["networkProfile"]?["loadBalancerProfile"] is JsonObject curLbp)
+                        foreach (var ch in LbChoices) if (sentLbp[ch] is not null) foreach (var other in LbChoices) if (other != ch) curLbp.Remove(other);
+                    J.DeepMerge(nextProps, mergeProps);
+                    if (req["tags"] is JsonObject tags) next["tags"] = tags.DeepClone();
+                    var newOutbound = J.S(next, "properties", "networkProfile", "outboundType") ?? "loadBalancer";
+                    if (newOutbound is "none" or "block") J.Obj(J.Obj(next, "properties"), "networkProfile").Remove("loadBalancerProfile");
+                    else if (newOutbound == "loadBalancer" && c.LoadBalancerSku == "standard" && J.Get(next, "properties", "networkProfile", "loadBalancerProfile") is null)
+                        J.Obj(J.Obj(next, "properties"), "networkProfile")["loadBalancerProfile"] = new JsonObject { ["managedOutboundIPs"] = new JsonObject { ["count"] = 1 }, ["backendPoolType"] = "nodeIPConfiguration" };
+                    var respBody = J.Clone(next);
+                    J.Obj(respBody, "properties")["provisioningState"] = "Updating";
+                    // keep the old effective list in the 200 body
+                    var oldEff = J.Get(c.Body, "properties", "networkProfile", "loadBalancerProfile", "effectiveOutboundIPs")?.DeepClone();
+                    if (respBody["properties"]?["networkProfile"]?["loadBalancerProfile"] is JsonObject rl && oldEff is not null) rl["effectiveOutboundIPs"] = oldEff;
+                    J.Obj(c.Body, "properties")["provisioningState"] = "Updating";
+                    var cluster = c;
+                    op = StartOperation("Microsoft.ContainerService", fault,
+                        onSucceeded: () =>
+                        {
+                            var finalBody = next;
+                            J.Obj(finalBody, "properties")["provisioningState"] = "Succeeded";
+                            cluster.Body = finalBody;
+                            if (J.Get(finalBody, "properties", "networkProfile", "loadBalancerProfile") is JsonObject lbp && cluster.OutboundType == "loadBalancer")
+                            {
+                                if (lbp["managedOutboundIPs"] is JsonObject mo) W.ReconcileManagedOutbound(cluster, J.Int(mo["count"]) ?? 1, null);
+                                else if (lbp["outboundIPs"]?["publicIPs"] is JsonArray ips) W.ReconcileManagedOutbound(cluster, null, ips.Select(i => J.S(i, "id")!).ToList());
+                            }
+                            else if (cluster.OutboundType is "none" or "block")
+                            {
+                                foreach (var p in W.PublicIps.Values.Where(p => p.ManagedByCluster == cluster.Name && p.Tags.GetValueOrDefault("type") == "aks-slb-managed-outbound-ip").ToList())
+                                { W.PublicIps.Remove(EmulatorWorld.RgKey(p.ResourceGroup, p.Name)); W.UsedAddresses.Remove(p.Address ?? ""); }
+                            }
+                            cluster.PendingOperationId = null;
+                        },
+                        onFailed: () => { J.Obj(cluster.Body, "properties")["provisioningState"] = "Failed"; cluster.PendingOperationId = null; },
+                        resourceId: J.S(c.Body, "id"));
+                    c.PendingOperationId = op.Id;
+                    status = 200; resp = respBody; aoHeaderOp = op.Id;
+                }
+            }
+        }
+        if (status == -404) { await RgNotFound(ctx, rg); return; }
+        if (op is not null) SetLroHeaders(ctx, op, api, false);
+        _ = aoHeaderOp;
+        await Write(ctx, status, resp, status == 200 ? AksCt : NrpCt);
+    }
+
+    /// <summary>Validates the egress-relevant part of a cluster PUT. Caller holds Sync.</summary>
+    private (int, JsonObject?) ValidateClusterPut(Cluster c, JsonObject req)
+    {
+        var np = J.Get(req, "properties", "networkProfile") as JsonObject;
+        if (np is null) return (0, null);
+        var curType = c.OutboundType;
+        var newType = J.S(np, "outboundType") ?? curType;
+        var valid = new[] { "loadBalancer", "userDefinedRouting", "managedNATGateway", "userAssignedNATGateway", "none", "block" };
+        if (!valid.Contains(newType))
+            return (400, Err("InvalidParameter", $"The value of parameter networkProfile.outboundType is invalid. Please see https://aka.ms/aks-naming-rules for more details. Allowed values: {string.Join(", ", valid)}."));
+        var sku = J.S(np, "loadBalancerSku") ?? c.LoadBalancerSku;
+        if (!sku.Equals(c.LoadBalancerSku, StringComparison.OrdinalIgnoreCase))
+            return (400, Err("PropertyChangeNotAllowed", "Changing property 'loadBalancerSku' is not allowed."));
+        if (newType != curType)
+        {
+            var ok = c.LoadBalancerSku == "standard" && curType is "loadBalancer" or "none" or "block" && newType is "loadBalancer" or "none" or "block";
+            if (!ok) return (400, Err("OutboundTypeChangeNotSupported", $"Changing outboundType from '{curType}' to '{newType}' is not supported by the AksEgress emulator (only loadBalancer, none and block on Standard load balancer clusters)."));
+        }
+        var lbp = np["loadBalancerProfile"] as JsonObject;
+        if (lbp is null) return (0, null);
+        if (c.LoadBalancerSku == "basic")
+            return (400, Err("InvalidLoadBalancerProfile", "Load balancer profile is only supported with standard load balancer sku, but the cluster uses a basic load balancer."));
+        if (newType != "loadBalancer")
+        {
+            var curLbp = J.Str(J.Get(c.Body, "properties", "networkProfile", "loadBalancerProfile"));
+            var sent = J.Clone(lbp); sent.Remove("effectiveOutboundIPs");
+            var cur = J.Get(c.Body, "properties", "networkProfile", "loadBalancerProfile") is JsonObject co ? J.Clone(co) : null; cur?.Remove("effectiveOutboundIPs");
+            if (cur is null || J.Str(cur) != J.Str(sent))
+                return (400, Err("InvalidLoadBalancerProfile", $"Load balancer profile can only be specified when outboundType is 'loadBalancer'; the cluster's outboundType is '{newType}'."));
+            _ = curLbp;
+            return (0, null);
+        }
+        var present = LbChoices.Where(ch => lbp[ch] is not null).ToList();
+        if (present.Count > 1)
+            return (400, Err("InvalidLoadBalancerProfile", "Load balancer profile must specify one of ManagedOutboundIPs, OutboundIPPrefixes and OutboundIPs."));
+        if (lbp["allocatedOutboundPorts"] is { } aop)
+        {
+            var v = J.Int(aop);
+            if (v is null or < 0 or > 64000 || v % 8 != 0)
+                return (400, Err("InvalidParameter", $"The value of parameter networkProfile.loadBalancerProfile.allocatedOutboundPorts is invalid: {J.Str(aop)}. It must be in the range of 0 to 64000 inclusive and a multiple of 8."));
+        }
+        if (lbp["idleTimeoutInMinutes"] is { } itm)
+        {
+            var v = J.Int(itm);
+            if (v is null or < 4 or > 120)
+                return (400, Err("InvalidParameter", $"The value of parameter networkProfile.loadBalancerProfile.idleTimeoutInMinutes is invalid: {J.Str(itm)}. It must be in the range of 4 to 120 inclusive."));
+        }
+        if (lbp["managedOutboundIPs"] is JsonObject mo)
+        {
+            var count = J.Int(mo["count"]);
+            if (count is null or < 1 or > 100)
+                return (400, Err("InvalidParameter", $"The value of parameter networkProfile.loadBalancerProfile.managedOutboundIPs.count is invalid: {J.Str(mo["count"])}. It must be in the range of 1 to 100 inclusive."));
+        }
+        if (lbp["outboundIPPrefixes"] is not null)
+            return (400, Err("OutboundIPPrefixNotFound", "Public IP prefixes are not modelled by the AksEgress emulator; none of the referenced outboundIPPrefixes exist."));
+        if (lbp["outboundIPs"] is JsonObject oi)
+        {
+            var ips = oi["publicIPs"] as JsonArray;
+            if (ips is null || ips.Count == 0)
+                return (400, Err("InvalidLoadBalancerProfile", "Load balancer profile must specify one of ManagedOutboundIPs, OutboundIPPrefixes and OutboundIPs: outboundIPs.publicIPs is empty."));
+            var clusterId = $"/subscriptions/{Sub}/resourceGroups/{c.ResourceGroup}/providers/Microsoft.ContainerService/managedClusters/{c.Name}";
+            foreach (var ipRef in ips)
+            {
+                var id = J.S(ipRef, "id") ?? "";
+                var parsed = ArmIds.ParsePublicIpId(id);
+                if (parsed is null)
+                    return (400, Err("InvalidLoadBalancerProfileOutboundIPs", $"Outbound IP '{id}' is not a valid public IP address resource id."));
+                var (psub, prg, pname) = parsed.Value;
+                if (!prg.Equals(c.NodeResourceGroup, StringComparison.OrdinalIgnoreCase) && !c.NetworkContributorOn.Contains(prg))
+                    return (403, Err("LinkedAuthorizationFailed",
+                        $"The client '{W.CallerObjectId}' with object id '{W.CallerObjectId}' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '{clusterId}'; however, it does not have permission to perform action 'Microsoft.Network/publicIPAddresses/join/action' on the linked scope(s) '{id}' or the linked scope(s) are invalid."));
+                var pip = psub.Equals(Sub, StringComparison.OrdinalIgnoreCase) ? W.PublicIps.GetValueOrDefault(EmulatorWorld.RgKey(prg, pname)) : null;
+                if (pip is null || pip.Address is null)
+                    return (400, Err("PublicIPNotFound", $"Public IP '{id}' referenced in networkProfile.loadBalancerProfile.outboundIPs was not found. Make sure it exists and is in succeeded state."));
+                if (!pip.SkuName.Equals("Standard", StringComparison.OrdinalIgnoreCase))
+                    return (400, Err("InvalidLoadBalancerProfileOutboundIPs", $"Public IP '{id}' has SKU '{pip.SkuName}'; outbound IPs of a standard load balancer must use the Standard SKU."));
+                if (!pip.AllocationMethod.Equals("Static", StringComparison.OrdinalIgnoreCase))
+                    return (400, Err("InvalidLoadBalancerProfileOutboundIPs", $"Public IP '{id}' uses allocation method '{pip.AllocationMethod}'; outbound IPs must use Static allocation."));
+                if (pip.ManagedByCluster is { } owner && !owner.Equals(c.Name, StringComparison.OrdinalIgnoreCase))
+                    return (400, Err("InvalidLoadBalancerProfileOutboundIPs", $"Public IP '{id}' is managed by AKS cluster '{owner}' and cannot be used as an outbound IP of cluster '{c.Name}'."));
+                var otherUser = W.Clusters.Values.FirstOrDefault(o => o != c && o.EffectiveOutboundIpIds().Any(e => e.Equals(id, StringComparison.OrdinalIgnoreCase)));
+                if (otherUser is not null)
+                    return (400, Err("InvalidLoadBalancerProfileOutboundIPs", $"Public IP '{id}' is already used as an outbound IP by cluster '{otherUser.Name}'."));
+                if (pip.IpConfigurationId is { } cfg && !cfg.Contains($"/resourceGroups/{c.NodeResourceGroup}/providers/Microsoft.Network/loadBalancers/kubernetes/", StringComparison.OrdinalIgnoreCase))
+                    return (400, Err("PublicIPAddressInUse", $"Resource {id} is referenced by resource {cfg}, so it cannot be used as an outbound IP."));
+            }
+        }
+        return (0, null);
+    }
+
+    // ------------------------------------------------------------------ credentials
+    private async Task Credentials(HttpContext ctx, string rg, string name, string action)
+    {
+        Cluster? c; bool rgOk;
+        lock (W.Sync) { rgOk = W.ResourceGroups.ContainsKey(rg); c = W.Clusters.TryGetValue(name, out var x) && x.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase) ? x : null; }
+        if (!rgOk) { await RgNotFound(ctx, rg); return; }
+        if (c is null) { await ResNotFound(ctx, "Microsoft.ContainerService/managedClusters", name, rg); return; }
+        if (c.IsFleet)
+        {
+            await Write(ctx, 400, Err("BadRequest", $"The Kubernetes API of fleet cluster '{name}' is not modelled by the AksEgress emulator.")); return;
+        }
+        string yaml, credName;
+        if (action.Equals("listClusterAdminCredential", StringComparison.OrdinalIgnoreCase))
+        {
+            if (c.DisableLocalAccounts)
+            {
+                await Write(ctx, 400, Err("BadRequest", "Getting static credential isn't allowed because this cluster is set to disable local accounts."), AksCt); return;
+            }
+            credName = "clusterAdmin";
+            yaml = emu.BuildKubeconfig(c.Name, $"clusterAdmin_{c.ResourceGroup}_{c.Name}", $"{c.Name}-admin", emu.Tokens.AdminToken(c.Name), exec: false);
+        }
+        else
+        {
+            credName = action.Contains("Monitoring", StringComparison.OrdinalIgnoreCase) ? "clusterMonitoringUser" : "clusterUser";
+            yaml = c.Aad
+                ? emu.BuildKubeconfig(c.Name, $"clusterUser_{c.ResourceGroup}_{c.Name}", c.Name, null, exec: true)
+                : emu.BuildKubeconfig(c.Name, $"clusterUser_{c.ResourceGroup}_{c.Name}", c.Name, emu.Tokens.UserToken(c.Name), exec: false);
+        }
+        await Write(ctx, 200, new JsonObject { ["kubeconfigs"] = new JsonArray(new JsonObject { ["name"] = credName, ["value"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(yaml)) }) }, AksCt);
+    }
+}

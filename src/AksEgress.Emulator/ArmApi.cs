@@ -1,0 +1,360 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+
+namespace AksEgress.Emulator;
+
+/// <summary>The Azure Resource Manager front door (ARM gateway + AKS RP + Network RP).</summary>
+internal sealed partial class ArmApi(AksEmulator emu)
+{
+    private EmulatorWorld W => emu.World;
+    private string Sub => W.SubscriptionId;
+    private const string AksCt = "application/json";
+    private const string NrpCt = "application/json; charset=utf-8";
+
+    private static JsonObject Err(string code, string message, bool details = false)
+    {
+        var e = new JsonObject { ["code"] = code, ["message"] = message };
+        if (details) e["details"] = new JsonArray();
+        return new JsonObject { ["error"] = e };
+    }
+
+    internal static async Task Write(HttpContext ctx, int status, JsonNode? body, string contentType = NrpCt)
+    {
+        ctx.Response.StatusCode = status;
+        if (body is null) { ctx.Response.ContentLength = 0; return; }
+        ctx.Response.ContentType = contentType;
+        await ctx.Response.WriteAsync(J.Str(body));
+    }
+
+    private static Task Gateway404(HttpContext ctx, JsonObject body)
+    {
+        ctx.Response.Headers["x-ms-failure-cause"] = "gateway";
+        return Write(ctx, 404, body);
+    }
+
+    private static Task RgNotFound(HttpContext ctx, string rg) => Gateway404(ctx, Err("ResourceGroupNotFound", $"Resource group '{rg}' could not be found."));
+    private static Task ResNotFound(HttpContext ctx, string type, string name, string rg) =>
+        Gateway404(ctx, Err("ResourceNotFound", $"The Resource '{type}/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"));
+
+    private string ApiVersion(HttpContext ctx, string fallback) => ctx.Request.Query["api-version"].ToString() is { Length: > 0 } v ? v : fallback;
+    private string Base => emu.ArmEndpoint.ToString();   // ends with '/'
+
+    // ------------------------------------------------------------------ entry
+    public async Task Handle(HttpContext ctx, FaultRule? fault)
+    {
+        var method = ctx.Request.Method;
+        var rid = Guid.NewGuid().ToString();
+        var h = ctx.Response.Headers;
+        h["x-ms-request-id"] = rid;
+        h["x-ms-correlation-request-id"] = ctx.Request.Headers["x-ms-correlation-request-id"].ToString() is { Length: > 0 } corr ? corr : Guid.NewGuid().ToString();
+        h["x-ms-routing-request-id"] = $"EASTUS:{DateTime.UtcNow:yyyyMMddTHHmmss}Z:{rid}";
+        h["Cache-Control"] = "no-cache"; h["Pragma"] = "no-cache"; h["Expires"] = "-1";
+        h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains";
+        h["X-Content-Type-Options"] = "nosniff";
+        switch (method)
+        {
+            case "GET" or "HEAD": h["x-ms-ratelimit-remaining-subscription-reads"] = "249"; h["x-ms-ratelimit-remaining-subscription-global-reads"] = "3749"; break;
+            case "DELETE": h["x-ms-ratelimit-remaining-subscription-deletes"] = "199"; h["x-ms-ratelimit-remaining-subscription-global-deletes"] = "2999"; break;
+            default: h["x-ms-ratelimit-remaining-subscription-writes"] = "199"; h["x-ms-ratelimit-remaining-subscription-global-writes"] = "2999"; break;
+        }
+        var auth = ctx.Request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(auth))
+        {
+            h["WWW-Authenticate"] = $"Bearer authorization_uri=\"https://login.microsoftonline.com/{W.TenantId}\", error=\"invalid_token\", error_description=\"Authentication failed. The 'Authorization' header is missing.\"";
+            await Write(ctx, 401, Err("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."));
+            return;
+        }
+        if (!auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            await Write(ctx, 401, Err("AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format."));
+            return;
+        }
+        if (!emu.Tokens.IsArmToken(auth[7..].Trim()))
+        {
+            h["WWW-Authenticate"] = $"Bearer authorization_uri=\"https://login.microsoftonline.com/{W.TenantId}\", error=\"invalid_token\", error_description=\"The access token is invalid.\"";
+            await Write(ctx, 401, Err("InvalidAuthenticationToken", "The access token is invalid."));
+            return;
+        }
+        var path = ctx.Request.Path.Value!.TrimEnd('/');
+        if (await Route(ctx, method, path, fault)) return;
+        // unknown
+        var m = Regex.Match(path, @"/providers/(?<ns>[^/]+)/(?<type>[^/]+)", RegexOptions.IgnoreCase);
+        if (m.Success && !m.Groups["ns"].Value.Equals("Microsoft.ContainerService", StringComparison.OrdinalIgnoreCase) && !m.Groups["ns"].Value.Equals("Microsoft.Network", StringComparison.OrdinalIgnoreCase))
+            await Write(ctx, 404, Err("NoRegisteredProviderFound", $"No registered resource provider found for location '{W.Location}' and API version '{ApiVersion(ctx, "")}' for type '{m.Groups["type"].Value}'. The supported api-versions are ''. The supported locations are ''."));
+        else if (m.Success)
+            await Write(ctx, 404, Err("InvalidResourceType", $"The resource type '{m.Groups["type"].Value}' could not be found in the namespace '{m.Groups["ns"].Value}' for api version '{ApiVersion(ctx, "")}'."));
+        else
+            await Write(ctx, 404, Err("InvalidResourceType", $"The resource type could not be found for the request path '{path}'."));
+    }
+
+    private const string SubRx = @"^/subscriptions/(?<sub>[^/]+)";
+    private const string RgRx = SubRx + @"/resourcegroups/(?<rg>[^/]+)";
+    private static readonly RegexOptions Ro = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+
+    private async Task<bool> Route(HttpContext ctx, string method, string path, FaultRule? fault)
+    {
+        Match m;
+        bool Is(string rx) { m = Regex.Match(path, rx + "$", Ro); return m.Success; }
+        m = Match.Empty;
+        if (Is(SubRx) || Is(SubRx + "/.*"))
+        {
+            if (!m.Groups["sub"].Value.Equals(Sub, StringComparison.OrdinalIgnoreCase))
+            {
+                await Write(ctx, 404, Err("SubscriptionNotFound", $"The subscription '{m.Groups["sub"].Value}' could not be found."));
+                return true;
+            }
+        }
+        else return false;
+
+        if (Is(SubRx))
+        {
+            if (method != "GET") return false;
+            await Write(ctx, 200, new JsonObject
+            {
+                ["id"] = $"/subscriptions/{Sub}", ["authorizationSource"] = "RoleBased", ["subscriptionId"] = Sub, ["tenantId"] = W.TenantId,
+                ["displayName"] = "AksEgress Emulator", ["state"] = "Enabled",
+                ["subscriptionPolicies"] = new JsonObject { ["locationPlacementId"] = "Public_2014-09-01", ["quotaId"] = "PayAsYouGo_2014-09-01", ["spendingLimit"] = "Off" },
+            });
+            return true;
+        }
+        if (Is(SubRx + "/resourcegroups")) { if (method != "GET") return false; await ListRgs(ctx); return true; }
+        if (Is(RgRx)) { await ResourceGroup(ctx, method, m.Groups["rg"].Value); return true; }
+        if (Is(SubRx + "/providers/(?<ns>Microsoft\\.ContainerService|Microsoft\\.Network)"))
+        { if (method != "GET") return false; await ProviderMetadata(ctx, m.Groups["ns"].Value); return true; }
+
+        const string Aks = "/providers/Microsoft\\.ContainerService/managedClusters";
+        if (Is(SubRx + Aks)) { if (method != "GET") return false; await ListClusters(ctx, null); return true; }
+        if (Is(RgRx + Aks))
+        {
+            if (method != "GET") return false;
+            var rg = m.Groups["rg"].Value;
+            bool exists; lock (W.Sync) exists = W.ResourceGroups.ContainsKey(rg);
+            if (!exists) { await RgNotFound(ctx, rg); return true; }
+            await ListClusters(ctx, rg); return true;
+        }
+        if (Is(RgRx + Aks + "/(?<name>[^/]+)"))
+        {
+            var rg = m.Groups["rg"].Value; var name = m.Groups["name"].Value;
+            if (method == "GET") { await GetCluster(ctx, rg, name); return true; }
+            if (method == "PUT") { await PutCluster(ctx, rg, name, fault); return true; }
+            if (method == "DELETE") { await Write(ctx, 409, Err("OperationNotAllowed", "Deleting managed clusters is not modelled by the AksEgress emulator."), AksCt); return true; }
+            await MethodNotAllowed(ctx); return true;
+        }
+        if (Is(RgRx + Aks + "/(?<name>[^/]+)/(?<action>listClusterUserCredential|listClusterAdminCredential|listClusterMonitoringUserCredential)"))
+        {
+            if (method != "POST") { await MethodNotAllowed(ctx); return true; }
+            await Credentials(ctx, m.Groups["rg"].Value, m.Groups["name"].Value, m.Groups["action"].Value); return true;
+        }
+        if (Is(SubRx + "/providers/(?<ns>Microsoft\\.ContainerService|Microsoft\\.Network)/locations/(?<loc>[^/]+)/(?<kind>operations|operationresults)/(?<id>[^/]+)"))
+        { await OperationStatus(ctx, m.Groups["id"].Value, m.Groups["kind"].Value.Equals("operations", StringComparison.OrdinalIgnoreCase)); return true; }
+
+        const string Pip = "/providers/Microsoft\\.Network/publicIPAddresses";
+        if (Is(SubRx + Pip)) { if (method != "GET") return false; await ListPips(ctx, null); return true; }
+        if (Is(RgRx + Pip))
+        {
+            if (method != "GET") return false;
+            var rg = m.Groups["rg"].Value;
+            bool exists; lock (W.Sync) exists = W.ResourceGroups.ContainsKey(rg);
+            if (!exists) { await RgNotFound(ctx, rg); return true; }
+            await ListPips(ctx, rg); return true;
+        }
+        if (Is(RgRx + Pip + "/(?<name>[^/]+)"))
+        {
+            var rg = m.Groups["rg"].Value; var name = m.Groups["name"].Value;
+            switch (method)
+            {
+                case "GET": await GetPip(ctx, rg, name); return true;
+                case "PUT": await PutPip(ctx, rg, name, fault); return true;
+                case "DELETE": await DeletePip(ctx, rg, name, fault); return true;
+            }
+            await MethodNotAllowed(ctx); return true;
+        }
+        const string Ng = "/providers/Microsoft\\.Network/natGateways";
+        if (Is(RgRx + Ng))
+        {
+            var rg = m.Groups["rg"].Value;
+            JsonArray arr;
+            lock (W.Sync)
+            {
+                if (!W.ResourceGroups.ContainsKey(rg)) arr = null!;
+                else arr = new JsonArray(W.NatGateways.Values.Where(n => n.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase)).Select(n => (JsonNode)n.ToJson(Sub, W.Location)).ToArray());
+            }
+            if (arr is null) { await RgNotFound(ctx, rg); return true; }
+            await Write(ctx, 200, new JsonObject { ["value"] = arr }); return true;
+        }
+        if (Is(RgRx + Ng + "/(?<name>[^/]+)"))
+        {
+            if (method != "GET") { await MethodNotAllowed(ctx); return true; }
+            var rg = m.Groups["rg"].Value; var name = m.Groups["name"].Value;
+            JsonObject? body; bool rgOk;
+            lock (W.Sync) { rgOk = W.ResourceGroups.ContainsKey(rg); body = W.NatGateways.GetValueOrDefault(EmulatorWorld.RgKey(rg, name))?.ToJson(Sub, W.Location); }
+            if (!rgOk) { await RgNotFound(ctx, rg); return true; }
+            if (body is null) { await ResNotFound(ctx, "Microsoft.Network/natGateways", name, rg); return true; }
+            await Write(ctx, 200, body); return true;
+        }
+        return false;
+    }
+
+    private static Task MethodNotAllowed(HttpContext ctx) =>
+        Write(ctx, 405, Err("MethodNotAllowed", $"The requested resource does not support http method '{ctx.Request.Method}'."));
+
+    // ------------------------------------------------------------------ resource groups
+    private JsonObject RgJson(ResourceGroup rg)
+    {
+        var o = new JsonObject
+        {
+            ["id"] = $"/subscriptions/{Sub}/resourceGroups/{rg.Name}", ["name"] = rg.Name, ["type"] = "Microsoft.Resources/resourceGroups",
+            ["location"] = rg.Location,
+        };
+        if (rg.ManagedBy is not null) o["managedBy"] = rg.ManagedBy;
+        if (rg.Tags.Count > 0) o["tags"] = PublicIp.TagsJson(rg.Tags);
+        o["properties"] = new JsonObject { ["provisioningState"] = "Succeeded" };
+        return o;
+    }
+
+    private async Task ListRgs(HttpContext ctx)
+    {
+        JsonArray arr;
+        lock (W.Sync) arr = new JsonArray(W.ResourceGroups.Values.Select(r => (JsonNode)RgJson(r)).ToArray());
+        await Write(ctx, 200, new JsonObject { ["value"] = arr });
+    }
+
+    private async Task ResourceGroup(HttpContext ctx, string method, string rg)
+    {
+        if (method is "GET" or "HEAD")
+        {
+            JsonObject? body;
+            lock (W.Sync) body = W.ResourceGroups.TryGetValue(rg, out var r) ? RgJson(r) : null;
+            if (body is null) { if (method == "HEAD") { ctx.Response.StatusCode = 404; return; } await RgNotFound(ctx, rg); return; }
+            if (method == "HEAD") { ctx.Response.StatusCode = 204; return; }
+            await Write(ctx, 200, body); return;
+        }
+        if (method == "PUT")
+        {
+            var req = await K8sApi.ReadBody(ctx);
+            var loc = J.S(req, "location");
+            if (string.IsNullOrEmpty(loc)) { await Write(ctx, 400, Err("LocationRequired", "The location property is required for this definition.")); return; }
+            if (!Regex.IsMatch(rg, @"^[-\w\._\(\)]{1,90}$") || rg.EndsWith('.'))
+            { await Write(ctx, 400, Err("InvalidResourceGroupName", $"The resource group name '{rg}' is invalid. It must be 1-90 characters long and may contain alphanumerics, underscores, parentheses, hyphens and periods (not at the end).")); return; }
+            bool created; JsonObject body;
+            lock (W.Sync)
+            {
+                created = !W.ResourceGroups.TryGetValue(rg, out var existing);
+                var r = existing ?? new ResourceGroup { Name = rg, Location = loc.Replace(" ", "").ToLowerInvariant() };
+                if (J.Get(req, "tags") is JsonObject tags) { r.Tags.Clear(); foreach (var (k, v) in tags) r.Tags[k] = v?.ToString() ?? ""; }
+                W.ResourceGroups[rg] = r;
+                body = RgJson(r);
+            }
+            await Write(ctx, created ? 201 : 200, body); return;
+        }
+        if (method == "DELETE") { await Write(ctx, 409, Err("OperationNotAllowed", "Deleting resource groups is not modelled by the AksEgress emulator.")); return; }
+        await MethodNotAllowed(ctx);
+    }
+
+    private async Task ProviderMetadata(HttpContext ctx, string ns)
+    {
+        var aks = ns.Equals("Microsoft.ContainerService", StringComparison.OrdinalIgnoreCase);
+        var types = aks
+            ? new[] { ("managedClusters", new[] { "2025-10-01", "2025-08-01", "2024-09-01" }), ("locations/operations", new[] { "2025-10-01", "2024-09-01" }), ("locations/operationresults", new[] { "2025-10-01", "2024-09-01" }) }
+            : new[] { ("publicIPAddresses", new[] { "2025-07-01", "2024-05-01" }), ("natGateways", new[] { "2025-07-01", "2024-05-01" }), ("locations/operations", new[] { "2025-07-01", "2024-05-01" }), ("locations/operationResults", new[] { "2025-07-01", "2024-05-01" }) };
+        await Write(ctx, 200, new JsonObject
+        {
+            ["id"] = $"/subscriptions/{Sub}/providers/{(aks ? "Microsoft.ContainerService" : "Microsoft.Network")}",
+            ["namespace"] = aks ? "Microsoft.ContainerService" : "Microsoft.Network",
+            ["registrationState"] = "Registered", ["registrationPolicy"] = "RegistrationRequired",
+            ["resourceTypes"] = new JsonArray(types.Select(t => (JsonNode)new JsonObject
+            {
+                ["resourceType"] = t.Item1, ["locations"] = new JsonArray("East US"),
+                ["apiVersions"] = new JsonArray(t.Item2.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray()),
+                ["capabilities"] = "None",
+            }).ToArray()),
+        });
+    }
+
+    // ------------------------------------------------------------------ operations (LRO)
+    internal ArmOperation StartOperation(string provider, FaultRule? fault, Action? onSucceeded, Action? onFailed, string? resourceId)
+    {
+        var op = new ArmOperation
+        {
+            Id = Guid.NewGuid().ToString(), Provider = provider, Location = W.Location,
+            PollsRemaining = Math.Max(0, W.Options.LroInProgressPolls),
+            Outcome = fault?.LroOutcome?.ToLowerInvariant(),
+            ErrorCode = fault?.LroErrorCode, ErrorMessage = fault?.LroErrorMessage,
+            OnSucceeded = onSucceeded, OnFailed = onFailed, ResourceId = resourceId,
+        };
+        W.Operations[op.Id] = op;
+        return op;
+    }
+
+    internal string OperationUrl(ArmOperation op, string apiVersion, bool results = false) =>
+        $"{Base}subscriptions/{Sub}/providers/{op.Provider}/locations/{op.Location}/{(results ? (op.Provider == "Microsoft.Network" ? "operationResults" : "operationresults") : "operations")}/{op.Id}?api-version={apiVersion}";
+
+    private void SetLroHeaders(HttpContext ctx, ArmOperation op, string apiVersion, bool location)
+    {
+        ctx.Response.Headers["Azure-AsyncOperation"] = OperationUrl(op, apiVersion);
+        if (location) ctx.Response.Headers.Location = OperationUrl(op, apiVersion, true);
+        ctx.Response.Headers["Retry-After"] = W.Options.LroRetryAfterSeconds.ToString();
+        if (op.Provider == "Microsoft.Network") ctx.Response.Headers["Azure-AsyncNotification"] = "Enabled";
+    }
+
+    /// <summary>Advances an operation by one poll. Caller holds Sync.</summary>
+    private void Advance(ArmOperation op)
+    {
+        if (op.Status != "InProgress") return;
+        if (op.Outcome == "stuck") return;
+        if (op.PollsRemaining > 0) { op.PollsRemaining--; return; }
+        op.EndTime = DateTime.UtcNow;
+        if (op.Outcome == "failed")
+        {
+            op.Status = "Failed";
+            op.ErrorCode ??= "InternalOperationError";
+            op.ErrorMessage ??= "The operation failed (injected by the emulator).";
+            op.OnFailed?.Invoke();
+        }
+        else
+        {
+            op.Status = "Succeeded";
+            op.OnSucceeded?.Invoke();
+        }
+    }
+
+    private async Task OperationStatus(HttpContext ctx, string id, bool asyncOperation)
+    {
+        ArmOperation? op; string status;
+        lock (W.Sync)
+        {
+            op = W.Operations.GetValueOrDefault(id);
+            if (op is not null) Advance(op);
+            status = op?.Status ?? "";
+        }
+        if (op is null)
+        {
+            await Write(ctx, 404, Err("NotFound", $"The operation '{id}' could not be found."));
+            return;
+        }
+        var aks = op.Provider == "Microsoft.ContainerService";
+        if (!asyncOperation)
+        {
+            if (status == "InProgress")
+            {
+                ctx.Response.Headers.Location = OperationUrl(op, ApiVersion(ctx, "2025-07-01"), true);
+                ctx.Response.Headers["Retry-After"] = W.Options.LroRetryAfterSeconds.ToString();
+                await Write(ctx, 202, null); return;
+            }
+            if (status == "Failed") { await Write(ctx, 400, Err(op.ErrorCode!, op.ErrorMessage!)); return; }
+            ctx.Response.StatusCode = 204; return;
+        }
+        JsonObject body;
+        if (aks)
+        {
+            body = new JsonObject { ["name"] = op.Id, ["status"] = status, ["startTime"] = op.StartTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ") };
+            if (op.EndTime is { } e) body["endTime"] = e.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ");
+        }
+        else body = new JsonObject { ["status"] = status };
+        if (status == "Failed") body["error"] = new JsonObject { ["code"] = op.ErrorCode, ["message"] = op.ErrorMessage };
+        if (status == "InProgress") ctx.Response.Headers["Retry-After"] = W.Options.LroRetryAfterSeconds.ToString();
+        await Write(ctx, 200, body, aks ? AksCt : NrpCt);
+    }
+}

@@ -1,0 +1,375 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace AksEgress.Emulator;
+
+internal sealed partial class K8sApi
+{
+    private static Task BadBody(HttpContext ctx) => WriteStatus(ctx, 400, "BadRequest",
+        "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
+
+    private async Task Create(HttpContext ctx, Cluster c, string res, string ns)
+    {
+        var body = await ReadBody(ctx);
+        if (body is null) { await BadBody(ctx); return; }
+        var kind = KindOf[res];
+        var md = J.Obj(body, "metadata");
+        var name = J.S(md, "name");
+        if (string.IsNullOrEmpty(name) && J.S(md, "generateName") is { } gen)
+        {
+            name = gen + Det.Hex(Guid.NewGuid().ToString(), 5);
+            md["name"] = name;
+        }
+        name ??= "";
+        if (J.S(md, "namespace") is { } bodyNs && bodyNs != ns)
+        { await WriteStatus(ctx, 400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request"); return; }
+        var causes = Validate(kind, name, body);
+        if (causes.Count > 0) { await Invalid(ctx, kind, name, causes); return; }
+        if (kind == "Pod")
+        {
+            string? violation;
+            lock (W.Sync) violation = c.K8s.Namespaces.TryGetValue(ns, out var nso) && J.S(nso, "metadata", "labels", "pod-security.kubernetes.io/enforce") == "restricted" ? PodSecurity.CheckRestricted(body) : null;
+            if (violation is not null)
+            {
+                await WriteStatus(ctx, 403, "Forbidden", $"pods \"{name}\" is forbidden: violates PodSecurity \"restricted:latest\": {violation}", Details(name, "pods"));
+                return;
+            }
+        }
+        JsonObject? created = null;
+        var error = 0;
+        lock (W.Sync)
+        {
+            var store = c.K8s.Store(kind);
+            if (!c.K8s.Namespaces.ContainsKey(ns)) error = 404;
+            else if (store.ContainsKey(ns + "/" + name)) error = 409;
+            else
+            {
+                md["namespace"] = ns;
+                md["uid"] = Guid.NewGuid().ToString();
+                md["creationTimestamp"] = J.Now();
+                md.Remove("resourceVersion"); md.Remove("deletionTimestamp");
+                if (kind == "Service") ApplyServiceDefaults(c, body, null);
+                if (kind == "Pod") ApplyPodDefaults(body);
+                body["kind"] = kind; body["apiVersion"] = "v1";
+                W.Commit(c.K8s, kind, "ADDED", body);
+                created = J.Clone(body);
+                if (kind == "Service" && J.S(body, "spec", "type") == "LoadBalancer") Sim.ServiceChanged(c, created);
+                if (kind == "Pod") Sim.PodCreated(c, created);
+            }
+        }
+        if (error == 404) { await WriteStatus(ctx, 404, "NotFound", $"namespaces \"{ns}\" not found", Details(ns, "namespaces")); return; }
+        if (error == 409) { await WriteStatus(ctx, 409, "AlreadyExists", $"{res} \"{name}\" already exists", Details(name, res)); return; }
+        await WriteJson(ctx, 201, created!);
+    }
+
+    private static List<(string, string, string)> Validate(string kind, string name, JsonObject body)
+    {
+        var causes = new List<(string, string, string)>();
+        if (kind == "Service")
+        {
+            if (string.IsNullOrEmpty(name)) causes.Add(("metadata.name", "FieldValueRequired", "Required value: name or generateName is required"));
+            else if (name.Length > 63 || !Dns1035.IsMatch(name)) causes.Add(("metadata.name", "FieldValueInvalid", $"Invalid value: \"{name}\": {Dns1035Msg}"));
+            var type = J.S(body, "spec", "type") ?? "ClusterIP";
+            if (type is not ("ClusterIP" or "NodePort" or "LoadBalancer" or "ExternalName"))
+                causes.Add(("spec.type", "FieldValueNotSupported", $"Unsupported value: \"{type}\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""));
+            var ports = J.Get(body, "spec", "ports") as JsonArray;
+            if ((ports is null || ports.Count == 0) && type != "ExternalName" && J.S(body, "spec", "clusterIP") != "None")
+                causes.Add(("spec.ports", "FieldValueRequired", "Required value"));
+            if (ports is not null)
+                for (var i = 0; i < ports.Count; i++)
+                {
+                    var p = J.Int(J.Get(ports[i], "port"));
+                    if (p is null or < 1 or > 65535) causes.Add(($"spec.ports[{i}].port", "FieldValueInvalid", $"Invalid value: {p ?? 0}: must be between 1 and 65535, inclusive"));
+                    var tp = J.Get(ports[i], "targetPort");
+                    if (tp is JsonValue tv && J.Int(tv) is int t && (t < 1 || t > 65535) && tv.GetValueKind() == System.Text.Json.JsonValueKind.Number)
+                        causes.Add(($"spec.ports[{i}].targetPort", "FieldValueInvalid", $"Invalid value: {t}: must be between 1 and 65535, inclusive"));
+                    if (ports.Count > 1 && string.IsNullOrEmpty(J.S(ports[i], "name")))
+                        causes.Add(($"spec.ports[{i}].name", "FieldValueRequired", "Required value"));
+                }
+        }
+        else if (kind == "Pod")
+        {
+            if (string.IsNullOrEmpty(name)) causes.Add(("metadata.name", "FieldValueRequired", "Required value: name or generateName is required"));
+            else if (name.Length > 253 || !Dns1123Sub.IsMatch(name)) causes.Add(("metadata.name", "FieldValueInvalid", $"Invalid value: \"{name}\": {Dns1123Msg}"));
+            var containers = J.Get(body, "spec", "containers") as JsonArray;
+            if (containers is null || containers.Count == 0) causes.Add(("spec.containers", "FieldValueRequired", "Required value"));
+            else for (var i = 0; i < containers.Count; i++)
+                {
+                    if (string.IsNullOrEmpty(J.S(containers[i], "name"))) causes.Add(($"spec.containers[{i}].name", "FieldValueRequired", "Required value"));
+                    if (string.IsNullOrEmpty(J.S(containers[i], "image"))) causes.Add(($"spec.containers[{i}].image", "FieldValueRequired", "Required value"));
+                }
+        }
+        else if (kind == "Event")
+        {
+            if (string.IsNullOrEmpty(name)) causes.Add(("metadata.name", "FieldValueRequired", "Required value: name or generateName is required"));
+        }
+        return causes;
+    }
+
+    private static void ApplyServiceDefaults(Cluster c, JsonObject svc, JsonObject? previous)
+    {
+        var spec = J.Obj(svc, "spec");
+        var type = J.S(spec, "type") ?? "ClusterIP";
+        spec["type"] = type;
+        if (type != "ExternalName")
+        {
+            var prevIp = J.S(previous, "spec", "clusterIP");
+            if (prevIp is not null) spec["clusterIP"] = prevIp;
+            else if (string.IsNullOrEmpty(J.S(spec, "clusterIP")))
+            {
+                var n = c.K8s.NextClusterIp++;
+                spec["clusterIP"] = $"10.0.{n / 250 % 256}.{n % 250 + 2}";
+            }
+            spec["clusterIPs"] = new JsonArray(J.S(spec, "clusterIP"));
+            spec["ipFamilies"] ??= new JsonArray("IPv4");
+            spec["ipFamilyPolicy"] ??= "SingleStack";
+            spec["internalTrafficPolicy"] ??= "Cluster";
+        }
+        spec["sessionAffinity"] ??= "None";
+        if (type is "LoadBalancer" or "NodePort") { spec["externalTrafficPolicy"] ??= "Cluster"; }
+        if (type == "LoadBalancer") spec["allocateLoadBalancerNodePorts"] ??= true;
+        var prevPorts = J.Get(previous, "spec", "ports") as JsonArray;
+        if (spec["ports"] is JsonArray ports)
+            foreach (var p in ports.OfType<JsonObject>())
+            {
+                p["protocol"] ??= "TCP";
+                p["targetPort"] ??= J.Int(p["port"]);
+                if (type is "LoadBalancer" or "NodePort" && p["nodePort"] is null)
+                {
+                    var prev = prevPorts?.OfType<JsonObject>().FirstOrDefault(pp => J.Int(pp["port"]) == J.Int(p["port"]) && J.S(pp, "nodePort") is not null);
+                    p["nodePort"] = prev is not null ? J.Int(prev["nodePort"]) : c.K8s.NextNodePort++;
+                }
+                if (type is not ("LoadBalancer" or "NodePort")) p.Remove("nodePort");
+            }
+        if (previous is not null) svc["status"] = J.Get(previous, "status")?.DeepClone() ?? new JsonObject { ["loadBalancer"] = new JsonObject() };
+        else svc["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
+    }
+
+    private static void ApplyPodDefaults(JsonObject pod)
+    {
+        var spec = J.Obj(pod, "spec");
+        spec["restartPolicy"] ??= "Always";
+        spec["terminationGracePeriodSeconds"] ??= 30;
+        spec["dnsPolicy"] ??= "ClusterFirst";
+        spec["serviceAccountName"] ??= "default";
+        spec["schedulerName"] ??= "default-scheduler";
+        spec["securityContext"] ??= new JsonObject();
+        spec["enableServiceLinks"] ??= true;
+        spec["preemptionPolicy"] ??= "PreemptLowerPriority";
+        spec["priority"] ??= 0;
+        spec["tolerations"] ??= new JsonArray(
+            new JsonObject { ["key"] = "node.kubernetes.io/not-ready", ["operator"] = "Exists", ["effect"] = "NoExecute", ["tolerationSeconds"] = 300 },
+            new JsonObject { ["key"] = "node.kubernetes.io/unreachable", ["operator"] = "Exists", ["effect"] = "NoExecute", ["tolerationSeconds"] = 300 });
+        if (spec["containers"] is JsonArray cs)
+            foreach (var ct in cs.OfType<JsonObject>())
+            {
+                ct["imagePullPolicy"] ??= (J.S(ct, "image") ?? "").Contains(':') && !(J.S(ct, "image") ?? "").EndsWith(":latest") ? "IfNotPresent" : "Always";
+                ct["terminationMessagePath"] ??= "/dev/termination-log";
+                ct["terminationMessagePolicy"] ??= "File";
+                ct["resources"] ??= new JsonObject();
+            }
+        pod["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = "BestEffort" };
+    }
+
+    // ------------------------------------------------------------------ replace / patch
+    private static string Conflict(string res, string name) =>
+        $"Operation cannot be fulfilled on {res} \"{name}\": the object has been modified; please apply your changes to the latest version and try again";
+
+    private async Task Replace(HttpContext ctx, Cluster c, string res, string ns, string name)
+    {
+        var body = await ReadBody(ctx);
+        if (body is null) { await BadBody(ctx); return; }
+        if (J.S(body, "metadata", "name") is { } bn && bn != name)
+        { await WriteStatus(ctx, 400, "BadRequest", $"the name of the object ({bn}) does not match the name on the URL ({name})"); return; }
+        await Update(ctx, c, res, ns, name, _ => body, checkRv: true, statusOnly: ctx.Request.Path.Value!.EndsWith("/status"));
+    }
+
+    private async Task Patch(HttpContext ctx, Cluster c, string res, string ns, string name)
+    {
+        var ct = ctx.Request.ContentType ?? "";
+        string text;
+        using (var sr = new StreamReader(ctx.Request.Body)) text = await sr.ReadToEndAsync();
+        JsonNode? patch;
+        try { patch = JsonNode.Parse(text); } catch { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: invalid character"); return; }
+        Func<JsonObject, JsonObject?> apply;
+        if (ct.StartsWith("application/json-patch+json"))
+        {
+            if (patch is not JsonArray ops) { await WriteStatus(ctx, 400, "BadRequest", "json: cannot unmarshal object into Go value of type jsonpatch.Patch"); return; }
+            apply = cur => JsonPatch.Apply(cur, ops);
+        }
+        else if (ct.StartsWith("application/merge-patch+json") || ct.StartsWith("application/strategic-merge-patch+json") || ct.StartsWith("application/apply-patch"))
+        {
+            if (patch is not JsonObject po) { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: not an object"); return; }
+            apply = cur => (JsonObject?)J.MergePatch(cur, po);
+        }
+        else
+        {
+            await WriteStatus(ctx, 415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
+            return;
+        }
+        await Update(ctx, c, res, ns, name, apply, checkRv: true, statusOnly: ctx.Request.Path.Value!.EndsWith("/status"));
+    }
+
+    private async Task Update(HttpContext ctx, Cluster c, string res, string ns, string name, Func<JsonObject, JsonObject?> produce, bool checkRv, bool statusOnly)
+    {
+        var kind = KindOf[res];
+        JsonObject? result = null; int err = 0; string? errMsg = null; List<(string, string, string)>? causes = null;
+        lock (W.Sync)
+        {
+            if (!c.K8s.Store(kind).TryGetValue(ns + "/" + name, out var cur)) err = 404;
+            else
+            {
+                var next = produce(J.Clone(cur));
+                if (next is null) { err = 422; errMsg = "invalid patch"; }
+                else
+                {
+                    var sentRv = J.S(next, "metadata", "resourceVersion");
+                    if (checkRv && !string.IsNullOrEmpty(sentRv) && sentRv != J.S(cur, "metadata", "resourceVersion")) err = 409;
+                    else
+                    {
+                        causes = Validate(kind, name, next);
+                        if (causes.Count > 0) err = 422;
+                        else
+                        {
+                            var md = J.Obj(next, "metadata");
+                            foreach (var keep in new[] { "uid", "creationTimestamp", "namespace", "name", "deletionTimestamp", "deletionGracePeriodSeconds" })
+                                if (J.Get(cur, "metadata", keep) is { } v) md[keep] = v.DeepClone(); else md.Remove(keep);
+                            if (J.Get(cur, "metadata", "finalizers") is JsonArray fin && md["finalizers"] is null && kind == "Service") md["finalizers"] = fin.DeepClone();
+                            next["kind"] = kind; next["apiVersion"] = "v1";
+                            if (statusOnly) { var s = next["status"]?.DeepClone(); next = J.Clone(cur); next["status"] = s; }
+                            else if (kind == "Service")
+                            {
+                                if (J.S(next, "spec", "clusterIP") is { } newIp && newIp != J.S(cur, "spec", "clusterIP") && !string.IsNullOrEmpty(newIp))
+                                { err = 422; causes = new() { ("spec.clusterIPs[0]", "FieldValueInvalid", $"Invalid value: []string{{\"{newIp}\"}}: may not change once set") }; }
+                                else ApplyServiceDefaults(c, next, cur);
+                            }
+                            else if (kind == "Pod")
+                            {
+                                var oldSpec = J.Str(J.Get(cur, "spec")); var newSpecObj = J.Get(next, "spec") as JsonObject;
+                                // Pod specs are (mostly) immutable: keep the stored spec, allow image changes only.
+                                next["spec"] = J.Get(cur, "spec")!.DeepClone();
+                                next["status"] = J.Get(cur, "status")?.DeepClone();
+                                _ = oldSpec; _ = newSpecObj;
+                            }
+                            if (err == 0)
+                            {
+                                W.Commit(c.K8s, kind, "MODIFIED", next);
+                                result = J.Clone(next);
+                                if (kind == "Service" && !statusOnly && (J.S(next, "spec", "type") == "LoadBalancer" || J.S(cur, "spec", "type") == "LoadBalancer"))
+                                    Sim.ServiceChanged(c, result);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if (err == 404) { await NotFound(ctx, res, name); return; }
+        if (err == 409) { await WriteStatus(ctx, 409, "Conflict", Conflict(res, name), Details(name, res)); return; }
+        if (err == 422) { if (causes is { Count: > 0 }) await Invalid(ctx, kind, name, causes); else await WriteStatus(ctx, 422, "Invalid", errMsg ?? "invalid"); return; }
+        await WriteJson(ctx, 200, result!);
+    }
+
+    // ------------------------------------------------------------------ delete
+    private async Task Delete(HttpContext ctx, Cluster c, string res, string ns, string name)
+    {
+        var kind = KindOf[res];
+        var grace = int.TryParse(ctx.Request.Query["gracePeriodSeconds"], out var g) ? g : (int?)null;
+        var body = await ReadBody(ctx);
+        if (grace is null && J.Int(J.Get(body, "gracePeriodSeconds")) is int bg) grace = bg;
+        JsonObject? result = null;
+        lock (W.Sync)
+        {
+            if (c.K8s.Store(kind).TryGetValue(ns + "/" + name, out var cur))
+            {
+                if (J.Get(cur, "metadata", "deletionTimestamp") is not null) result = J.Clone(cur);
+                else if (kind == "Pod")
+                {
+                    if (grace == 0 || J.S(cur, "spec", "nodeName") is null || J.S(cur, "status", "phase") is "Succeeded" or "Failed" && grace is null && false)
+                    {
+                        var key = ns + "/" + name;
+                        c.K8s.PodRuntimes.Remove(key);
+                        c.K8s.DeletedPods.Add(key);
+                        W.Commit(c.K8s, "Pod", "DELETED", cur);
+                        result = J.Clone(cur);
+                    }
+                    else
+                    {
+                        var md = J.Obj(cur, "metadata");
+                        md["deletionTimestamp"] = DateTime.UtcNow.AddSeconds(grace ?? 30).ToString("yyyy-MM-ddTHH:mm:ssZ");
+                        md["deletionGracePeriodSeconds"] = grace ?? 30;
+                        W.RecordEvent(c.K8s, cur, "Normal", "Killing", $"Stopping container {J.S(((JsonArray)J.Get(cur, "spec", "containers")!)[0], "name")}", "kubelet");
+                        W.Commit(c.K8s, "Pod", "MODIFIED", cur);
+                        result = J.Clone(cur);
+                        Sim.PodDeleting(c, result, W.Options.PodStartDelayMilliseconds);
+                    }
+                }
+                else if (kind == "Service" && J.Get(cur, "metadata", "finalizers") is JsonArray { Count: > 0 })
+                {
+                    J.Obj(cur, "metadata")["deletionTimestamp"] = J.Now();
+                    J.Obj(cur, "metadata")["deletionGracePeriodSeconds"] = 0;
+                    W.Commit(c.K8s, "Service", "MODIFIED", cur);
+                    result = J.Clone(cur);
+                    Sim.ServiceDeleting(c, result);
+                }
+                else
+                {
+                    if (kind == "Service") Sim.ReleaseFrontend(c, ns + "/" + name);
+                    W.Commit(c.K8s, kind, "DELETED", cur);
+                    result = J.Clone(cur);
+                }
+            }
+        }
+        if (result is null) { await NotFound(ctx, res, name); return; }
+        if (kind == "Service" && result["metadata"]?["deletionTimestamp"] is null)
+        {
+            // real apiserver answers a finished delete of a Service with a Success Status
+            await WriteJson(ctx, 200, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["details"] = Details(name, res), });
+            return;
+        }
+        await WriteJson(ctx, 200, result);
+    }
+
+    // ------------------------------------------------------------------ log
+    private async Task Log(HttpContext ctx, Cluster c, string ns, string name)
+    {
+        string? log = null; int code = 200; string? msg = null;
+        var container = ctx.Request.Query["container"].ToString();
+        lock (W.Sync)
+        {
+            if (!c.K8s.Pods.TryGetValue(ns + "/" + name, out var pod)) code = 404;
+            else
+            {
+                var names = (J.Get(pod, "spec", "containers") as JsonArray ?? new JsonArray()).Select(x => J.S(x, "name")!).ToList();
+                if (string.IsNullOrEmpty(container))
+                {
+                    if (names.Count == 1) container = names[0];
+                    else { code = 400; msg = $"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", names)}]"; }
+                }
+                if (code == 200 && !names.Contains(container)) { code = 400; msg = $"container {container} is not valid for pod {name}"; }
+                if (code == 200)
+                {
+                    c.K8s.PodRuntimes.TryGetValue(ns + "/" + name, out var rt);
+                    if (rt is not null && rt.Logs.TryGetValue(container, out var l)) log = l;
+                    else if (rt is not null && rt.Waiting.ContainsKey(container)) { code = 400; msg = $"container \"{container}\" in pod \"{name}\" is waiting to start: trying and failing to pull image"; }
+                    else if (J.S(pod, "spec", "nodeName") is null || J.Get(pod, "status", "containerStatuses") is null) { code = 400; msg = $"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"; }
+                    else { code = 400; msg = $"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"; }
+                }
+            }
+        }
+        if (code == 404) { await NotFound(ctx, "pods", name); return; }
+        if (code == 400) { await WriteStatus(ctx, 400, "BadRequest", msg!); return; }
+        var q = ctx.Request.Query;
+        if (q["timestamps"] == "true" && log!.Length > 0)
+            log = string.Join("", log.Split('\n').Where((l, i) => l.Length > 0 || i < log.Split('\n').Length - 1).Select(l => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ") + " " + l + "\n"));
+        if (int.TryParse(q["tailLines"], out var tail) && tail >= 0)
+        {
+            var lines = log!.Split('\n').ToList();
+            var trailing = log.EndsWith('\n');
+            if (trailing) lines.RemoveAt(lines.Count - 1);
+            log = string.Join("\n", lines.Skip(Math.Max(0, lines.Count - tail))) + (trailing && tail > 0 ? "\n" : "");
+        }
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "text/plain";
+        await ctx.Response.WriteAsync(log!);
+    }
+}

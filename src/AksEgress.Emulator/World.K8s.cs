@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+
+namespace AksEgress.Emulator;
+
+internal sealed class WatchSubscription
+{
+    public required string Kind { get; init; }            // Service | Pod | Event | Namespace | Node
+    public string? Namespace { get; init; }
+    public required Func<JsonObject, bool> Filter { get; init; }
+    public Channel<(string Type, JsonObject Obj)> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<(string, JsonObject)>();
+}
+
+internal sealed record HistoryEntry(long Rv, string Kind, string? Namespace, string Type, JsonObject Obj);
+
+internal sealed class PodRuntime
+{
+    public Dictionary<string, string> Logs { get; } = new();   // container -> log
+    public Dictionary<string, string> Waiting { get; } = new(); // container -> waiting reason
+    public bool Deleting { get; set; }
+}
+
+internal sealed class K8sState
+{
+    public required string ClusterName { get; init; }
+    public Dictionary<string, JsonObject> Namespaces { get; } = new();
+    public Dictionary<string, JsonObject> Nodes { get; } = new();
+    public Dictionary<string, JsonObject> Services { get; } = new();   // ns/name
+    public Dictionary<string, JsonObject> Pods { get; } = new();
+    public Dictionary<string, JsonObject> Events { get; } = new();
+    public Dictionary<string, PodRuntime> PodRuntimes { get; } = new();
+    public List<string> DeletedPods { get; } = new();
+    public List<HistoryEntry> History { get; } = new();
+    public long HistoryTruncatedBefore { get; set; }
+    public List<WatchSubscription> Watchers { get; } = new();
+    public int NextNode { get; set; }
+    public int NextClusterIp { get; set; } = 10;
+    public int NextNodePort { get; set; } = 30000 + 1234;
+    public int NextPodIp { get; set; } = 10;
+    public List<string> NodeNames { get; } = new();
+
+    public Dictionary<string, JsonObject> Store(string kind) => kind switch
+    {
+        "Service" => Services, "Pod" => Pods, "Event" => Events, "Namespace" => Namespaces, "Node" => Nodes,
+        _ => throw new ArgumentException(kind),
+    };
+}

@@ -1,0 +1,199 @@
+using System.Text.Json.Nodes;
+
+namespace AksEgress.Emulator;
+
+public sealed partial class EmulatorWorld
+{
+    internal K8sState NewK8s(Cluster c)
+    {
+        var k = new K8sState { ClusterName = c.Name };
+        foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease", "restricted-ns" })
+        {
+            var labels = new JsonObject { ["kubernetes.io/metadata.name"] = ns };
+            if (ns == "restricted-ns") { labels["pod-security.kubernetes.io/enforce"] = "restricted"; labels["pod-security.kubernetes.io/enforce-version"] = "latest"; }
+            k.Namespaces[ns] = NewNamespaceObject(ns, labels);
+        }
+        var digits = Det.Digits("vmss/" + c.Name, 8);
+        for (var i = 0; i < Options.NodesPerCluster; i++)
+        {
+            var name = $"aks-nodepool1-{digits}-vmss{ToBase36(i, 6)}";
+            k.NodeNames.Add(name);
+            k.Nodes[name] = new JsonObject
+            {
+                ["kind"] = "Node", ["apiVersion"] = "v1",
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = name, ["uid"] = Det.Guid("node/" + c.Name + name).ToString(), ["resourceVersion"] = NextRv().ToString(),
+                    ["creationTimestamp"] = J.Now(),
+                    ["labels"] = new JsonObject
+                    {
+                        ["kubernetes.io/hostname"] = name, ["kubernetes.io/os"] = "linux", ["kubernetes.io/arch"] = "amd64",
+                        ["agentpool"] = "nodepool1", ["kubernetes.azure.com/agentpool"] = "nodepool1", ["node.kubernetes.io/instance-type"] = "Standard_D2s_v3",
+                        ["topology.kubernetes.io/region"] = Location, ["topology.kubernetes.io/zone"] = $"{Location}-{i % 3 + 1}",
+                    },
+                },
+                ["spec"] = new JsonObject { ["podCIDR"] = $"10.244.{i}.0/24", ["providerID"] = $"azure:///subscriptions/{SubscriptionId}/resourceGroups/{c.NodeResourceGroup.ToLowerInvariant()}/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-{digits}-vmss/virtualMachines/{i}" },
+                ["status"] = new JsonObject
+                {
+                    ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady", ["message"] = "kubelet is posting ready status", ["lastHeartbeatTime"] = J.Now(), ["lastTransitionTime"] = J.Now() }),
+                    ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = $"10.224.0.{4 + i}" }, new JsonObject { ["type"] = "Hostname", ["address"] = name }),
+                    ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.32.7", ["containerRuntimeVersion"] = "containerd://1.7.28-1", ["osImage"] = "Ubuntu 22.04.5 LTS", ["operatingSystem"] = "linux", ["architecture"] = "amd64", ["kernelVersion"] = "5.15.0-1092-azure" },
+                },
+            };
+        }
+        return k;
+    }
+
+    internal JsonObject NewNamespaceObject(string ns, JsonObject? labels) => new()
+    {
+        ["kind"] = "Namespace", ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = ns, ["uid"] = Guid.NewGuid().ToString(), ["resourceVersion"] = NextRv().ToString(), ["creationTimestamp"] = J.Now(),
+            ["labels"] = labels ?? new JsonObject { ["kubernetes.io/metadata.name"] = ns },
+        },
+        ["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") },
+        ["status"] = new JsonObject { ["phase"] = "Active" },
+    };
+
+    private static string ToBase36(int v, int width)
+    {
+        const string d = "0123456789abcdefghijklmnopqrstuvwxyz";
+        var s = "";
+        do { s = d[v % 36] + s; v /= 36; } while (v > 0);
+        return s.PadLeft(width, '0');
+    }
+
+    /// <summary>Stores (or removes) an object, bumps its resourceVersion and notifies watchers. Caller holds Sync.</summary>
+    internal JsonObject Commit(K8sState k, string kind, string type, JsonObject obj)
+    {
+        var md = J.Obj(obj, "metadata");
+        var rv = NextRv();
+        md["resourceVersion"] = rv.ToString();
+        var ns = J.S(md, "namespace");
+        var key = ns is null ? J.S(md, "name")! : ns + "/" + J.S(md, "name");
+        var store = k.Store(kind);
+        if (type == "DELETED") store.Remove(key); else store[key] = obj;
+        var snapshot = J.Clone(obj);
+        k.History.Add(new HistoryEntry(rv, kind, ns, type, snapshot));
+        if (k.History.Count > 5000) { k.HistoryTruncatedBefore = k.History[999].Rv; k.History.RemoveRange(0, 1000); }
+        foreach (var w in k.Watchers)
+        {
+            if (w.Kind != kind || (w.Namespace is not null && w.Namespace != ns)) continue;
+            if (!w.Filter(snapshot)) continue;
+            w.Channel.Writer.TryWrite((type, snapshot));
+        }
+        return obj;
+    }
+
+    /// <summary>Records an event (aggregating repeats). Caller holds Sync.</summary>
+    internal void RecordEvent(K8sState k, JsonObject involved, string type, string reason, string message, string component)
+    {
+        var md = (JsonObject)involved["metadata"]!;
+        var ns = J.S(md, "namespace") ?? "default";
+        var uid = J.S(md, "uid") ?? "";
+        var existing = k.Events.Values.FirstOrDefault(e => J.S(e, "involvedObject", "uid") == uid && J.S(e, "reason") == reason && J.S(e, "message") == message && J.S(e, "type") == type);
+        if (existing is not null)
+        {
+            existing["count"] = (J.Int(existing["count"]) ?? 1) + 1;
+            existing["lastTimestamp"] = J.Now();
+            Commit(k, "Event", "MODIFIED", existing);
+            return;
+        }
+        var name = $"{J.S(md, "name")}.{DateTime.UtcNow.Ticks * 100:x}";
+        while (k.Events.ContainsKey(ns + "/" + name)) name += "1";
+        var ev = new JsonObject
+        {
+            ["kind"] = "Event", ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["uid"] = Guid.NewGuid().ToString(), ["resourceVersion"] = "0", ["creationTimestamp"] = J.Now() },
+            ["involvedObject"] = new JsonObject
+            {
+                ["kind"] = J.S(involved, "kind"), ["namespace"] = ns, ["name"] = J.S(md, "name"), ["uid"] = uid,
+                ["apiVersion"] = "v1", ["resourceVersion"] = J.S(md, "resourceVersion"),
+            },
+            ["reason"] = reason, ["message"] = message,
+            ["source"] = component == "kubelet" ? new JsonObject { ["component"] = "kubelet", ["host"] = J.S(involved, "spec", "nodeName") } : new JsonObject { ["component"] = component },
+            ["firstTimestamp"] = J.Now(), ["lastTimestamp"] = J.Now(), ["count"] = 1, ["type"] = type,
+            ["eventTime"] = null, ["reportingComponent"] = component, ["reportingInstance"] = component == "kubelet" ? J.S(involved, "spec", "nodeName") ?? "" : "",
+        };
+        if (J.S(involved, "kind") == "Pod" && reason is "Failed" or "BackOff" or "Pulling" or "Pulled" or "Created" or "Started")
+            ((JsonObject)ev["involvedObject"]!)["fieldPath"] = "spec.containers{" + J.S(((JsonArray?)J.Get(involved, "spec", "containers"))?.FirstOrDefault(), "name") + "}";
+        Commit(k, "Event", "ADDED", ev);
+    }
+}
+
+/// <summary>The egress decision: which public address a pod's outbound flow gets, as Azure would decide it.</summary>
+internal static class Egress
+{
+    internal sealed record Result(IReadOnlyList<string> Addresses, bool Blocked, bool Ephemeral);
+
+    public static Result Candidates(EmulatorWorld w, Cluster c)
+    {
+        switch (c.OutboundType)
+        {
+            case "none":
+            case "block":
+                return new(Array.Empty<string>(), true, false);
+            case "userDefinedRouting":
+            {
+                var fw = w.PublicIps.GetValueOrDefault(EmulatorWorld.RgKey("demo-rg", "fw-egress-ip"));
+                return fw?.Address is null ? new(Array.Empty<string>(), true, false) : new(new[] { fw.Address }, false, false);
+            }
+            case "managedNATGateway":
+            case "userAssignedNATGateway":
+            {
+                var ids = new List<string>();
+                if (c.NetworkProfile["natGatewayProfile"] is JsonObject ngp && ngp["effectiveOutboundIPs"] is JsonArray eff)
+                    ids.AddRange(eff.Select(e => J.S(e, "id")!).Where(x => x is not null));
+                foreach (var ng in w.NatGateways.Values.Where(n => n.ResourceGroup.Equals(c.NodeResourceGroup, StringComparison.OrdinalIgnoreCase)))
+                    ids.AddRange(ng.PublicIpIds);
+                var addrs = ids.Distinct(StringComparer.OrdinalIgnoreCase).Select(w.FindPublicIpById).Where(p => p?.Address is not null).Select(p => p!.Address!).Distinct().ToList();
+                return new(addrs, addrs.Count == 0, false);
+            }
+            default:
+                if (c.LoadBalancerSku.Equals("basic", StringComparison.OrdinalIgnoreCase))
+                {
+                    foreach (var f in c.Frontends)
+                    {
+                        var p = w.FindPublicIpById(f.PublicIpId);
+                        if (p?.Address is not null) return new(new[] { p.Address }, false, false);
+                    }
+                    return new(Array.Empty<string>(), false, true);
+                }
+                var a = c.EffectiveOutboundIpIds().Select(w.FindPublicIpById).Where(p => p?.Address is not null).Select(p => p!.Address!).ToList();
+                return new(a, false, false);
+        }
+    }
+
+    /// <summary>Picks the source address of one flow (null = no egress).</summary>
+    public static string? Pick(EmulatorWorld w, Cluster c)
+    {
+        var r = Candidates(w, c);
+        if (r.Blocked) return null;
+        if (r.Ephemeral) return EmulatorWorld.EphemeralAddress();
+        if (r.Addresses.Count == 0) return null;
+        return r.Addresses[Random.Shared.Next(r.Addresses.Count)];
+    }
+
+    /// <summary>The exact body a "what is my IP" endpoint returns for this URL and source address.</summary>
+    public static string Body(Uri url, string ip, bool cliUserAgent = true)
+    {
+        var host = url.Host.ToLowerInvariant();
+        var path = url.AbsolutePath;
+        var query = url.Query;
+        if (host.StartsWith("checkip.dyndns.")) return $"<html><head><title>Current IP Check</title></head><body>Current IP Address: {ip}</body></html>\r\n";
+        if (host is "api.ipify.org" or "api64.ipify.org" or "api4.ipify.org")
+        {
+            if (query.Contains("format=json", StringComparison.OrdinalIgnoreCase)) return $"{{\"ip\":\"{ip}\"}}";
+            return ip;
+        }
+        if (host is "ifconfig.me" or "www.ifconfig.me")
+        {
+            if (path.StartsWith("/all.json", StringComparison.OrdinalIgnoreCase))
+                return $"{{\"ip_addr\":\"{ip}\",\"remote_host\":\"unavailable\",\"user_agent\":\"curl/8.12.1\",\"port\":{Random.Shared.Next(1024, 65535)},\"language\":\"\",\"referer\":\"\",\"connection\":\"\",\"keep_alive\":\"\",\"method\":\"GET\",\"encoding\":\"\",\"mime\":\"*/*\",\"charset\":\"\",\"via\":\"1.1 google\",\"forwarded\":\"{ip},34.160.111.145\"}}";
+            if (path.StartsWith("/ip", StringComparison.OrdinalIgnoreCase)) return ip;
+            return cliUserAgent ? ip : $"<!DOCTYPE html><html><head><title>What Is My IP Address? - ifconfig.me</title></head><body><strong id=\"ip_address\">{ip}</strong></body></html>";
+        }
+        return ip + "\n";
+    }
+}

@@ -1,0 +1,90 @@
+using System.Management.Automation;
+using AksEgress.Engine;
+using AksEgress.Internal;
+using AksEgress.Models;
+
+namespace AksEgress.Commands;
+
+/// <summary>Creates or updates the LoadBalancer Service that owns the egress IP (the original recipe) and waits for it.</summary>
+[Cmdlet(VerbsCommon.Set, "AksEgressService", SupportsShouldProcess = true, DefaultParameterSetName = ByPropertySet)]
+[OutputType(typeof(EgressService))]
+public sealed class SetAksEgressServiceCommand : AksEgressCmdlet
+{
+    private const string ByPropertySet = "ByProperty";
+    private const string InputObjectSet = "InputObject";
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    public EgressIp? InputObject { get; set; }
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByPropertySet)]
+    public string? IpAddress { get; set; }
+
+    /// <summary>ARM id of the public IP (its resource group decides the azure-load-balancer-resource-group annotation).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ByPropertySet)]
+    [Alias("Id")]
+    public string? PublicIpId { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ByPropertySet)]
+    public string? ClusterId { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ByPropertySet)]
+    public string? NodeResourceGroup { get; set; }
+
+    [Parameter]
+    public string ServiceName { get; set; } = "aks-egress";
+
+    [Parameter]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
+    public string Namespace { get; set; } = "default";
+
+    [Parameter]
+    public int Port { get; set; } = 8080;
+
+    [Parameter]
+    public string? KubeConfigPath { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(KubeContextCompleter))]
+    public string? KubeContext { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSeconds { get; set; } = 300;
+
+    /// <summary>Take over an existing Service of that name that AksEgress did not create.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var ip = InputObject?.IpAddress ?? IpAddress;
+        try
+        {
+            InputValidation.ValidatePublicIPv4(ip);
+            InputValidation.ValidateServiceName(ServiceName);
+            InputValidation.ValidateNamespace(Namespace);
+            InputValidation.ValidatePort(Port);
+            var publicIpId = InputObject?.Id ?? PublicIpId;
+            if (publicIpId is not null) ResourceIdParser.Parse(publicIpId, ErrorIds.InvalidResourceId);
+            var clusterId = InputObject?.ClusterId ?? ClusterId;
+            var request = new SetEgressServiceRequest
+            {
+                IpAddress = ip!.Trim(),
+                PublicIpId = publicIpId,
+                ServiceName = ServiceName,
+                Namespace = Namespace,
+                Port = Port,
+                NodeResourceGroup = InputObject?.NodeResourceGroup ?? NodeResourceGroup,
+                Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, clusterId, null),
+                TimeoutSeconds = TimeoutSeconds,
+                Force = Force.IsPresent,
+            };
+            var service = Run(context => Engine.SetEgressServiceAsync(request, context));
+            if (service is not null) WriteObject(service);
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            WriteFailure(e, ip);
+        }
+    }
+}

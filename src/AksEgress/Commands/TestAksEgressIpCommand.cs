@@ -1,0 +1,103 @@
+using System.Management.Automation;
+using AksEgress.Engine;
+using AksEgress.Internal;
+using AksEgress.Models;
+
+namespace AksEgress.Commands;
+
+/// <summary>Proves the egress IP from inside the cluster: a short-lived pod asks a "what is my IP" endpoint.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "AksEgressIp")]
+[OutputType(typeof(EgressTestResult), typeof(bool))]
+public sealed class TestAksEgressIpCommand : AksEgressCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("IpAddress", "EgressIpAddress")]
+    public string[]? ExpectedIpAddress { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? ClusterId { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? KubeConfigPath { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(KubeContextCompleter))]
+    public string? KubeContext { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
+    public string Namespace { get; set; } = "default";
+
+    [Parameter]
+    public string CheckUri { get; set; } = "https://api.ipify.org";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Image { get; set; } = "curlimages/curl:8.11.1";
+
+    [Parameter]
+    [ValidateRange(5, 3600)]
+    public int TimeoutSeconds { get; set; } = 120;
+
+    [Parameter]
+    [ValidateRange(1, 100)]
+    public int Count { get; set; } = 1;
+
+    [Parameter]
+    public SwitchParameter AllNodes { get; set; }
+
+    [Parameter]
+    public string? NodeName { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 50)]
+    public int ThrottleLimit { get; set; } = 5;
+
+    /// <summary>Return only $true or $false.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        object? target = ClusterId ?? KubeConfigPath ?? (object?)ExpectedIpAddress;
+        try
+        {
+            InputValidation.ValidateCheckUri(CheckUri);
+            InputValidation.ValidateNamespace(Namespace);
+            var expected = (ExpectedIpAddress ?? Array.Empty<string>())
+                .Where(s => !string.IsNullOrWhiteSpace(s))
+                .Select(s => InputValidation.ValidatePublicIPv4(s).ToString())
+                .Distinct()
+                .ToArray();
+            if (AllNodes && NodeName is not null)
+                throw InputValidation.Invalid(ErrorIds.ConflictingParameters, NodeName,
+                    "-AllNodes runs one pod on every node; -NodeName pins one node. Use one of them.", "Drop -AllNodes or -NodeName.");
+            var request = new TestEgressIpRequest
+            {
+                ExpectedIpAddress = expected,
+                Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, ClusterId, null),
+                CheckUri = CheckUri,
+                Image = Image,
+                Namespace = Namespace,
+                TimeoutSeconds = TimeoutSeconds,
+                Count = Count,
+                AllNodes = AllNodes.IsPresent,
+                NodeName = NodeName,
+                ThrottleLimit = ThrottleLimit,
+            };
+            var result = Run(context => Engine.TestEgressIpAsync(request, context));
+            if (Quiet)
+            {
+                WriteObject(result.Succeeded);
+                return;
+            }
+            if (!result.Succeeded && result.Explanation is not null) WriteWarning(result.Explanation);
+            WriteObject(result);
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            WriteFailure(e, target);
+            if (Quiet) WriteObject(false);
+        }
+    }
+}
