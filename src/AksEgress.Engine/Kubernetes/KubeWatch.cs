@@ -2,6 +2,8 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
+#pragma warning disable CS0618 // WatcherExt.WatchAsync(Task<HttpOperationResponse>) is the documented v21 list-then-watch entry point
+
 namespace AksEgress.Engine.Kubernetes;
 
 /// <summary>
