@@ -116,15 +116,21 @@ public class EgressTestPodTests
         AssertNoTestPods(emu, "udr");
     }
 
-    [Fact]
-    public async Task Blocked_egress_or_unusable_body_is_a_failed_result()
+    [Theory]
+    [InlineData("<!DOCTYPE html><html><head><title>What Is My IP Address? - ifconfig.me</title></head><body>203.0.113.7</body></html>", "HTML")]
+    [InlineData("curl: (28) Failed to connect to api.ipify.org port 443 after 10002 ms: Timeout was reached\n", "curl: (28)")]
+    public async Task Blocked_egress_or_unusable_body_is_a_failed_result(string body, string quoted)
     {
         await using var emu = await StartAsync();
-        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "legacy-basic"), CheckUri = "https://example.com/whoami" }, new RecordingContext());
-        // the emulator answers an unknown endpoint with "ip\n": usable; force an unusable one with ifconfig.me HTML via a browser UA is not possible here,
-        // so only assert the shape when it succeeds.
-        Assert.NotNull(r.RawResponse);
-        AssertNoTestPods(emu, "legacy-basic");
+        emu.Faults.Add(new AksEgress.Emulator.FaultRule { Target = "standard-lb", Method = "GET", PathContains = "/log", Status = 200, Body = body });
+        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext());
+        Assert.False(r.Succeeded);
+        Assert.Null(r.ObservedIpAddress);
+        Assert.StartsWith("egress blocked or endpoint unusable", r.Explanation);
+        Assert.Contains(quoted, r.Explanation);
+        Assert.Equal(body.Trim(), r.RawResponse);
+        Assert.StartsWith("egress blocked or endpoint unusable", r.Samples[0].Error);
+        AssertNoTestPods(emu, "standard-lb");
     }
 
     [Theory]
