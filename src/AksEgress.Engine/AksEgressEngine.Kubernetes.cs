@@ -16,7 +16,12 @@ public sealed partial class AksEgressEngine
     private KubeClientFactory? _kubeFactory;
 
     internal KubeClientFactory KubeFactory =>
-        LazyInitializer.EnsureInitialized(ref _kubeFactory, () => new KubeClientFactory(this))!;
+        LazyInitializer.EnsureInitialized(ref _kubeFactory, () => new KubeClientFactory(CredentialSource))!;
+
+    /// <summary>Engine tests only: a stand-in for the ARM half (set before the first Kubernetes call).</summary>
+    internal IClusterCredentialSource? CredentialSourceOverride { get; set; }
+
+    private IClusterCredentialSource CredentialSource => CredentialSourceOverride ?? this;
 
     // ====================================================================== Set-AksEgressService
 

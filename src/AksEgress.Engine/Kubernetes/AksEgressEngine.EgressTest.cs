@@ -303,7 +303,7 @@ public sealed partial class AksEgressEngine
         var cluster = request.Kube.Cluster ?? (info is not null && ResourceIdParser.TryParse(info.ClusterId, out _) ? ClusterRef.FromId(info.ClusterId) : null);
         if (cluster is not null)
         {
-            try { cfg = await ((IClusterCredentialSource)this).GetEgressConfigurationAsync(cluster, info, context).ConfigureAwait(false); }
+            try { cfg = await CredentialSource.GetEgressConfigurationAsync(cluster, info, context).ConfigureAwait(false); }
             catch (Exception ex) when (!context.CancellationToken.IsCancellationRequested)
             {
                 context.WriteVerbose($"Could not read the cluster's egress configuration to explain the result: {Redaction.Text(ex.Message)}");
