@@ -1,11 +1,309 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using AksEgress.Engine.Kubernetes;
 using AksEgress.Models;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 
 namespace AksEgress.Engine;
 
-// STUB: replaced by the Kubernetes implementation.
+/// <summary>The Kubernetes half of the engine: the egress Service, the egress test pods.</summary>
 public sealed partial class AksEgressEngine
 {
-    public Task<EgressService> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context) => throw new NotImplementedException();
-    public Task<EgressTestResult> TestEgressIpAsync(TestEgressIpRequest request, IOperationContext context) => throw new NotImplementedException();
-    public Task<bool> RemoveEgressServiceAsync(RemoveEgressServiceRequest request, IOperationContext context) => throw new NotImplementedException();
+    private const int ServiceProgressId = 0x4B51;
+    private const int TestProgressId = 0x4B52;
+    private KubeClientFactory? _kubeFactory;
+
+    internal KubeClientFactory KubeFactory =>
+        LazyInitializer.EnsureInitialized(ref _kubeFactory, () => new KubeClientFactory(CredentialSource))!;
+
+    /// <summary>Engine tests only: a stand-in for the ARM half (set before the first Kubernetes call).</summary>
+    internal IClusterCredentialSource? CredentialSourceOverride { get; set; }
+
+    private IClusterCredentialSource CredentialSource => CredentialSourceOverride ?? this;
+
+    // ====================================================================== Set-AksEgressService
+
+    /// <summary>Creates or updates the egress LoadBalancer Service and waits until it shows the IP. Returns null when ShouldProcess declined (WhatIf).</summary>
+    public async Task<EgressService> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context)
+    {
+        KubeOperation.Current = context;
+        var ct = context.CancellationToken;
+        InputValidation.ValidateServiceName(request.ServiceName);
+        InputValidation.ValidateNamespace(request.Namespace);
+        InputValidation.ValidatePort(request.Port);
+        var ip = InputValidation.ValidatePublicIPv4(request.IpAddress).ToString();
+        ParsedResourceId? pip = null;
+        if (!string.IsNullOrWhiteSpace(request.PublicIpId))
+        {
+            pip = ResourceIdParser.Parse(request.PublicIpId, ErrorIds.InvalidResourceId);
+            if (!pip.ResourceType.Equals("publicIPAddresses", StringComparison.OrdinalIgnoreCase))
+                throw InputValidation.Invalid(ErrorIds.InvalidResourceId, request.PublicIpId,
+                    $"'{request.PublicIpId}' is not the id of a public IP (expected .../providers/Microsoft.Network/publicIPAddresses/<name>).",
+                    "Pass the Id property of New-AksEgressIp or Get-AzPublicIpAddress.");
+        }
+        if (request.TimeoutSeconds < 1)
+            throw InputValidation.Invalid(ErrorIds.InvalidTimeout, request.TimeoutSeconds, $"TimeoutSeconds {request.TimeoutSeconds} is invalid: it must be at least 1.", "Use a value such as 300.");
+
+        var session = await KubeFactory.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
+        var info = session.ClusterInfo ?? request.Kube.ClusterInfo;
+        var ns = request.Namespace;
+        var name = request.ServiceName;
+        var target = $"{ns}/{name}";
+        var nodeRg = request.NodeResourceGroup ?? info?.NodeResourceGroup;
+        var rgAnnotation = EgressServiceSpec.ResourceGroupAnnotation(pip?.ResourceGroupName, nodeRg, info?.NodeResourceGroupLocked ?? false);
+        var core = session.Client.CoreV1;
+
+        V1Service? existing;
+        try { existing = await core.ReadNamespacedServiceAsync(name, ns, cancellationToken: ct).ConfigureAwait(false); }
+        catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { existing = null; }
+        catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
+
+        var on = $"{target} on {session.Describe()}";
+        string action;
+        V1Service current;
+        var baseline = await EventBaselineAsync(session, ns, name, ct).ConfigureAwait(false);
+        if (existing is null)
+        {
+            if (!context.ShouldProcess(on, $"Create LoadBalancer Service for egress IP {ip}")) return null!;
+            var desired = EgressServiceSpec.Build(name, ns, ip, request.Port, rgAnnotation);
+            try { current = await core.CreateNamespacedServiceAsync(desired, ns, cancellationToken: ct).ConfigureAwait(false); }
+            catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
+            action = "Created";
+            context.WriteVerbose($"Created Service {target} (LoadBalancer, port {request.Port}, annotation {KubeNames.AnnotationIpv4}={ip}{(rgAnnotation is null ? "" : $", {KubeNames.AnnotationResourceGroup}={rgAnnotation}")}).");
+        }
+        else
+        {
+            if (!KubeNames.IsOurs(existing.Metadata) && !request.Force)
+                throw new AksEgressException(ErrorIds.ServiceNotOwned, EgressErrorCategory.ResourceExists,
+                    $"The Service {target} exists but was not created by AksEgress (it has no label {KubeNames.ManagedByLabel}={KubeNames.ManagedByValue}); AksEgress will not change it.",
+                    target, "Choose another -ServiceName, or pass -Force to take the Service over (its selector and ports are replaced).");
+            if (EgressServiceSpec.Matches(existing, ip, request.Port, rgAnnotation))
+            {
+                current = existing;
+                action = "Unchanged";
+                context.WriteVerbose($"Service {target} already has the desired configuration.");
+            }
+            else
+            {
+                if (!context.ShouldProcess(on, $"Update LoadBalancer Service for egress IP {ip}")) return null!;
+                var patch = new V1Patch(EgressServiceSpec.MergePatch(existing, ip, request.Port, rgAnnotation), V1Patch.PatchType.MergePatch);
+                try { current = await core.PatchNamespacedServiceAsync(patch, name, ns, cancellationToken: ct).ConfigureAwait(false); }
+                catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
+                action = "Updated";
+                context.WriteVerbose($"Updated Service {target} for egress IP {ip}.");
+            }
+        }
+
+        if (!EgressServiceSpec.ShowsIp(current, ip))
+            current = await WaitForIngressAsync(session, current, ip, request.TimeoutSeconds, baseline, info, pip, rgAnnotation ?? nodeRg, context).ConfigureAwait(false);
+
+        var (decides, note) = EgressNote(info, target, ip);
+        if (!decides) context.WriteWarning(note);
+        return new EgressService
+        {
+            Namespace = ns,
+            ServiceName = name,
+            IpAddress = ip,
+            IngressIpAddress = EgressServiceSpec.ShowsIp(current, ip) ? ip : EgressServiceSpec.IngressIp(current),
+            Port = request.Port,
+            PublicIpId = pip?.Canonical ?? request.PublicIpId,
+            PublicIpResourceGroupName = pip?.ResourceGroupName,
+            Annotations = new Dictionary<string, string>(current.Metadata?.Annotations ?? new Dictionary<string, string>()),
+            Action = action,
+            DecidesEgress = decides,
+            EgressNote = note,
+            SubscriptionId = info?.SubscriptionId ?? pip?.SubscriptionId,
+            ClusterName = info?.ClusterName,
+            ClusterResourceGroupName = info?.ResourceGroupName,
+            ClusterId = info?.ClusterId,
+            NodeResourceGroup = nodeRg,
+            LoadBalancerSku = info?.LoadBalancerSku,
+            OutboundType = info?.OutboundType,
+            KubernetesServer = session.Server,
+            KubeConfigPath = session.KubeConfigPath,
+            KubeContext = session.KubeContext,
+        };
+    }
+
+    /// <summary>What decides egress on this cluster, in plain words; DecidesEgress only for Basic load balancers.</summary>
+    internal static (bool Decides, string Note) EgressNote(AksNodeResourceGroup? info, string service, string ip)
+    {
+        if (info is null)
+            return (false, $"The cluster is unknown here (no -ResourceGroupName/-ClusterName), so AksEgress cannot tell what decides its egress. On Standard load balancer clusters (every current AKS cluster) the Service {service}'s IP {ip} is only an inbound address; egress uses the load balancer's outbound IPs: pin them with Set-AksOutboundIp, check with Get-AksEgressConfiguration and Test-AksEgressIp.");
+        if (info.LoadBalancerSku.Equals("Basic", StringComparison.OrdinalIgnoreCase))
+            return (true, $"On this Basic load balancer cluster the first LoadBalancer frontend decides egress; {ip} is the egress IP only while {service} is the only (or first) LoadBalancer Service. Basic load balancers are retired (30 Sep 2025): move to Standard and pin egress with Set-AksOutboundIp.");
+        var ot = info.OutboundType ?? "";
+        if (ot.Contains("NATGateway", StringComparison.OrdinalIgnoreCase))
+            return (false, $"This Service's IP {ip} is only the cluster's inbound address; with outboundType {ot} egress uses the NAT gateway's public IPs (Get-AksEgressConfiguration shows them).");
+        if (ot.Equals("userDefinedRouting", StringComparison.OrdinalIgnoreCase))
+            return (false, $"This Service's IP {ip} is only the cluster's inbound address; with outboundType userDefinedRouting egress leaves through your firewall or virtual appliance (the subnet's 0.0.0.0/0 route): its public IP decides egress, configure it there.");
+        if (ot is "none" or "block")
+            return (false, $"This Service's IP {ip} is only the cluster's inbound address; with outboundType {ot} AKS provides no internet egress.");
+        return (false, $"This Service's IP {ip} is only the cluster's inbound address; egress uses the load balancer's outbound IPs: pin them with Set-AksOutboundIp");
+    }
+
+    private static async Task<Dictionary<string, int>> EventBaselineAsync(KubeSession s, string ns, string name, CancellationToken ct)
+    {
+        try
+        {
+            var list = await ListServiceEventsAsync(s, ns, name, ct).ConfigureAwait(false);
+            return list.Where(e => e.Metadata?.Name is not null).ToDictionary(e => e.Metadata.Name, e => e.Count ?? 1);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested) { return new Dictionary<string, int>(); }
+    }
+
+    private static async Task<IList<Corev1Event>> ListServiceEventsAsync(KubeSession s, string ns, string name, CancellationToken ct)
+    {
+        var list = await s.Client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: $"involvedObject.name={name},involvedObject.kind=Service", cancellationToken: ct).ConfigureAwait(false);
+        return (list.Items ?? new List<Corev1Event>()).Where(e => e.InvolvedObject?.Name == name && (e.InvolvedObject.Kind ?? "Service") == "Service").ToList();
+    }
+
+    private async Task<V1Service> WaitForIngressAsync(KubeSession s, V1Service svc, string ip, int timeoutSeconds, Dictionary<string, int> baseline,
+        AksNodeResourceGroup? info, ParsedResourceId? pip, string? ipResourceGroup, IOperationContext context)
+    {
+        var ns = svc.Metadata.NamespaceProperty;
+        var name = svc.Metadata.Name;
+        var target = $"{ns}/{name}";
+        var uid = svc.Metadata.Uid;
+        var activity = $"Waiting for load balancer IP {ip} on {target}";
+        var sw = Stopwatch.StartNew();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, timeout.Token);
+        AksEgressException? eventFailure = null;
+        context.WriteProgress(new ProgressUpdate(ServiceProgressId, activity, "0 s elapsed"));
+
+        var eventsTask = Task.Run(async () =>
+        {
+            var delay = 250;
+            while (!linked.IsCancellationRequested)
+            {
+                try { await Task.Delay(delay, linked.Token).ConfigureAwait(false); } catch (OperationCanceledException) { return; }
+                delay = 1000;
+                context.WriteProgress(new ProgressUpdate(ServiceProgressId, activity, $"{sw.Elapsed.TotalSeconds:0} s elapsed"));
+                try
+                {
+                    var events = await ListServiceEventsAsync(s, ns, name, linked.Token).ConfigureAwait(false);
+                    var failed = events
+                        .Where(e => e.Type == "Warning" && e.Reason == "SyncLoadBalancerFailed" && (uid is null || e.InvolvedObject?.Uid is null || e.InvolvedObject.Uid == uid))
+                        .Where(e => !baseline.TryGetValue(e.Metadata?.Name ?? "", out var c) || (e.Count ?? 1) > c)
+                        .OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata?.CreationTimestamp)
+                        .FirstOrDefault();
+                    if (failed is not null)
+                    {
+                        Volatile.Write(ref eventFailure, SyncFailure(failed.Message ?? "", target, ip, info, pip, ipResourceGroup));
+                        linked.Cancel();
+                        return;
+                    }
+                }
+                catch (Exception) when (!linked.IsCancellationRequested) { /* transient: the watch reports real failures */ }
+                catch (Exception) { return; }
+            }
+        });
+
+        try
+        {
+            return await KubeWatch.UntilAsync<V1Service, V1ServiceList, V1Service>(
+                c => s.Client.CoreV1.ListNamespacedServiceAsync(ns, fieldSelector: $"metadata.name={name}", cancellationToken: c),
+                (rv, c) => s.Client.CoreV1.ListNamespacedServiceWithHttpMessagesAsync(ns, fieldSelector: $"metadata.name={name}", resourceVersion: rv,
+                    allowWatchBookmarks: true, timeoutSeconds: 300, watch: true, cancellationToken: c),
+                (type, obj) =>
+                {
+                    if (obj.Metadata?.Name != name) return null;
+                    if (type == WatchEventType.Deleted)
+                        throw new AksEgressException(ErrorIds.KubernetesNotFound, EgressErrorCategory.ObjectNotFound,
+                            $"The Service {target} was deleted while waiting for its load balancer IP {ip}.", target, "Run the command again.");
+                    context.WriteProgress(new ProgressUpdate(ServiceProgressId, activity, $"{sw.Elapsed.TotalSeconds:0} s elapsed"));
+                    return EgressServiceSpec.ShowsIp(obj, ip) ? obj : null;
+                },
+                linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Volatile.Read(ref eventFailure) is not null && ex is not AksEgressException)
+        {
+            throw eventFailure!;
+        }
+        catch (Exception ex) when (context.CancellationToken.IsCancellationRequested && ex is not AksEgressException)
+        {
+            throw new OperationCanceledException("Stopped while waiting for the load balancer IP.", ex, context.CancellationToken);
+        }
+        catch (Exception ex) when (timeout.IsCancellationRequested && ex is not AksEgressException)
+        {
+            var warnings = "";
+            try
+            {
+                using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                var events = await ListServiceEventsAsync(s, ns, name, quick.Token).ConfigureAwait(false);
+                warnings = string.Join(" | ", events.Where(e => e.Type == "Warning").Select(e => $"{e.Reason}: {e.Message}").Distinct().Take(5));
+            }
+            catch (Exception) { /* best effort */ }
+            throw new AksEgressException(ErrorIds.LoadBalancerTimeout, EgressErrorCategory.OperationTimeout,
+                $"The load balancer did not assign {ip} to the Service {target} within {timeoutSeconds} s." + (warnings.Length > 0 ? $" Warning events: {warnings}" : " No Warning events were recorded for the Service."),
+                target, $"Check 'kubectl describe service {name} -n {ns}'; the IP must be a Standard static public IP in the node resource group or in the group named by -PublicIpId, and the cluster identity needs Network Contributor there. Increase -TimeoutSeconds if Azure is slow.", ex);
+        }
+        catch (Exception ex)
+        {
+            throw KubeErrors.Map(ex, target, s.Server, context.CancellationToken);
+        }
+        finally
+        {
+            linked.Cancel();
+            try { await eventsTask.ConfigureAwait(false); } catch { /* ignored */ }
+            context.WriteProgress(new ProgressUpdate(ServiceProgressId, activity, "Done", 100, Completed: true));
+        }
+    }
+
+    private static readonly Regex ClientIdRegex = new(@"client '([0-9a-fA-F-]{36})'", RegexOptions.Compiled);
+    private static readonly Regex ScopeRgRegex = new(@"/subscriptions/([0-9a-fA-F-]{36})/resourceGroups/([^/'""\s]+)", RegexOptions.Compiled | RegexOptions.IgnoreCase);
+
+    internal static AksEgressException SyncFailure(string message, string target, string ip, AksNodeResourceGroup? info, ParsedResourceId? pip, string? ipResourceGroup)
+    {
+        var text = Redaction.Text(message);
+        if (text.Contains("AuthorizationFailed", StringComparison.OrdinalIgnoreCase))
+        {
+            var client = ClientIdRegex.Match(text);
+            var principal = info?.IdentityPrincipalId ?? (client.Success ? client.Groups[1].Value : "<cluster identity principal id>");
+            var scope = ScopeRgRegex.Match(text);
+            var sub = pip?.SubscriptionId ?? (scope.Success ? scope.Groups[1].Value : info?.SubscriptionId) ?? "<subscription>";
+            var rg = pip?.ResourceGroupName ?? (scope.Success ? scope.Groups[2].Value : ipResourceGroup) ?? "<resource group of the IP>";
+            var who = info is null ? $"The cluster identity (principal {principal})" : $"The identity of cluster {info.ClusterName} (principal {principal})";
+            return new AksEgressException(ErrorIds.LoadBalancerSyncFailed, EgressErrorCategory.PermissionDenied,
+                $"{who} is not allowed to use the public IP {ip} in resource group {rg}, so the load balancer of {target} could not be configured. Event: {text}",
+                target,
+                $"Grant the cluster identity Network Contributor on the IP's resource group: New-AzRoleAssignment -ObjectId {principal} -RoleDefinitionName 'Network Contributor' -Scope /subscriptions/{sub}/resourceGroups/{rg} (role assignments can take a few minutes to apply), then run the command again.")
+            { RemoteCode = "SyncLoadBalancerFailed" };
+        }
+        var action = text.Contains("cannot find public IP", StringComparison.OrdinalIgnoreCase) || text.Contains("was not found", StringComparison.OrdinalIgnoreCase)
+            ? $"Make sure {ip} is the address of a Standard static public IP in resource group {ipResourceGroup ?? "(the node resource group)"}; if the IP lives in another resource group pass -PublicIpId so the Service gets the {KubeNames.AnnotationResourceGroup} annotation."
+            : $"Check 'kubectl describe service' for {target} and the public IP {ip}, fix the cause named in the event, then run the command again.";
+        return new AksEgressException(ErrorIds.LoadBalancerSyncFailed, EgressErrorCategory.InvalidResult,
+            $"The cloud provider could not give the Service {target} the IP {ip}: {text}", target, action)
+        { RemoteCode = "SyncLoadBalancerFailed" };
+    }
+
+    // ====================================================================== Remove-AksEgressService
+
+    public async Task<bool> RemoveEgressServiceAsync(RemoveEgressServiceRequest request, IOperationContext context)
+    {
+        KubeOperation.Current = context;
+        var ct = context.CancellationToken;
+        InputValidation.ValidateServiceName(request.ServiceName);
+        InputValidation.ValidateNamespace(request.Namespace);
+        var session = await KubeFactory.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
+        var target = $"{request.Namespace}/{request.ServiceName}";
+        V1Service existing;
+        try { existing = await session.Client.CoreV1.ReadNamespacedServiceAsync(request.ServiceName, request.Namespace, cancellationToken: ct).ConfigureAwait(false); }
+        catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { context.WriteVerbose($"Service {target} does not exist."); return false; }
+        catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
+        if (!KubeNames.IsOurs(existing.Metadata) && !request.Force)
+            throw new AksEgressException(ErrorIds.ServiceNotOwned, EgressErrorCategory.ResourceExists,
+                $"The Service {target} was not created by AksEgress (no label {KubeNames.ManagedByLabel}={KubeNames.ManagedByValue}); AksEgress will not delete it.",
+                target, "Pass -Force to delete it anyway, or delete it with kubectl.");
+        if (!context.ShouldProcess($"{target} on {session.Describe()}", "Delete LoadBalancer Service")) return false;
+        try { await session.Client.CoreV1.DeleteNamespacedServiceAsync(request.ServiceName, request.Namespace, cancellationToken: ct).ConfigureAwait(false); }
+        catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { return false; }
+        catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
+        context.WriteVerbose($"Deleted Service {target}.");
+        return true;
+    }
 }

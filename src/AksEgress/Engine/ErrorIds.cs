@@ -29,6 +29,9 @@ public static class ErrorIds
     public const string InvalidOutboundPorts = nameof(InvalidOutboundPorts);
     public const string InvalidIdleTimeout = nameof(InvalidIdleTimeout);
     public const string InsufficientOutboundPorts = nameof(InsufficientOutboundPorts);
+    public const string InvalidTimeout = nameof(InvalidTimeout);
+    public const string InvalidCount = nameof(InvalidCount);
+    public const string InvalidThrottleLimit = nameof(InvalidThrottleLimit);
 
     // Connection and authentication
     public const string NotConnected = nameof(NotConnected);

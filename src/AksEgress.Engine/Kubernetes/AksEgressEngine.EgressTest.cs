@@ -1,0 +1,369 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using AksEgress.Engine.Kubernetes;
+using AksEgress.Models;
+using k8s;
+using k8s.Models;
+
+namespace AksEgress.Engine;
+
+public sealed partial class AksEgressEngine
+{
+    private sealed record SampleOutcome(EgressSample Sample, string? Raw, string? Problem);
+
+    /// <summary>
+    /// Runs short-lived curl pods and reports the public source address they saw. Infrastructure failures (pod rejected,
+    /// image pull, unschedulable, timeout) throw <see cref="AksEgressException"/> after every pod was deleted. An unusable
+    /// body (blocked egress, HTML, curl error) is NOT thrown: the result has Succeeded=false and an Explanation starting with
+    /// "egress blocked or endpoint unusable"; the cmdlet writes ErrorId EgressBlockedOrEndpointUnusable for it.
+    /// </summary>
+    public async Task<EgressTestResult> TestEgressIpAsync(TestEgressIpRequest request, IOperationContext context)
+    {
+        KubeOperation.Current = context;
+        var ct = context.CancellationToken;
+        var uri = InputValidation.ValidateCheckUri(request.CheckUri);
+        InputValidation.ValidateNamespace(request.Namespace);
+        var expected = new List<string>();
+        foreach (var e in request.ExpectedIpAddress ?? Array.Empty<string>())
+        {
+            if (!CheckResponseParser.TryAddress(e, out var norm))
+                throw InputValidation.Invalid(ErrorIds.InvalidIpAddress, e, $"'{e}' is not an IP address.", "Pass the expected egress address(es), e.g. the EgressIpAddress of Get-AksEgressConfiguration.");
+            if (!expected.Contains(norm!)) expected.Add(norm!);
+        }
+        if (request.Count is < 1 or > 100)
+            throw InputValidation.Invalid(ErrorIds.InvalidCount, request.Count, $"Count {request.Count} is invalid: it must be between 1 and 100.", "Use a value such as 3.");
+        if (request.ThrottleLimit is < 1 or > 50)
+            throw InputValidation.Invalid(ErrorIds.InvalidThrottleLimit, request.ThrottleLimit, $"ThrottleLimit {request.ThrottleLimit} is invalid: it must be between 1 and 50.", "Use a value such as 5.");
+        if (request.TimeoutSeconds is < 5 or > 3600)
+            throw InputValidation.Invalid(ErrorIds.InvalidTimeout, request.TimeoutSeconds, $"TimeoutSeconds {request.TimeoutSeconds} is invalid: it must be between 5 and 3600.", "Use a value such as 120.");
+        if (string.IsNullOrWhiteSpace(request.Image))
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.Image, "Image must not be empty.", "Use an image with curl, such as curlimages/curl:8.11.1.");
+        if (request.AllNodes && !string.IsNullOrEmpty(request.NodeName))
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.NodeName, "-AllNodes and -NodeName cannot be used together.", "Use one of them.");
+
+        var session = await KubeFactory.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
+        var info = session.ClusterInfo ?? request.Kube.ClusterInfo;
+        var ns = request.Namespace;
+        var sw = Stopwatch.StartNew();
+
+        IReadOnlyList<string?> nodes;
+        if (request.AllNodes)
+        {
+            V1NodeList list;
+            try { list = await session.Client.CoreV1.ListNodeAsync(labelSelector: "kubernetes.io/os=linux", cancellationToken: ct).ConfigureAwait(false); }
+            catch (Exception ex) { throw KubeErrors.Map(ex, "nodes", session.Server, ct); }
+            nodes = list.Items.Where(n => n.Spec?.Unschedulable != true).Select(n => (string?)n.Metadata.Name).ToList();
+            if (nodes.Count == 0)
+                throw new AksEgressException(ErrorIds.PodUnschedulable, EgressErrorCategory.ResourceUnavailable,
+                    "The cluster has no schedulable Linux node to run the egress test on.", "nodes", "Check the node pools (kubectl get nodes).");
+        }
+        else nodes = new[] { string.IsNullOrEmpty(request.NodeName) ? null : request.NodeName };
+
+        var plan = nodes.SelectMany(n => Enumerable.Range(0, request.Count).Select(_ => n)).ToList();
+        var activity = $"Testing egress on {(request.AllNodes ? nodes.Count : 1)} node(s)";
+        context.WriteProgress(new ProgressUpdate(TestProgressId, activity, $"0/{plan.Count} sample(s)", 0));
+
+        var outcomes = new SampleOutcome?[plan.Count];
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var gate = new SemaphoreSlim(Math.Min(request.ThrottleLimit, plan.Count));
+        var errors = new ConcurrentQueue<Exception>();
+        var done = 0;
+        var tasks = plan.Select((node, i) => Task.Run(async () =>
+        {
+            try { await gate.WaitAsync(abort.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+            try
+            {
+                outcomes[i] = await RunSampleAsync(session, request, uri, node, abort.Token, context).ConfigureAwait(false);
+                var n = Interlocked.Increment(ref done);
+                context.WriteProgress(new ProgressUpdate(TestProgressId, activity, $"{n}/{plan.Count} sample(s)", 100 * n / plan.Count));
+            }
+            catch (Exception ex)
+            {
+                errors.Enqueue(ex);
+                abort.Cancel();
+            }
+            finally { gate.Release(); }
+        })).ToList();
+        try { await Task.WhenAll(tasks).ConfigureAwait(false); }
+        finally { context.WriteProgress(new ProgressUpdate(TestProgressId, activity, "Done", 100, Completed: true)); }
+
+        ct.ThrowIfCancellationRequested();
+        var first = errors.FirstOrDefault(e => e is AksEgressException) ?? errors.FirstOrDefault(e => e is not OperationCanceledException) ?? errors.FirstOrDefault();
+        if (first is not null)
+        {
+            if (first is AksEgressException) throw first;
+            throw KubeErrors.Map(first, ns, session.Server, ct);
+        }
+
+        var results = outcomes.Select(o => o!).ToList();
+        var samples = results.Select(r => r.Sample).ToArray();
+        var observed = samples.Select(s => s.ObservedIpAddress).Where(a => a is not null).Select(a => a!).Distinct().ToArray();
+        var allObserved = samples.All(s => s.ObservedIpAddress is not null);
+        var matches = expected.Count == 0 || samples.All(s => s.ObservedIpAddress is not null && expected.Contains(s.ObservedIpAddress));
+        var succeeded = samples.Length > 0 && allObserved && matches;
+        var failedSample = results.FirstOrDefault(r => r.Sample.ObservedIpAddress is null);
+        var raw = (failedSample ?? results.FirstOrDefault())?.Raw;
+
+        string? explanation = null;
+        if (!allObserved)
+            explanation = $"egress blocked or endpoint unusable: {failedSample!.Problem} (check {uri}; raw response: {Shorten(raw, 300)})";
+        else if (!matches)
+            explanation = await ExplainMismatchAsync(session, request, info, expected, observed, context).ConfigureAwait(false);
+
+        return new EgressTestResult
+        {
+            ClusterName = info?.ClusterName,
+            ClusterId = info?.ClusterId,
+            ExpectedIpAddress = expected.ToArray(),
+            ObservedIpAddress = samples.FirstOrDefault(s => s.ObservedIpAddress is not null)?.ObservedIpAddress,
+            ObservedIpAddresses = observed,
+            Succeeded = succeeded,
+            PodName = samples.FirstOrDefault()?.PodName,
+            NodeName = samples.FirstOrDefault()?.NodeName,
+            Namespace = ns,
+            CheckUri = uri.ToString(),
+            Duration = sw.Elapsed,
+            Explanation = explanation,
+            RawResponse = Shorten(raw, 2048),
+            Samples = samples,
+        };
+    }
+
+    private static string? Shorten(string? s, int max)
+    {
+        if (s is null) return null;
+        s = s.Trim();
+        return s.Length <= max ? s : s[..max];
+    }
+
+    private async Task<SampleOutcome> RunSampleAsync(KubeSession s, TestEgressIpRequest request, Uri uri, string? nodeName, CancellationToken ct, IOperationContext context)
+    {
+        var ns = request.Namespace;
+        var name = EgressPodBuilder.NewPodName();
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            var pod = EgressPodBuilder.Build(name, ns, request.Image, request.CheckUri, request.TimeoutSeconds, nodeName);
+            try { await s.Client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct).ConfigureAwait(false); }
+            catch (Exception ex) when (KubeErrors.IsStatus(ex, 409))
+            {
+                name = EgressPodBuilder.NewPodName();   // name clash: one retry with a fresh name
+                pod.Metadata.Name = name;
+                await s.Client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct).ConfigureAwait(false);
+            }
+            context.WriteVerbose($"Created egress test pod {ns}/{name}{(nodeName is null ? "" : " on node " + nodeName)} (image {request.Image}, {uri}).");
+            var final = await WaitForPodAsync(s, ns, name, request, ct).ConfigureAwait(false);
+            var node = final.Spec?.NodeName ?? nodeName;
+            string log;
+            try
+            {
+                using var stream = await s.Client.CoreV1.ReadNamespacedPodLogAsync(name, ns, container: KubeNames.ContainerName, limitBytes: 65536, cancellationToken: ct).ConfigureAwait(false);
+                using var reader = new StreamReader(stream, Encoding.UTF8);
+                log = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested && ex is not AksEgressException)
+            {
+                throw KubeErrors.Map(ex, $"{ns}/{name}", s.Server, ct);
+            }
+            var parsed = CheckResponseParser.Parse(log);
+            var exit = final.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Terminated?.ExitCode;
+            string? problem = parsed.Problem;
+            if (!parsed.Success && final.Status?.Phase == "Failed" && exit is not null && !problem!.StartsWith("curl failed", StringComparison.Ordinal))
+                problem = $"curl exited with code {exit}: {problem}";
+            context.WriteVerbose($"Egress test pod {ns}/{name} on {node}: {(parsed.Success ? parsed.IpAddress : problem)}.");
+            return new SampleOutcome(new EgressSample
+            {
+                PodName = name,
+                NodeName = node,
+                ObservedIpAddress = parsed.IpAddress,
+                Error = parsed.Success ? null : "egress blocked or endpoint unusable: " + problem,
+                Duration = sw.Elapsed,
+            }, log, problem);
+        }
+        catch (Exception ex) when (ex is not AksEgressException && !(ex is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            throw KubeErrors.Map(ex, $"{ns}/{name}", s.Server, ct);
+        }
+        finally
+        {
+            await DeleteTestPodAsync(s, ns, name, context).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Deletes a test pod with a fresh short token, so Ctrl+C still cleans up. Never throws.</summary>
+    private static async Task DeleteTestPodAsync(KubeSession s, string ns, string name, IOperationContext context)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await s.Client.CoreV1.DeleteNamespacedPodAsync(name, ns, gracePeriodSeconds: 0, cancellationToken: cts.Token).ConfigureAwait(false);
+            context.WriteVerbose($"Deleted egress test pod {ns}/{name}.");
+        }
+        catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { }
+        catch (Exception ex)
+        {
+            context.WriteWarning($"Could not delete the egress test pod {ns}/{name}: {Redaction.Text(ex.Message)}. Delete it with: kubectl delete pod {name} -n {ns}");
+        }
+    }
+
+    private static async Task<V1Pod> WaitForPodAsync(KubeSession s, string ns, string name, TestEgressIpRequest request, CancellationToken ct)
+    {
+        var target = $"{ns}/{name}";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(request.TimeoutSeconds + 5));
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        V1Pod? last = null;
+        try
+        {
+            return await KubeWatch.UntilAsync<V1Pod, V1PodList, V1Pod>(
+                c => s.Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: $"metadata.name={name}", cancellationToken: c),
+                (rv, c) => s.Client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(ns, fieldSelector: $"metadata.name={name}", resourceVersion: rv,
+                    allowWatchBookmarks: true, timeoutSeconds: 300, watch: true, cancellationToken: c),
+                (type, pod) =>
+                {
+                    if (pod.Metadata?.Name != name) return null;
+                    last = pod;
+                    if (type == WatchEventType.Deleted)
+                        throw new AksEgressException(ErrorIds.KubernetesNotFound, EgressErrorCategory.ObjectNotFound,
+                            $"The egress test pod {target} was deleted before it finished.", target, "Run the test again; check for controllers or policies that delete pods in this namespace.");
+                    return EvaluatePod(pod, request, target);
+                },
+                linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested && ex is not AksEgressException)
+        {
+            throw PodTimeout(target, request, last, ex);
+        }
+    }
+
+    private static AksEgressException PodTimeout(string target, TestEgressIpRequest request, V1Pod? last, Exception? inner) =>
+        new(ErrorIds.EgressTestTimeout, EgressErrorCategory.OperationTimeout,
+            $"The egress test pod {target} did not finish within {request.TimeoutSeconds} s (last phase: {last?.Status?.Phase ?? "unknown"}{WaitingText(last)}).",
+            target, $"Check 'kubectl describe pod' events; increase -TimeoutSeconds on slow clusters; make sure {request.CheckUri} is reachable from the nodes.", inner);
+
+    private static string WaitingText(V1Pod? pod)
+    {
+        var w = pod?.Status?.ContainerStatuses?.Select(c => c.State?.Waiting).FirstOrDefault(x => x is not null);
+        return w is null ? "" : $", container waiting: {w.Reason}{(string.IsNullOrEmpty(w.Message) ? "" : ": " + w.Message)}";
+    }
+
+    /// <summary>Null while the pod is still on its way; the pod once it has finished; throws for image pull, scheduling and container creation failures.</summary>
+    internal static V1Pod? EvaluatePod(V1Pod pod, TestEgressIpRequest request, string target)
+    {
+        var phase = pod.Status?.Phase;
+        if (phase == "Failed" && pod.Status?.Reason == "DeadlineExceeded") throw PodTimeout(target, request, pod, null);
+        if (phase is "Succeeded" or "Failed") return pod;
+        foreach (var cs in pod.Status?.ContainerStatuses ?? new List<V1ContainerStatus>())
+        {
+            var w = cs.State?.Waiting;
+            if (w is null) continue;
+            if (w.Reason is "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" or "ErrImageNeverPull")
+                throw new AksEgressException(ErrorIds.ImagePullFailed, EgressErrorCategory.ResourceUnavailable,
+                    $"The egress test pod {target} cannot pull the image '{request.Image}' ({w.Reason}): {w.Message}",
+                    target, "Pass -Image with an image that has curl and that the nodes can pull (default curlimages/curl); private registries need an attached ACR (az aks update --attach-acr) or a mirror.")
+                { RemoteCode = w.Reason };
+            if (w.Reason is "CreateContainerConfigError" or "CreateContainerError" or "RunContainerError")
+                throw new AksEgressException(ErrorIds.PodRejected, EgressErrorCategory.InvalidOperation,
+                    $"The container of the egress test pod {target} could not be started ({w.Reason}): {w.Message}",
+                    target, "The pod runs as user 65534 with a read-only root filesystem; use an image that supports that (curlimages/curl does).")
+                { RemoteCode = w.Reason };
+        }
+        var sched = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
+        if (sched is { Status: "False", Reason: "Unschedulable" })
+            throw new AksEgressException(ErrorIds.PodUnschedulable, EgressErrorCategory.ResourceUnavailable,
+                $"The egress test pod {target} cannot be scheduled{(string.IsNullOrEmpty(request.NodeName) ? "" : $" on node '{request.NodeName}'")}: {sched.Message}",
+                target, string.IsNullOrEmpty(request.NodeName)
+                    ? "Check node capacity, taints and the kubernetes.io/os=linux selector (kubectl describe nodes)."
+                    : "Check the node name (kubectl get nodes) or omit -NodeName.")
+            { RemoteCode = "Unschedulable" };
+        return null;
+    }
+
+    // ------------------------------------------------------------------ explanation of a mismatch
+
+    private async Task<string> ExplainMismatchAsync(KubeSession s, TestEgressIpRequest request, AksNodeResourceGroup? info,
+        IReadOnlyList<string> expected, IReadOnlyList<string> observed, IOperationContext context)
+    {
+        var unexpected = observed.Where(o => !expected.Contains(o)).ToList();
+        var sb = new StringBuilder($"Observed {string.Join(", ", unexpected)} but expected {string.Join(", ", expected)}.");
+        // LoadBalancer Services and their ingress IPs (cheap): which expected address is only a Service frontend?
+        var lbServices = new List<(string Name, string? Ip)>();
+        try
+        {
+            using var quick = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            quick.CancelAfter(TimeSpan.FromSeconds(15));
+            var list = await s.Client.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: quick.Token).ConfigureAwait(false);
+            lbServices = list.Items.Where(x => x.Spec?.Type == "LoadBalancer")
+                .Select(x => ($"{x.Metadata.NamespaceProperty}/{x.Metadata.Name}", EgressServiceSpec.IngressIp(x))).ToList();
+        }
+        catch (Exception) when (!context.CancellationToken.IsCancellationRequested) { }
+
+        EgressConfiguration? cfg = null;
+        var cluster = request.Kube.Cluster ?? (info is not null && ResourceIdParser.TryParse(info.ClusterId, out _) ? ClusterRef.FromId(info.ClusterId) : null);
+        if (cluster is not null)
+        {
+            try { cfg = await CredentialSource.GetEgressConfigurationAsync(cluster, info, context).ConfigureAwait(false); }
+            catch (Exception ex) when (!context.CancellationToken.IsCancellationRequested)
+            {
+                context.WriteVerbose($"Could not read the cluster's egress configuration to explain the result: {Redaction.Text(ex.Message)}");
+            }
+        }
+
+        var decidedBy = cfg?.EgressDecidedBy;
+        if (decidedBy is null && info is not null)
+        {
+            decidedBy = info.LoadBalancerSku.Equals("Basic", StringComparison.OrdinalIgnoreCase) ? "BasicLoadBalancerFrontend"
+                : info.OutboundType?.Contains("NATGateway", StringComparison.OrdinalIgnoreCase) == true ? "NatGateway"
+                : info.OutboundType == "userDefinedRouting" ? "UserDefinedRouting"
+                : info.OutboundType is "none" or "block" ? "None"
+                : "LoadBalancerOutboundRule";
+        }
+        var svcText = string.Join(", ", lbServices.Select(x => $"{x.Name}={x.Ip ?? "<pending>"}"));
+        string? ServiceOf(string ip) => lbServices.FirstOrDefault(x => x.Ip == ip).Name;
+
+        switch (decidedBy)
+        {
+            case "LoadBalancerOutboundRule":
+                foreach (var o in unexpected)
+                {
+                    var r = cfg?.EgressIps.FirstOrDefault(e => e.IpAddress == o);
+                    sb.Append(r is not null
+                        ? $" {o} is this cluster's {(r.AksManaged ? "managed outbound IP" : "outbound IP")} (load balancer outbound rule{(string.IsNullOrEmpty(r.Name) ? "" : ", " + r.Name)})."
+                        : cfg is not null && cfg.EgressIpAddress.Contains(o) ? $" {o} is one of this cluster's outbound IPs (load balancer outbound rule)."
+                        : $" {o} is the address of the load balancer outbound rule.");
+                }
+                foreach (var e in expected.Where(e => !observed.Contains(e)))
+                {
+                    var svc = ServiceOf(e);
+                    sb.Append(svc is not null ? $" {e} is only the inbound address of Service {svc};" : $" {e} is not one of the cluster's outbound IPs;");
+                }
+                sb.Append(" on a Standard load balancer egress uses the outbound rule's IPs, never a Service's: run Set-AksOutboundIp to make the expected IP the egress IP.");
+                break;
+            case "NatGateway":
+                sb.Append($" Egress uses the NAT gateway's IPs{(cfg is { EgressIpAddress.Length: > 0 } ? " (" + string.Join(", ", cfg.EgressIpAddress) + ")" : "")}; Service and load balancer IPs do not change it.");
+                sb.Append(cfg?.PinWith is { } pin ? $" Pin it with {pin}." : " Change the NAT gateway's public IPs to change egress.");
+                break;
+            case "UserDefinedRouting":
+                sb.Append(" Egress leaves through your firewall or virtual appliance (userDefinedRouting: the subnet's 0.0.0.0/0 route); the observed address is its public IP. Change the SNAT/public IP configuration of your firewall, not the cluster.");
+                break;
+            case "BasicLoadBalancerFrontend":
+                sb.Append(" On a Basic load balancer the first LoadBalancer Service's frontend IP decides egress; another Service's frontend came first.");
+                if (svcText.Length > 0) sb.Append($" LoadBalancer Services: {svcText}.");
+                sb.Append(" Basic load balancers are retired: move to Standard and pin egress with Set-AksOutboundIp.");
+                break;
+            case "None":
+            case "Block":
+                sb.Append(" This cluster's outbound type gives no managed internet egress; whatever routes you built decides it.");
+                break;
+            default:
+                foreach (var e in expected.Where(e => !observed.Contains(e)))
+                    if (ServiceOf(e) is { } svc) sb.Append($" {e} is only the inbound address of Service {svc}.");
+                sb.Append(" The cluster is not known here (no -ResourceGroupName/-ClusterName): on Standard load balancer clusters egress uses the load balancer's outbound IPs, not a Service IP. Run Get-AksEgressConfiguration to see what decides egress, and Set-AksOutboundIp to pin it.");
+                break;
+        }
+        if (cfg is not null && !string.IsNullOrEmpty(cfg.Explanation) && decidedBy is not ("LoadBalancerOutboundRule" or "NatGateway" or "UserDefinedRouting" or "BasicLoadBalancerFrontend"))
+            sb.Append(' ').Append(cfg.Explanation);
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,320 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using AksEgress.Models;
+using k8s;
+using k8s.Authentication;
+using k8s.KubeConfigModels;
+
+namespace AksEgress.Engine.Kubernetes;
+
+/// <summary>A ready Kubernetes client and where it points.</summary>
+internal sealed record KubeSession(IKubernetes Client, string Server, string? DefaultNamespace, string? KubeConfigPath, string? KubeContext, AksNodeResourceGroup? ClusterInfo)
+{
+    public string Describe(string? clusterLabel = null) => clusterLabel ?? ClusterInfo?.ClusterName ?? KubeContext ?? Server;
+}
+
+/// <summary>The parts of a kubeconfig that decide how to connect (no secret in it except the user entry).</summary>
+internal sealed record KubeConfigSelection(K8SConfiguration Config, string ContextName, Context Context, Cluster Cluster, User? User)
+{
+    public string Server => Cluster.ClusterEndpoint!.Server!;
+    public bool IsKubeloginExec => User?.UserCredentials?.ExternalExecution?.Command is { } cmd &&
+        Path.GetFileNameWithoutExtension(cmd).Equals("kubelogin", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// Builds Kubernetes clients from a kubeconfig file, an ARM-issued kubeconfig (memory only) or the default kubeconfig.
+/// Thread-safe; clients are cached per (server, identity) for the process.
+/// </summary>
+internal sealed class KubeClientFactory
+{
+    private readonly IClusterCredentialSource _arm;
+    private readonly ConcurrentDictionary<string, Lazy<IKubernetes>> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KubeSession> _armSessions = new(StringComparer.OrdinalIgnoreCase);
+
+    public KubeClientFactory(IClusterCredentialSource arm) => _arm = arm;
+
+    /// <summary>The default kubeconfig path: the first existing entry of KUBECONFIG, else ~/.kube/config.</summary>
+    public static string DefaultKubeConfigPath()
+    {
+        var env = Environment.GetEnvironmentVariable("KUBECONFIG");
+        if (!string.IsNullOrWhiteSpace(env))
+        {
+            var parts = env.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var existing = parts.FirstOrDefault(File.Exists);
+            return ExpandHome(existing ?? parts[0]);
+        }
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+    }
+
+    private static string ExpandHome(string p) =>
+        p.StartsWith("~/", StringComparison.Ordinal) || p == "~"
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), p.Length > 2 ? p[2..] : "")
+            : p;
+
+    /// <summary>Loads and validates a kubeconfig file and selects the context (no request is made).</summary>
+    public static KubeConfigSelection LoadFile(string path, string? context)
+    {
+        var full = Path.GetFullPath(ExpandHome(path));
+        if (!File.Exists(full))
+            throw new AksEgressException(ErrorIds.KubeConfigNotFound, EgressErrorCategory.ObjectNotFound,
+                $"The kubeconfig file '{full}' does not exist.", full,
+                "Pass -KubeConfigPath with an existing file, or get one with Import-AzAksCredential / az aks get-credentials, or name the cluster (-ResourceGroupName/-ClusterName) to use its Azure credentials.");
+        K8SConfiguration cfg;
+        try
+        {
+            using var fs = File.OpenRead(full);
+            cfg = KubernetesClientConfiguration.LoadKubeConfig(fs);
+        }
+        catch (Exception ex) when (ex is not AksEgressException)
+        {
+            throw Invalid(full, $"The kubeconfig file '{full}' could not be parsed: {Redaction.Text(ex.Message)}", ex);
+        }
+        if (cfg is null) throw Invalid(full, $"The kubeconfig file '{full}' is empty.", null);
+        cfg.FileName = full;
+        return Select(cfg, context, full);
+    }
+
+    /// <summary>Parses an in-memory kubeconfig (never written to disk).</summary>
+    public static KubeConfigSelection LoadYaml(string yaml, string? context, string label)
+    {
+        K8SConfiguration cfg;
+        try
+        {
+            using var ms = new MemoryStream(Encoding.UTF8.GetBytes(yaml));
+            cfg = KubernetesClientConfiguration.LoadKubeConfig(ms);
+        }
+        catch (Exception ex)
+        {
+            throw Invalid(label, $"The kubeconfig of {label} could not be parsed: {Redaction.Text(ex.Message)}", ex);
+        }
+        if (cfg is null) throw Invalid(label, $"The kubeconfig of {label} is empty.", null);
+        return Select(cfg, context, label);
+    }
+
+    private static KubeConfigSelection Select(K8SConfiguration cfg, string? context, string label)
+    {
+        var contexts = cfg.Contexts?.ToList() ?? new List<Context>();
+        var name = string.IsNullOrEmpty(context) ? cfg.CurrentContext : context;
+        if (string.IsNullOrEmpty(name))
+        {
+            if (contexts.Count == 1) name = contexts[0].Name;
+            else throw new AksEgressException(ErrorIds.KubeContextNotFound, EgressErrorCategory.ObjectNotFound,
+                $"The kubeconfig '{label}' has no current-context; contexts: {string.Join(", ", contexts.Select(c => c.Name))}.", label,
+                "Pass -KubeContext with one of the listed contexts.");
+        }
+        var ctx = contexts.FirstOrDefault(c => c.Name == name);
+        if (ctx is null)
+            throw new AksEgressException(ErrorIds.KubeContextNotFound, EgressErrorCategory.ObjectNotFound,
+                $"The context '{name}' is not in the kubeconfig '{label}'. Contexts: {(contexts.Count == 0 ? "(none)" : string.Join(", ", contexts.Select(c => c.Name)))}.",
+                name, "Pass -KubeContext with one of the listed contexts (kubectl config get-contexts).");
+        var clusterName = ctx.ContextDetails?.Cluster;
+        var cluster = cfg.Clusters?.FirstOrDefault(c => c.Name == clusterName);
+        if (cluster?.ClusterEndpoint?.Server is not { Length: > 0 } server)
+            throw Invalid(label, $"The context '{name}' of the kubeconfig '{label}' refers to the cluster '{clusterName}', which is missing or has no server address.", null);
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+            throw Invalid(label, $"The cluster '{clusterName}' of the kubeconfig '{label}' has the server address '{server}'; AksEgress only talks to https:// API servers.", null);
+        if (cluster.ClusterEndpoint.SkipTlsVerify)
+            throw new AksEgressException(ErrorIds.KubeConfigInvalid, EgressErrorCategory.InvalidData,
+                $"The cluster '{clusterName}' of the kubeconfig '{label}' sets insecure-skip-tls-verify: true. AksEgress never skips TLS validation of the API server.",
+                label, "Use a kubeconfig with the cluster's certificate-authority-data (az aks get-credentials writes one).");
+        var userName = ctx.ContextDetails?.User;
+        var user = string.IsNullOrEmpty(userName) ? null : cfg.Users?.FirstOrDefault(u => u.Name == userName);
+        if (!string.IsNullOrEmpty(userName) && user is null)
+            throw Invalid(label, $"The context '{name}' of the kubeconfig '{label}' refers to the user '{userName}', which is missing.", null);
+        return new KubeConfigSelection(cfg, name!, ctx, cluster, user);
+    }
+
+    private static AksEgressException Invalid(string label, string message, Exception? inner) =>
+        new(ErrorIds.KubeConfigInvalid, EgressErrorCategory.InvalidData, message, label,
+            "Check the kubeconfig (kubectl config view) or get a new one with az aks get-credentials.", inner);
+
+    /// <summary>Resolves how to reach the cluster and returns a (cached) client. Validation errors come before any request.</summary>
+    public async Task<KubeSession> GetSessionAsync(KubeAccess access, IOperationContext context)
+    {
+        if (access.KubeConfigPath is not null || access.KubeContext is not null)
+        {
+            var path = access.KubeConfigPath ?? DefaultKubeConfigPath();
+            var sel = LoadFile(path, access.KubeContext);
+            AksNodeResourceGroup? info = access.ClusterInfo;
+            if (access.Cluster is not null || info is not null)
+            {
+                info ??= await _arm.GetClusterAsync(access.Cluster!, context).ConfigureAwait(false);
+                await CheckSameClusterAsync(sel, access.Cluster, info, context).ConfigureAwait(false);
+            }
+            var client = await BuildClientAsync(sel, info, forceAad: false, context).ConfigureAwait(false);
+            context.WriteVerbose($"Using Kubernetes API server {sel.Server} (kubeconfig '{sel.Config.FileName}', context '{sel.ContextName}').");
+            return new KubeSession(client, sel.Server, sel.Context.ContextDetails?.Namespace, sel.Config.FileName, sel.ContextName, info);
+        }
+        if (access.Cluster is not null)
+        {
+            var info = access.ClusterInfo ?? await _arm.GetClusterAsync(access.Cluster, context).ConfigureAwait(false);
+            var admin = access.Admin;
+            if (admin && info.LocalAccountsDisabled)
+                throw new AksEgressException(ErrorIds.LocalAccountsDisabled, EgressErrorCategory.InvalidOperation,
+                    $"The cluster {info.ClusterName} has local accounts disabled, so its admin credentials cannot be used.", info.ClusterId,
+                    "Run without -Admin: AksEgress then uses your Entra identity (it needs a Kubernetes role such as 'Azure Kubernetes Service RBAC Writer').");
+            var key = $"{info.ClusterId}|{(admin ? "admin" : "user")}";
+            if (_armSessions.TryGetValue(key, out var cached)) return cached with { ClusterInfo = info };
+            var yaml = await _arm.GetClusterKubeconfigAsync(access.Cluster, admin, context).ConfigureAwait(false);
+            var sel = LoadYaml(yaml, null, $"cluster {info.ClusterName}");
+            var client = await BuildClientAsync(sel, info, forceAad: info.AadEnabled, context).ConfigureAwait(false);
+            context.WriteVerbose($"Using Kubernetes API server {sel.Server} (credentials of cluster {info.ClusterName} from Azure{(info.AadEnabled || sel.IsKubeloginExec ? ", Entra token" : "")}).");
+            var session = new KubeSession(client, sel.Server, null, null, null, info);
+            return _armSessions.GetOrAdd(key, session);
+        }
+        {
+            var path = DefaultKubeConfigPath();
+            var sel = LoadFile(path, null);
+            var client = await BuildClientAsync(sel, null, forceAad: false, context).ConfigureAwait(false);
+            context.WriteVerbose($"Using Kubernetes API server {sel.Server} (default kubeconfig '{sel.Config.FileName}', context '{sel.ContextName}').");
+            return new KubeSession(client, sel.Server, sel.Context.ContextDetails?.Namespace, sel.Config.FileName, sel.ContextName, null);
+        }
+    }
+
+    /// <summary>Refuses a kubeconfig whose API server is not the named cluster's.</summary>
+    private async Task CheckSameClusterAsync(KubeConfigSelection sel, ClusterRef? cluster, AksNodeResourceGroup info, IOperationContext context)
+    {
+        var server = new Uri(sel.Server);
+        if (!string.IsNullOrEmpty(info.Fqdn) && server.Host.Equals(info.Fqdn, StringComparison.OrdinalIgnoreCase)) return;
+        string? armServer = null;
+        string? why = null;
+        try
+        {
+            var yaml = await _arm.GetClusterKubeconfigAsync(cluster ?? ClusterRef.FromId(info.ClusterId), false, context).ConfigureAwait(false);
+            armServer = LoadYaml(yaml, null, $"cluster {info.ClusterName}").Server;
+        }
+        catch (AksEgressException ex) { why = ex.Message; }
+        catch (NotImplementedException)
+        {
+            // No ARM side in this build (engine tests): the kubeconfig cannot be compared, trust it.
+            context.WriteVerbose($"Could not compare the kubeconfig server {sel.Server} with cluster {info.ClusterName}: its credentials are not available.");
+            return;
+        }
+        if (armServer is not null && SameServer(armServer, sel.Server)) return;
+        throw new AksEgressException(ErrorIds.KubeConfigClusterMismatch, EgressErrorCategory.InvalidArgument,
+            $"The kubeconfig context '{sel.ContextName}' points to the API server {sel.Server}, but the cluster {info.ClusterName} is served at {armServer ?? info.Fqdn ?? "(unknown)"}" +
+            (why is null ? "." : $" ({why})."),
+            sel.Server, "Pass the kubeconfig context of this cluster (-KubeContext), or omit -KubeConfigPath to use the cluster's Azure credentials.");
+    }
+
+    private static bool SameServer(string a, string b) =>
+        Uri.TryCreate(a, UriKind.Absolute, out var ua) && Uri.TryCreate(b, UriKind.Absolute, out var ub) &&
+        Uri.Compare(ua, ub, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
+        || string.Equals(a.TrimEnd('/'), b.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
+
+    private Task<IKubernetes> BuildClientAsync(KubeConfigSelection sel, AksNodeResourceGroup? info, bool forceAad, IOperationContext context)
+    {
+        var useAad = forceAad || sel.IsKubeloginExec;
+        var identity = useAad ? "aad" : Hash(JsonSerializer.Serialize(sel.User?.UserCredentials));
+        var ca = sel.Cluster.ClusterEndpoint!.CertificateAuthorityData ?? sel.Cluster.ClusterEndpoint.CertificateAuthority ?? "";
+        var key = $"{sel.Server}|{Hash(ca)}|{identity}";
+        var lazy = _clients.GetOrAdd(key, _ => new Lazy<IKubernetes>(() => CreateClient(sel, useAad), LazyThreadSafetyMode.ExecutionAndPublication));
+        try { return Task.FromResult(lazy.Value); }
+        catch { _clients.TryRemove(key, out _); throw; }
+    }
+
+    private IKubernetes CreateClient(KubeConfigSelection sel, bool useAad)
+    {
+        KubernetesClientConfiguration cfg;
+        if (useAad)
+        {
+            // Never run kubelogin: server + CA from the kubeconfig, bearer token from the connection's credential.
+            cfg = new KubernetesClientConfiguration
+            {
+                Host = sel.Server,
+                TlsServerName = sel.Cluster.ClusterEndpoint!.TlsServerName,
+                SslCaCerts = LoadCa(sel),
+                TokenProvider = new AadTokenProvider(_arm),
+            };
+        }
+        else
+        {
+            try
+            {
+                cfg = KubernetesClientConfiguration.BuildConfigFromConfigObject(sel.Config, sel.ContextName);
+            }
+            catch (Exception ex)
+            {
+                throw Invalid(sel.Config.FileName ?? sel.ContextName, $"The kubeconfig context '{sel.ContextName}' cannot be used: {Redaction.Text(ex.Message)}", ex);
+            }
+            if (cfg.SkipTlsVerify)
+                throw new AksEgressException(ErrorIds.KubeConfigInvalid, EgressErrorCategory.InvalidData,
+                    $"The kubeconfig context '{sel.ContextName}' disables TLS validation; AksEgress never skips it.", sel.ContextName,
+                    "Use a kubeconfig with the cluster's certificate-authority-data.");
+        }
+        cfg.SkipTlsVerify = false;
+        return new k8s.Kubernetes(cfg, new KubeDebugHandler());
+    }
+
+    private static X509Certificate2Collection? LoadCa(KubeConfigSelection sel)
+    {
+        var ep = sel.Cluster.ClusterEndpoint!;
+        string? pem = null;
+        try
+        {
+            if (!string.IsNullOrEmpty(ep.CertificateAuthorityData)) pem = Encoding.UTF8.GetString(Convert.FromBase64String(ep.CertificateAuthorityData));
+            else if (!string.IsNullOrEmpty(ep.CertificateAuthority)) pem = File.ReadAllText(Path.IsPathRooted(ep.CertificateAuthority) || sel.Config.FileName is null ? ep.CertificateAuthority : Path.Combine(Path.GetDirectoryName(sel.Config.FileName)!, ep.CertificateAuthority));
+            if (pem is null) return null;   // the system trust store, as kubectl does
+            var col = new X509Certificate2Collection();
+            col.ImportFromPem(pem);
+            if (col.Count == 0) throw new CryptographicException("no certificate in the PEM data");
+            return col;
+        }
+        catch (Exception ex) when (ex is FormatException or CryptographicException or IOException)
+        {
+            throw Invalid(sel.Config.FileName ?? sel.ContextName, $"The certificate authority of the kubeconfig cluster '{sel.Cluster.Name}' is not valid PEM: {ex.Message}", ex);
+        }
+    }
+
+    private static string Hash(string? s) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(s ?? "")))[..16];
+}
+
+/// <summary>Bearer tokens for Entra-enabled clusters, from the ARM connection's credential; refreshed before they expire.</summary>
+internal sealed class AadTokenProvider : ITokenProvider
+{
+    private readonly IClusterCredentialSource _arm;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private string? _token;
+    private DateTimeOffset _expires;
+
+    public AadTokenProvider(IClusterCredentialSource arm) => _arm = arm;
+
+    public async Task<AuthenticationHeaderValue> GetAuthenticationHeaderAsync(CancellationToken cancellationToken)
+    {
+        if (_token is null || DateTimeOffset.UtcNow >= _expires)
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (_token is null || DateTimeOffset.UtcNow >= _expires)
+                {
+                    var ctx = KubeOperation.Current ?? new NullOperationContext(cancellationToken);
+                    var token = await _arm.GetAksAadTokenAsync(ctx).ConfigureAwait(false);
+                    _expires = (JwtExpiry(token) ?? DateTimeOffset.UtcNow.AddMinutes(10)).AddMinutes(-5);
+                    if (_expires <= DateTimeOffset.UtcNow) _expires = DateTimeOffset.UtcNow.AddSeconds(30);
+                    _token = token;
+                }
+            }
+            finally { _gate.Release(); }
+        }
+        return new AuthenticationHeaderValue("Bearer", _token);
+    }
+
+    internal static DateTimeOffset? JwtExpiry(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length < 2) return null;
+        try
+        {
+            var p = parts[1].Replace('-', '+').Replace('_', '/');
+            p = p.PadRight(p.Length + (4 - p.Length % 4) % 4, '=');
+            using var doc = JsonDocument.Parse(Convert.FromBase64String(p));
+            return doc.RootElement.TryGetProperty("exp", out var exp) && exp.TryGetInt64(out var s) ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
+        }
+        catch { return null; }
+    }
+}

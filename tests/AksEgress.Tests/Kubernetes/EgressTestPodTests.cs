@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using AksEgress.Engine;
+using Xunit;
+using static AksEgress.Tests.Kubernetes.KubeTestSupport;
+
+namespace AksEgress.Tests.Kubernetes;
+
+public class EgressTestPodTests
+{
+    [Fact]
+    public async Task Standard_lb_observes_the_outbound_ip_not_the_service_ip()
+    {
+        await using var emu = await StartAsync();
+        var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("standard-lb")!, "egress-ip");
+        var engine = new AksEgressEngine();
+        var access = Access(emu, "standard-lb", withInfo: true);
+        await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, new RecordingContext());
+        var outbound = emu.World.GetExpectedEgressAddresses("standard-lb");
+        var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = access, ExpectedIpAddress = new[] { ip } }, new RecordingContext());
+        Assert.False(r.Succeeded);
+        Assert.Contains(r.ObservedIpAddress, outbound);
+        Assert.NotEqual(ip, r.ObservedIpAddress);
+        Assert.Contains($"{ip} is only the inbound address of Service default/aks-egress", r.Explanation);
+        Assert.Contains("Set-AksOutboundIp", r.Explanation);
+        Assert.Equal(new[] { ip }, r.ExpectedIpAddress);
+        AssertNoTestPods(emu, "standard-lb");
+    }
+
+    [Fact]
+    public async Task Without_expected_ip_any_observed_address_succeeds_and_raw_response_is_kept()
+    {
+        await using var emu = await StartAsync();
+        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "natgw"), CheckUri = "http://checkip.dyndns.org" }, new RecordingContext());
+        Assert.True(r.Succeeded);
+        Assert.Contains("Current IP Address: " + r.ObservedIpAddress, r.RawResponse);
+        Assert.StartsWith("aks-egress-test-", r.PodName);
+        Assert.NotNull(r.NodeName);
+        Assert.Single(r.Samples);
+        Assert.Contains("default/" + r.PodName, emu.World.GetDeletedPods("natgw"));
+        AssertNoTestPods(emu, "natgw");
+    }
+
+    [Fact]
+    public async Task Pod_is_admitted_in_a_restricted_namespace()
+    {
+        await using var emu = await StartAsync();
+        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), Namespace = "restricted-ns" }, new RecordingContext());
+        Assert.True(r.Succeeded, r.Explanation);
+        Assert.Equal("restricted-ns", r.Namespace);
+        AssertNoTestPods(emu, "standard-lb");
+    }
+
+    [Fact]
+    public async Task Image_pull_failure_is_reported_fast_and_the_pod_deleted()
+    {
+        await using var emu = await StartAsync();
+        var sw = Stopwatch.StartNew();
+        var ex = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().TestEgressIpAsync(
+            new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), Image = "doesnotexist/curl:1", TimeoutSeconds = 120 }, new RecordingContext()));
+        Assert.Equal(ErrorIds.ImagePullFailed, ex.ErrorId);
+        Assert.Contains("doesnotexist/curl:1", ex.Message);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), sw.Elapsed.ToString());
+        AssertNoTestPods(emu, "standard-lb");
+        Assert.Single(emu.World.GetDeletedPods("standard-lb"));
+    }
+
+    [Fact]
+    public async Task Unknown_node_is_unschedulable()
+    {
+        await using var emu = await StartAsync();
+        var ex = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().TestEgressIpAsync(
+            new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), NodeName = "aks-nodepool1-00000000-vmss999999" }, new RecordingContext()));
+        Assert.Equal(ErrorIds.PodUnschedulable, ex.ErrorId);
+        Assert.Contains("0/3 nodes are available", ex.Message);
+        AssertNoTestPods(emu, "standard-lb");
+    }
+
+    [Fact]
+    public async Task Cancellation_mid_wait_deletes_the_pod()
+    {
+        await using var emu = await StartAsync(podDelay: 5_000);
+        using var cts = new CancellationTokenSource();
+        var task = new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext(cts.Token));
+        var sw = Stopwatch.StartNew();
+        while (Pods(emu, "standard-lb").Count == 0 && sw.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
+        Assert.NotEmpty(Pods(emu, "standard-lb"));
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+        AssertNoTestPods(emu, "standard-lb");
+        Assert.Single(emu.World.GetDeletedPods("standard-lb"));
+    }
+
+    [Fact]
+    public async Task All_nodes_runs_one_pod_per_node()
+    {
+        await using var emu = await StartAsync();
+        var ctx = new RecordingContext();
+        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), AllNodes = true, ThrottleLimit = 2 }, ctx);
+        Assert.True(r.Succeeded, r.Explanation);
+        Assert.Equal(3, r.Samples.Length);
+        Assert.Equal(3, r.Samples.Select(s => s.NodeName).Distinct().Count());
+        Assert.Equal(3, r.Samples.Select(s => s.PodName).Distinct().Count());
+        Assert.Contains(ctx.Progress, p => p.Activity == "Testing egress on 3 node(s)");
+        Assert.Equal(emu.World.GetExpectedEgressAddresses("standard-lb").OrderBy(x => x), r.ObservedIpAddresses.OrderBy(x => x));
+        AssertNoTestPods(emu, "standard-lb");
+        Assert.Equal(3, emu.World.GetDeletedPods("standard-lb").Count);
+    }
+
+    [Fact]
+    public async Task Count_runs_several_samples()
+    {
+        await using var emu = await StartAsync();
+        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "udr"), Count = 3 }, new RecordingContext());
+        Assert.Equal(3, r.Samples.Length);
+        Assert.True(r.Succeeded);
+        AssertNoTestPods(emu, "udr");
+    }
+
+    [Theory]
+    [InlineData("<!DOCTYPE html><html><head><title>What Is My IP Address? - ifconfig.me</title></head><body>203.0.113.7</body></html>", "HTML")]
+    [InlineData("curl: (28) Failed to connect to api.ipify.org port 443 after 10002 ms: Timeout was reached\n", "curl: (28)")]
+    public async Task Blocked_egress_or_unusable_body_is_a_failed_result(string body, string quoted)
+    {
+        await using var emu = await StartAsync();
+        emu.Faults.Add(new AksEgress.Emulator.FaultRule { Target = "standard-lb", Method = "GET", PathContains = "/log", Status = 200, Body = body });
+        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext());
+        Assert.False(r.Succeeded);
+        Assert.Null(r.ObservedIpAddress);
+        Assert.StartsWith("egress blocked or endpoint unusable", r.Explanation);
+        Assert.Contains(quoted, r.Explanation);
+        Assert.Equal(body.Trim(), r.RawResponse);
+        Assert.StartsWith("egress blocked or endpoint unusable", r.Samples[0].Error);
+        AssertNoTestPods(emu, "standard-lb");
+    }
+
+    [Theory]
+    [InlineData(0, 5, 120, ErrorIds.InvalidCount)]
+    [InlineData(101, 5, 120, ErrorIds.InvalidCount)]
+    [InlineData(1, 0, 120, ErrorIds.InvalidThrottleLimit)]
+    [InlineData(1, 51, 120, ErrorIds.InvalidThrottleLimit)]
+    [InlineData(1, 5, 1, ErrorIds.InvalidTimeout)]
+    public async Task Invalid_input_is_refused_before_any_request(int count, int throttle, int timeout, string errorId)
+    {
+        var ex = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().TestEgressIpAsync(
+            new TestEgressIpRequest { Count = count, ThrottleLimit = throttle, TimeoutSeconds = timeout, Kube = new() { KubeConfigPath = "/nonexistent" } }, new RecordingContext()));
+        Assert.Equal(errorId, ex.ErrorId);
+        Assert.Equal(EgressErrorCategory.InvalidArgument, ex.Category);
+    }
+
+    [Fact]
+    public async Task Bad_check_uri_and_expected_ip_are_refused()
+    {
+        var e1 = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { CheckUri = "ftp://x" }, new RecordingContext()));
+        Assert.Equal(ErrorIds.InvalidCheckUri, e1.ErrorId);
+        var e2 = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { ExpectedIpAddress = new[] { "1.2.3" } }, new RecordingContext()));
+        Assert.Equal(ErrorIds.InvalidIpAddress, e2.ErrorId);
+    }
+}
