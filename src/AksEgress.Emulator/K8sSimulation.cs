@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 
 namespace AksEgress.Emulator;
 
@@ -19,6 +20,41 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         });
     }
 
+    // The service controller works through one FIFO queue per cluster (like its workqueue), so frontends are created in the order
+    // the Services were created/changed even when reconciles are due at the same time.
+    private readonly Dictionary<Cluster, Channel<(DateTime Due, Action Act)>> _queues = new();
+
+    private void Enqueue(Cluster c, int ms, Action action)
+    {
+        Channel<(DateTime, Action)> ch;
+        lock (_queues)
+        {
+            if (!_queues.TryGetValue(c, out ch!))
+            {
+                foreach (var stale in _queues.Keys.Where(k => !ReferenceEquals(w.Clusters.GetValueOrDefault(k.Name), k)).ToList())
+                { _queues[stale].Writer.TryComplete(); _queues.Remove(stale); }
+                ch = Channel.CreateUnbounded<(DateTime, Action)>();
+                _queues[c] = ch;
+                _ = Task.Run(() => Worker(ch));
+            }
+        }
+        ch.Writer.TryWrite((DateTime.UtcNow.AddMilliseconds(Math.Max(0, ms)), action));
+    }
+
+    private async Task Worker(Channel<(DateTime Due, Action Act)> ch)
+    {
+        try
+        {
+            await foreach (var (due, act) in ch.Reader.ReadAllAsync(stopping))
+            {
+                var wait = due - DateTime.UtcNow;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, stopping);
+                try { lock (w.Sync) act(); } catch (Exception ex) { Console.Error.WriteLine("emulator service-controller error: " + ex); }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
     private static string Key(JsonObject o) => J.S(o, "metadata", "namespace") + "/" + J.S(o, "metadata", "name");
 
     private bool Alive(Cluster c, JsonObject snapshotOrLive, string kind, out JsonObject live)
@@ -32,7 +68,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
     }
 
     // ------------------------------------------------------------------ services
-    public void ServiceChanged(Cluster c, JsonObject svc) => Later(w.Options.LoadBalancerDelayMilliseconds, () => ReconcileService(c, svc));
+    public void ServiceChanged(Cluster c, JsonObject svc) => Enqueue(c, w.Options.LoadBalancerDelayMilliseconds, () => ReconcileService(c, svc));
 
     private void ReconcileService(Cluster c, JsonObject snapshot)
     {
@@ -156,7 +192,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         }
     }
 
-    public void ServiceDeleting(Cluster c, JsonObject svc) => Later(w.Options.LoadBalancerDelayMilliseconds, () =>
+    public void ServiceDeleting(Cluster c, JsonObject svc) => Enqueue(c, w.Options.LoadBalancerDelayMilliseconds, () =>
     {
         if (!Alive(c, svc, "Service", out var live)) return;
         w.RecordEvent(c.K8s, live, "Normal", "DeletingLoadBalancer", "Deleting load balancer", "service-controller");

@@ -208,11 +208,13 @@ public class KubernetesTests
         var badPort = LbService("badport"); badPort.Spec.Ports[0].Port = 0;
         ex = await Assert.ThrowsAsync<HttpOperationException>(() => k.CoreV1.CreateNamespacedServiceAsync(badPort, "default"));
         Assert.Equal("Service \"badport\" is invalid: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive", JsonNode.Parse(ex.Response.Content)!["message"]!.GetValue<string>());
-        // stale resourceVersion -> 409 Conflict
-        var svc = await k.CoreV1.ReadNamespacedServiceAsync("web", "default");
+        // stale resourceVersion -> 409 Conflict (a ClusterIP Service: no controller writes race with the test)
+        var plain = LbService("plain"); plain.Spec.Type = "ClusterIP";
+        await k.CoreV1.CreateNamespacedServiceAsync(plain, "default");
+        var svc = await k.CoreV1.ReadNamespacedServiceAsync("plain", "default");
         svc.Metadata.Labels = new Dictionary<string, string> { ["a"] = "b" };
-        await k.CoreV1.ReplaceNamespacedServiceAsync(svc, "web", "default");
-        ex = await Assert.ThrowsAsync<HttpOperationException>(() => k.CoreV1.ReplaceNamespacedServiceAsync(svc, "web", "default"));
+        await k.CoreV1.ReplaceNamespacedServiceAsync(svc, "plain", "default");
+        ex = await Assert.ThrowsAsync<HttpOperationException>(() => k.CoreV1.ReplaceNamespacedServiceAsync(svc, "plain", "default"));
         Assert.Equal(409, (int)ex.Response.StatusCode);
         Assert.Contains("the object has been modified", ex.Response.Content);
         // unauthorized

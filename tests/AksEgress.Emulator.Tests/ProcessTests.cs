@@ -48,7 +48,11 @@ public class KubectlTests
         Assert.True(r.Code == 0, r.Err);
         Assert.Equal($"<html><head><title>Current IP Check</title></head><body>Current IP Address: {lbIp}</body></html>\r\n", r.Out);
 
-        r = await Kubectl(kc, cache, "delete", "pod", "probe");
+        try { r = await Kubectl(kc, cache, "delete", "pod", "probe", "-v=6"); }
+        catch (TimeoutException te)
+        {
+            throw new TimeoutException(te.Message + "\nrequests:\n" + string.Join("\n", emu.Requests.Entries.Select(e => $"{e.Timestamp:HH:mm:ss.fff} {e.Method} {e.PathAndQuery} {e.Status}")) + "\npod: " + emu.World.GetPod("legacy-basic", "default", "probe")?.ToJsonString());
+        }
         Assert.True(r.Code == 0, r.Err);
         Assert.Equal("pod \"probe\" deleted", r.Out.Trim());
         Assert.Null(emu.World.GetPod("legacy-basic", "default", "probe"));
