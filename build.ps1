@@ -83,7 +83,7 @@ function Get-PesterModulePath {
 function Invoke-XunitTests {
     $results = Join-Path $Out 'test-results/xunit'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
-    & dotnet test (Join-Path $Root 'AksEgress.sln') -c $Configuration --nologo --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $results
+    & dotnet test (Join-Path $Root 'AksEgress.sln') -c $Configuration --nologo --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
     $exit = $LASTEXITCODE
     $passed = 0; $failed = 0
     foreach ($trx in Get-ChildItem -Path $results -Filter *.trx -ErrorAction SilentlyContinue) {
@@ -103,7 +103,7 @@ function Invoke-PesterTests {
     # A fresh pwsh imports the ASSEMBLED module (tests/*.Tests.ps1 import out/AksEgress); Pester's exit code is not
     # trusted (it exits 0 on failures): the counts come back in a file.
     $runner = Join-Path $Root 'tests/pester/Invoke-PesterTests.ps1'
-    & dotnet pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -TestPath (Join-Path $Root 'tests/pester') -ResultFile $resultFile
+    & dotnet pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -TestPath (Join-Path $Root 'tests/pester') -ResultFile $resultFile | Out-Host
     if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
     $r = Get-Content -Raw $resultFile | ConvertFrom-Json
     [pscustomobject]@{ Passed = [int]$r.Passed; Failed = [int]$r.Failed }

@@ -28,11 +28,17 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
         ArmSessionFactory.CurrentContext.Value = context;
         var session = await BuildSessionAsync(request, explicitConnect: true, context).ConfigureAwait(false);
         Interlocked.Exchange(ref _session, session);
+        // Kubernetes credentials came from the previous connection: never reuse them under a new one.
+        Interlocked.Exchange(ref _kubeFactory, null);
         context.WriteVerbose($"Connected: {session.Connection.AuthenticationMethod} to {session.Endpoint} (subscription {session.SubscriptionId})");
         return session.Connection;
     }
 
-    public void Disconnect() => Interlocked.Exchange(ref _session, null);
+    public void Disconnect()
+    {
+        Interlocked.Exchange(ref _session, null);
+        Interlocked.Exchange(ref _kubeFactory, null);
+    }
 
     private async Task<ArmSession> BuildSessionAsync(ConnectRequest request, bool explicitConnect, IOperationContext context)
     {

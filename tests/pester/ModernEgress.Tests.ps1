@@ -78,12 +78,12 @@ Describe 'Clusters whose egress no Service and no outbound IP can pin' {
         @{ Cluster = 'udr'; Decider = 'UserDefinedRouting'; Word = 'firewall' }
         @{ Cluster = 'legacy-basic'; Decider = 'BasicLoadBalancerFrontend'; Word = 'Set-AksEgressService' }
     ) {
-        $cluster = Get-AksNodeResourceGroup demo-rg $Cluster
-        $ip = New-AksEgressIp -Name "$Cluster-out" -ResourceGroupName egress-rg -ClusterId $cluster.ClusterId
+        $info = Get-AksNodeResourceGroup demo-rg $Cluster
+        $ip = New-AksEgressIp -Name "$Cluster-out" -ResourceGroupName egress-rg -ClusterId $info.ClusterId
         $e = Get-FirstError { $ip | Set-AksOutboundIp -Confirm:$false }
         $e.FullyQualifiedErrorId | Should -BeLike 'EgressNotConfigurableHere,*'
         $e.Exception.Message | Should -Match $Word
-        ($cluster | Get-AksEgressConfiguration).EgressDecidedBy | Should -Be $Decider
+        ($info | Get-AksEgressConfiguration).EgressDecidedBy | Should -Be $Decider
     }
 
     It 'natgw: the configuration resolves the NAT gateway IP, and the egress test confirms it' {
