@@ -189,7 +189,7 @@ internal sealed class KubeClientFactory
             var yaml = await _arm.GetClusterKubeconfigAsync(cluster ?? ClusterRef.FromId(info.ClusterId), false, context).ConfigureAwait(false);
             armServer = LoadYaml(yaml, null, $"cluster {info.ClusterName}").Server;
         }
-        catch (AksEgressException ex) { why = ex.Message; }
+        catch (AksEgressException ex) { why = "its Azure credentials could not be read to compare: " + ex.Message.Split('\n')[0].Trim(); }
         catch (NotImplementedException)
         {
             // No ARM side in this build (engine tests): the kubeconfig cannot be compared, trust it.
