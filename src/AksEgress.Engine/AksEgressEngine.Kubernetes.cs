@@ -54,6 +54,8 @@ public sealed partial class AksEgressEngine
         var nodeRg = request.NodeResourceGroup ?? info?.NodeResourceGroup;
         var rgAnnotation = EgressServiceSpec.ResourceGroupAnnotation(pip?.ResourceGroupName, nodeRg, info?.NodeResourceGroupLocked ?? false);
         var core = session.Client.CoreV1;
+        if (pip is null && info?.NodeResourceGroupLocked == true)
+            context.WriteWarning($"The node resource group {info.NodeResourceGroup} of {info.ClusterName} is locked (ReadOnly), so {ip} cannot live there; pass -PublicIpId so the Service names the IP's resource group ({KubeNames.AnnotationResourceGroup}).");
 
         V1Service? existing;
         try { existing = await core.ReadNamespacedServiceAsync(name, ns, cancellationToken: ct).ConfigureAwait(false); }

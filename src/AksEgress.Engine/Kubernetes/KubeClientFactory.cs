@@ -21,8 +21,10 @@ internal sealed record KubeSession(IKubernetes Client, string Server, string? De
 internal sealed record KubeConfigSelection(K8SConfiguration Config, string ContextName, Context Context, Cluster Cluster, User? User)
 {
     public string Server => Cluster.ClusterEndpoint!.Server!;
-    public bool IsKubeloginExec => User?.UserCredentials?.ExternalExecution?.Command is { } cmd &&
-        Path.GetFileNameWithoutExtension(cmd).Equals("kubelogin", StringComparison.OrdinalIgnoreCase);
+    /// <summary>An Entra user: exec kubelogin, or the legacy "azure" auth-provider. AksEgress never runs kubelogin.</summary>
+    public bool IsKubeloginExec => (User?.UserCredentials?.ExternalExecution?.Command is { } cmd &&
+        Path.GetFileNameWithoutExtension(cmd).Equals("kubelogin", StringComparison.OrdinalIgnoreCase)) ||
+        string.Equals(User?.UserCredentials?.AuthProvider?.Name, "azure", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>
@@ -187,7 +189,7 @@ internal sealed class KubeClientFactory
             var yaml = await _arm.GetClusterKubeconfigAsync(cluster ?? ClusterRef.FromId(info.ClusterId), false, context).ConfigureAwait(false);
             armServer = LoadYaml(yaml, null, $"cluster {info.ClusterName}").Server;
         }
-        catch (AksEgressException ex) { why = ex.Message; }
+        catch (AksEgressException ex) { why = "its Azure credentials could not be read to compare: " + ex.Message.Split('\n')[0].Trim(); }
         catch (NotImplementedException)
         {
             // No ARM side in this build (engine tests): the kubeconfig cannot be compared, trust it.

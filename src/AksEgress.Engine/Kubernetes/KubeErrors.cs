@@ -83,7 +83,10 @@ internal static partial class KubeErrors
             return new AksEgressException(ErrorIds.EndpointUnreachable, EgressErrorCategory.ConnectionError,
                 $"The request to the Kubernetes API server {server} failed: {Redaction.Text(ex.Message)}", server ?? target,
                 "Check network connectivity to the cluster's API server and retry.", ex);
-        return ex;
+        if (ex is OperationCanceledException) return ex;
+        return new AksEgressException(ErrorIds.KubernetesRequestFailed, EgressErrorCategory.NotSpecified,
+            $"The Kubernetes request to {server} failed: {Redaction.Text(ex.Message)}", target ?? server,
+            "Retry; if it persists, run with -Debug to see the requests and responses.", ex);
     }
 
     private static T? Find<T>(Exception? ex) where T : Exception

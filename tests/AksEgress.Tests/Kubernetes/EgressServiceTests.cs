@@ -16,7 +16,7 @@ public class EgressServiceTests
         await using var emu = await StartAsync();
         var nodeRg = emu.World.GetNodeResourceGroup("legacy-basic")!;
         var ip = emu.World.AddPublicIp(nodeRg, "egress-ip");
-        var engine = new AksEgressEngine();
+        var engine = await EngineAsync(emu);
         var ctx = new RecordingContext();
         var access = Access(emu, "legacy-basic", withInfo: true);
 
@@ -57,7 +57,7 @@ public class EgressServiceTests
         await using var emu = await StartAsync();
         var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("standard-lb")!, "egress-ip");
         var ctx = new RecordingContext();
-        var svc = await new AksEgressEngine().SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "standard-lb", withInfo: true) }, ctx);
+        var svc = await (await EngineAsync(emu)).SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "standard-lb", withInfo: true) }, ctx);
         Assert.False(svc.DecidesEgress);
         Assert.Contains("pin them with Set-AksOutboundIp", svc.EgressNote);
         Assert.Contains(svc.EgressNote, ctx.Warnings);
@@ -69,7 +69,7 @@ public class EgressServiceTests
         await using var emu = await StartAsync();
         var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
         var ctx = new RecordingContext(approve: false);
-        var r = await new AksEgressEngine().SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic") }, ctx);
+        var r = await (await EngineAsync(emu)).SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic") }, ctx);
         Assert.Null(r);
         Assert.Equal(0, K8sWrites(emu, "legacy-basic"));
         Assert.Null(emu.World.GetService("legacy-basic", "default", "aks-egress"));
@@ -80,7 +80,7 @@ public class EgressServiceTests
     {
         await using var emu = await StartAsync();
         var sw = Stopwatch.StartNew();
-        var ex = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().SetEgressServiceAsync(
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await (await EngineAsync(emu)).SetEgressServiceAsync(
             new SetEgressServiceRequest { IpAddress = "203.0.113.250", Kube = Access(emu, "legacy-basic"), TimeoutSeconds = 60 }, new RecordingContext()));
         Assert.Equal(ErrorIds.LoadBalancerSyncFailed, ex.ErrorId);
         Assert.Contains("cannot find public IP with IP address 203.0.113.250", ex.Message);
@@ -95,7 +95,7 @@ public class EgressServiceTests
         await using var emu = await StartAsync();
         var ip = emu.World.AddPublicIp("egress-rg", "byo-ip");
         var id = emu.World.GetPublicIpId("egress-rg", "byo-ip");
-        var svc = await new AksEgressEngine().SetEgressServiceAsync(
+        var svc = await (await EngineAsync(emu)).SetEgressServiceAsync(
             new SetEgressServiceRequest { IpAddress = ip, PublicIpId = id, Kube = Access(emu, "standard-lb", withInfo: true) }, new RecordingContext());
         Assert.Equal("egress-rg", svc.Annotations["service.beta.kubernetes.io/azure-load-balancer-resource-group"]);
         Assert.Equal("egress-rg", svc.PublicIpResourceGroupName);
@@ -108,7 +108,7 @@ public class EgressServiceTests
         await using var emu = await StartAsync();
         var ip = emu.World.AddPublicIp("noperm-rg", "np-ip");
         var info = Info(emu, "standard-lb");
-        var ex = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().SetEgressServiceAsync(
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await (await EngineAsync(emu)).SetEgressServiceAsync(
             new SetEgressServiceRequest { IpAddress = ip, PublicIpId = emu.World.GetPublicIpId("noperm-rg", "np-ip"), Kube = Access(emu, "standard-lb", withInfo: true), TimeoutSeconds = 60 }, new RecordingContext()));
         Assert.Equal(ErrorIds.LoadBalancerSyncFailed, ex.ErrorId);
         Assert.Equal(EgressErrorCategory.PermissionDenied, ex.Category);
@@ -127,7 +127,7 @@ public class EgressServiceTests
             Metadata = new V1ObjectMeta { Name = "aks-egress" },
             Spec = new V1ServiceSpec { Ports = new List<V1ServicePort> { new() { Port = 80, TargetPort = 80 } }, Selector = new Dictionary<string, string> { ["app"] = "web" } },
         }, "default");
-        var engine = new AksEgressEngine();
+        var engine = await EngineAsync(emu);
         var ex = await Assert.ThrowsAsync<AksEgressException>(() => engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, new RecordingContext()));
         Assert.Equal(ErrorIds.ServiceNotOwned, ex.ErrorId);
         Assert.Equal(EgressErrorCategory.ResourceExists, ex.Category);
@@ -154,7 +154,7 @@ public class EgressServiceTests
         emu.Faults.Add(new AksEgress.Emulator.FaultRule { Target = "legacy-basic", PathContains = "watch=true", WatchOutcome = "drop-after-1", Count = 1 });
         emu.Faults.Add(new AksEgress.Emulator.FaultRule { Target = "legacy-basic", PathContains = "watch=true", WatchOutcome = "gone", Count = 1 });
         var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
-        var svc = await new AksEgressEngine().SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic"), TimeoutSeconds = 30 }, new RecordingContext());
+        var svc = await (await EngineAsync(emu)).SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic"), TimeoutSeconds = 30 }, new RecordingContext());
         Assert.Equal(ip, svc.IngressIpAddress);
     }
 
@@ -163,7 +163,7 @@ public class EgressServiceTests
     {
         await using var emu = await StartAsync(lbDelay: 10_000);
         var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
-        var ex = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().SetEgressServiceAsync(
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await (await EngineAsync(emu)).SetEgressServiceAsync(
             new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic"), TimeoutSeconds = 2 }, new RecordingContext()));
         Assert.Equal(ErrorIds.LoadBalancerTimeout, ex.ErrorId);
         Assert.Equal(EgressErrorCategory.OperationTimeout, ex.Category);
@@ -176,7 +176,7 @@ public class EgressServiceTests
         var access = Access(emu, "legacy-basic");
         var token = File.ReadAllLines(access.KubeConfigPath!).Select(l => l.Trim()).First(l => l.StartsWith("token:"))["token:".Length..].Trim();
         var ctx = new RecordingContext();
-        Assert.False(await new AksEgressEngine().RemoveEgressServiceAsync(new RemoveEgressServiceRequest { Kube = access }, ctx));
+        Assert.False(await (await EngineAsync(emu)).RemoveEgressServiceAsync(new RemoveEgressServiceRequest { Kube = access }, ctx));
         Assert.Contains(ctx.Debug, d => d.Contains("GET https://127.0.0.1") && d.Contains("/api/v1/namespaces/default/services/aks-egress"));
         Assert.Contains(ctx.Debug, d => d.Contains("Authorization: ***REDACTED***"));
         Assert.Contains(ctx.Debug, d => d.StartsWith("Kubernetes response: 404") && d.Contains(" ms)"));
@@ -193,7 +193,7 @@ public class EgressServiceTests
             Target = "legacy-basic", Method = "POST", PathContains = "/services", Status = 403,
             Body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"services is forbidden: User \\\"alice\\\" cannot create resource \\\"services\\\" in API group \\\"\\\" in the namespace \\\"default\\\"\",\"reason\":\"Forbidden\",\"details\":{\"kind\":\"services\"},\"code\":403}",
         });
-        var ex = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic") }, new RecordingContext()));
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await (await EngineAsync(emu)).SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic") }, new RecordingContext()));
         Assert.Equal(ErrorIds.KubernetesForbidden, ex.ErrorId);
         Assert.Equal(EgressErrorCategory.PermissionDenied, ex.Category);
         Assert.Contains("cannot create resource \"services\"", ex.Message);

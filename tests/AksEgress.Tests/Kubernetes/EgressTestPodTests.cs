@@ -12,7 +12,7 @@ public class EgressTestPodTests
     {
         await using var emu = await StartAsync();
         var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("standard-lb")!, "egress-ip");
-        var engine = new AksEgressEngine();
+        var engine = await EngineAsync(emu);
         var access = Access(emu, "standard-lb", withInfo: true);
         await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, new RecordingContext());
         var outbound = emu.World.GetExpectedEgressAddresses("standard-lb");
@@ -30,7 +30,7 @@ public class EgressTestPodTests
     public async Task Without_expected_ip_any_observed_address_succeeds_and_raw_response_is_kept()
     {
         await using var emu = await StartAsync();
-        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "natgw"), CheckUri = "http://checkip.dyndns.org" }, new RecordingContext());
+        var r = await (await EngineAsync(emu)).TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "natgw"), CheckUri = "http://checkip.dyndns.org" }, new RecordingContext());
         Assert.True(r.Succeeded);
         Assert.Contains("Current IP Address: " + r.ObservedIpAddress, r.RawResponse);
         Assert.StartsWith("aks-egress-test-", r.PodName);
@@ -44,7 +44,7 @@ public class EgressTestPodTests
     public async Task Pod_is_admitted_in_a_restricted_namespace()
     {
         await using var emu = await StartAsync();
-        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), Namespace = "restricted-ns" }, new RecordingContext());
+        var r = await (await EngineAsync(emu)).TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), Namespace = "restricted-ns" }, new RecordingContext());
         Assert.True(r.Succeeded, r.Explanation);
         Assert.Equal("restricted-ns", r.Namespace);
         AssertNoTestPods(emu, "standard-lb");
@@ -55,7 +55,7 @@ public class EgressTestPodTests
     {
         await using var emu = await StartAsync();
         var sw = Stopwatch.StartNew();
-        var ex = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().TestEgressIpAsync(
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await (await EngineAsync(emu)).TestEgressIpAsync(
             new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), Image = "doesnotexist/curl:1", TimeoutSeconds = 120 }, new RecordingContext()));
         Assert.Equal(ErrorIds.ImagePullFailed, ex.ErrorId);
         Assert.Contains("doesnotexist/curl:1", ex.Message);
@@ -68,7 +68,7 @@ public class EgressTestPodTests
     public async Task Unknown_node_is_unschedulable()
     {
         await using var emu = await StartAsync();
-        var ex = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().TestEgressIpAsync(
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await (await EngineAsync(emu)).TestEgressIpAsync(
             new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), NodeName = "aks-nodepool1-00000000-vmss999999" }, new RecordingContext()));
         Assert.Equal(ErrorIds.PodUnschedulable, ex.ErrorId);
         Assert.Contains("0/3 nodes are available", ex.Message);
@@ -95,7 +95,7 @@ public class EgressTestPodTests
     {
         await using var emu = await StartAsync();
         var ctx = new RecordingContext();
-        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), AllNodes = true, ThrottleLimit = 2 }, ctx);
+        var r = await (await EngineAsync(emu)).TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), AllNodes = true, ThrottleLimit = 2 }, ctx);
         Assert.True(r.Succeeded, r.Explanation);
         Assert.Equal(3, r.Samples.Length);
         Assert.Equal(3, r.Samples.Select(s => s.NodeName).Distinct().Count());
@@ -110,7 +110,7 @@ public class EgressTestPodTests
     public async Task Count_runs_several_samples()
     {
         await using var emu = await StartAsync();
-        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "udr"), Count = 3 }, new RecordingContext());
+        var r = await (await EngineAsync(emu)).TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "udr"), Count = 3 }, new RecordingContext());
         Assert.Equal(3, r.Samples.Length);
         Assert.True(r.Succeeded);
         AssertNoTestPods(emu, "udr");
@@ -123,7 +123,7 @@ public class EgressTestPodTests
     {
         await using var emu = await StartAsync();
         emu.Faults.Add(new AksEgress.Emulator.FaultRule { Target = "standard-lb", Method = "GET", PathContains = "/log", Status = 200, Body = body });
-        var r = await new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext());
+        var r = await (await EngineAsync(emu)).TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext());
         Assert.False(r.Succeeded);
         Assert.Null(r.ObservedIpAddress);
         Assert.StartsWith("egress blocked or endpoint unusable", r.Explanation);

@@ -73,7 +73,7 @@ public class ExplanationTests
         var nodeRg = emu.World.GetNodeResourceGroup("legacy-basic")!;
         var first = emu.World.AddPublicIp(nodeRg, "first-ip");
         var mine = emu.World.AddPublicIp(nodeRg, "egress-ip");
-        var engine = new AksEgressEngine();   // ARM half absent: the explanation falls back to the cluster info
+        var engine = await EngineAsync(emu);
         var access = Access(emu, "legacy-basic", withInfo: true);
         await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = first, ServiceName = "web", Kube = access }, new RecordingContext());
         await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = mine, Kube = access }, new RecordingContext());
@@ -91,7 +91,7 @@ public class ExplanationTests
         await using var emu = await StartAsync(lbDelay: 50);
         var nodeRg = emu.World.GetNodeResourceGroup("legacy-basic")!;
         var ip = emu.World.AddPublicIp(nodeRg, "egress-ip");
-        var engine = new AksEgressEngine();
+        var engine = await EngineAsync(emu);
         var access = Access(emu, "legacy-basic");
         await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, new RecordingContext());
         var ctx = new RecordingContext();
@@ -107,9 +107,77 @@ public class ExplanationTests
         await using var slow = await StartAsync(lbDelay: 30_000);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
         var sw = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new AksEgressEngine().SetEgressServiceAsync(
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await (await EngineAsync(emu)).SetEgressServiceAsync(
             new SetEgressServiceRequest { IpAddress = slow.World.AddPublicIp(slow.World.GetNodeResourceGroup("legacy-basic")!, "x"), Kube = Access(slow, "legacy-basic"), TimeoutSeconds = 60 },
             new RecordingContext(cts.Token)));
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), sw.Elapsed.ToString());
+    }
+}
+
+/// <summary>Kubernetes through the real ARM half: cluster credentials from Azure, in memory.</summary>
+public class ArmCredentialTests
+{
+    [Fact]
+    public async Task Cluster_only_uses_the_arm_kubeconfig_and_explains_from_the_egress_configuration()
+    {
+        await using var emu = await StartAsync();
+        var engine = await EngineAsync(emu);
+        var access = new KubeAccess { Cluster = new ClusterRef(null, "demo-rg", "standard-lb") };
+        var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("standard-lb")!, "egress-ip");
+        var svc = await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, new RecordingContext());
+        Assert.Equal("standard-lb", svc.ClusterName);
+        Assert.False(svc.DecidesEgress);
+        Assert.Null(svc.KubeConfigPath);
+        var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = access, ExpectedIpAddress = new[] { ip } }, new RecordingContext());
+        Assert.False(r.Succeeded);
+        Assert.Contains(r.ObservedIpAddress, emu.World.GetExpectedEgressAddresses("standard-lb"));
+        Assert.Contains($"{ip} is only the inbound address of Service default/aks-egress", r.Explanation);
+        Assert.Contains("outbound", r.Explanation);
+        AssertNoTestPods(emu, "standard-lb");
+    }
+
+    [Fact]
+    public async Task Kubeconfig_of_another_cluster_is_refused_with_the_real_arm_half()
+    {
+        await using var emu = await StartAsync();
+        var engine = await EngineAsync(emu);
+        var e = await Assert.ThrowsAsync<AksEgressException>(() => engine.RemoveEgressServiceAsync(new RemoveEgressServiceRequest
+        {
+            Kube = new KubeAccess { KubeConfigPath = emu.GetKubeconfigPath("natgw"), Cluster = new ClusterRef(null, "demo-rg", "standard-lb") },
+        }, new RecordingContext()));
+        Assert.Equal(ErrorIds.KubeConfigClusterMismatch, e.ErrorId);
+        Assert.True(await Task.FromResult(true));
+    }
+}
+
+/// <summary>Entra cluster through a managed identity connection (sets process environment variables).</summary>
+[Collection("process-environment")]
+public class EntraClusterTests
+{
+    [Fact]
+    public async Task Entra_cluster_works_with_the_managed_identity_token()
+    {
+        await using var emu = await StartAsync();
+        var saved = (Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT"), Environment.GetEnvironmentVariable("IDENTITY_HEADER"));
+        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", emu.ManagedIdentityEndpoint.ToString());
+        Environment.SetEnvironmentVariable("IDENTITY_HEADER", emu.ManagedIdentityHeader);
+        try
+        {
+            var engine = new AksEgressEngine();
+            // a fresh client id: Azure.Identity caches managed identity tokens process-wide, and another test's emulator issued the cached one
+            await engine.ConnectAsync(new ConnectRequest { Identity = true, ClientId = Guid.NewGuid().ToString(), ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath, SubscriptionId = emu.SubscriptionId }, new NullOperationContext());
+            var access = new KubeAccess { Cluster = new ClusterRef(null, "demo-rg", "aad") };
+            var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = access }, new RecordingContext());
+            Assert.True(r.Succeeded, r.Explanation);
+            Assert.Equal("aad", r.ClusterName);
+            AssertNoTestPods(emu, "aad");
+            var e = await Assert.ThrowsAsync<AksEgressException>(() => engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = "203.0.113.200", Kube = access with { Admin = true } }, new RecordingContext()));
+            Assert.Equal(ErrorIds.LocalAccountsDisabled, e.ErrorId);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", saved.Item1);
+            Environment.SetEnvironmentVariable("IDENTITY_HEADER", saved.Item2);
+        }
     }
 }

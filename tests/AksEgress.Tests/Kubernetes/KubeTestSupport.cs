@@ -30,6 +30,17 @@ internal static class KubeTestSupport
     public static Task<AksEmulator> StartAsync(int lbDelay = 50, int podDelay = 50) =>
         AksEmulator.StartAsync(new EmulatorOptions { LoadBalancerDelayMilliseconds = lbDelay, PodStartDelayMilliseconds = podDelay });
 
+    /// <summary>An engine connected to the emulator's ARM endpoint (the ARM half then serves cluster, kubeconfig and egress truth).</summary>
+    public static async Task<AksEgressEngine> EngineAsync(AksEmulator emu)
+    {
+        var engine = new AksEgressEngine();
+        await engine.ConnectAsync(new ConnectRequest
+        {
+            AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath, SubscriptionId = emu.SubscriptionId,
+        }, new NullOperationContext());
+        return engine;
+    }
+
     public static KubeAccess Access(AksEmulator emu, string cluster, bool withInfo = false) =>
         new() { KubeConfigPath = emu.GetKubeconfigPath(cluster), ClusterInfo = withInfo ? Info(emu, cluster) : null };
 
