@@ -123,3 +123,17 @@ Describe '-WhatIf changes nothing' {
         Get-EmulatorRequest $Emu | Where-Object { $_.method -in 'POST', 'PUT', 'PATCH' -and $_.pathAndQuery -match '/services' } | Should -BeNullOrEmpty
     }
 }
+
+Describe 'An endpoint that answers garbage' {
+    BeforeAll { Reset-Emulator $Emu }
+
+    It 'reports EgressBlockedOrEndpointUnusable with the raw response, returns a failed result, and deletes the pod' {
+        Invoke-EmulatorAdmin -Emulator $Emu -Method POST -Path 'faults' -Body @{ Target = 'legacy-basic'; PathContains = '/log'; Status = 200; Body = '<html><body>Access denied by proxy</body></html>'; Count = 1 } | Out-Null
+        $ev = $null
+        $r = Get-AksNodeResourceGroup demo-rg legacy-basic | Test-AksEgressIp -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'EgressBlockedOrEndpointUnusable,*'
+        $ev[0].Exception.Message | Should -Match 'Access denied by proxy'
+        $r.Succeeded | Should -BeFalse
+        Get-EmulatorTestPod $Emu -Cluster legacy-basic | Should -BeNullOrEmpty
+    }
+}

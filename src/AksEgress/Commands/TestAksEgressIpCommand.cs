@@ -86,13 +86,24 @@ public sealed class TestAksEgressIpCommand : AksEgressCmdlet
                 ThrottleLimit = ThrottleLimit,
             };
             var result = Run(context => Engine.TestEgressIpAsync(request, context));
-            if (Quiet)
+            if (result.ObservedIpAddresses.Length == 0 && !result.Succeeded)
             {
-                WriteObject(result.Succeeded);
-                return;
+                // Nothing usable came back: egress is blocked or the endpoint is unusable. The result still follows.
+                WriteError(new ErrorRecord(
+                    new InvalidOperationException($"{result.Explanation ?? "egress blocked or endpoint unusable"} Raw response: {result.RawResponse}"),
+                    ErrorIds.EgressBlockedOrEndpointUnusable, ErrorCategory.InvalidResult, CheckUri)
+                {
+                    ErrorDetails = new ErrorDetails($"No egress address was observed through {CheckUri}: {result.Explanation}")
+                    {
+                        RecommendedAction = "Check that the cluster has internet egress (outbound type none/block, a firewall), or pass -CheckUri with an endpoint your firewall allows.",
+                    },
+                });
             }
-            if (!result.Succeeded && result.Explanation is not null) WriteWarning(result.Explanation);
-            WriteObject(result);
+            else if (!result.Succeeded && result.Explanation is not null && !Quiet)
+            {
+                WriteWarning(result.Explanation);
+            }
+            WriteObject(Quiet ? result.Succeeded : result);
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
