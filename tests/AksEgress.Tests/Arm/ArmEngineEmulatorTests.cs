@@ -100,6 +100,39 @@ public class ArmConnectTests
     }
 
     [Fact]
+    public async Task Connect_without_subscription_takes_the_only_one_listed()
+    {
+        await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
+        if (Environment.GetEnvironmentVariable("AZURE_SUBSCRIPTION_ID") is not null) return;
+        emu.Faults.Add(new FaultRule { Method = "GET", PathRegex = @"^/subscriptions\?", Status = 200, Count = 1,
+            Body = $$"""{"value":[{"id":"/subscriptions/{{emu.SubscriptionId}}","subscriptionId":"{{emu.SubscriptionId}}","displayName":"x","state":"Enabled"}]}""" });
+        var engine = new AksEgressEngine();
+        var conn = await engine.ConnectAsync(new ConnectRequest { AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath }, new NullOperationContext());
+        Assert.Equal(emu.SubscriptionId, conn.SubscriptionId);
+        Assert.Contains(emu.Requests.Entries, e => e.PathAndQuery == "/subscriptions?api-version=2022-12-01");
+        Assert.Equal("standard-lb", (await engine.GetClusterAsync(new ClusterRef(null, "demo-rg", "standard-lb"), new NullOperationContext())).ClusterName);
+
+        emu.Faults.Add(new FaultRule { Method = "GET", PathRegex = @"^/subscriptions\?", Status = 200, Count = 1,
+            Body = """{"value":[{"subscriptionId":"11111111-1111-1111-1111-111111111111"},{"subscriptionId":"22222222-2222-2222-2222-222222222222"}]}""" });
+        var two = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().ConnectAsync(new ConnectRequest
+        { AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath }, new NullOperationContext()));
+        Assert.Equal(ErrorIds.SubscriptionNotDetermined, two.ErrorId);
+        Assert.Contains("2 subscriptions", two.Message);
+    }
+
+    [Fact]
+    public async Task Reset_connections_are_retried_then_reported_as_unreachable()
+    {
+        await using var f = await ArmFixture.StartAsync();
+        f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "managedClusters/standard-lb", ResetConnection = true, Count = 1 });
+        Assert.Equal("standard-lb", (await f.Engine.GetClusterAsync(f.Cluster("standard-lb"), new NullOperationContext())).ClusterName);
+        f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "managedClusters/udr", ResetConnection = true, Count = -1 });
+        var e = await Assert.ThrowsAsync<AksEgressException>(() => f.Engine.GetClusterAsync(f.Cluster("udr"), new NullOperationContext()));
+        Assert.Equal(ErrorIds.EndpointUnreachable, e.ErrorId);
+        Assert.Equal(4, f.Arm.Count(r => r.PathAndQuery.Contains("managedClusters/udr")));
+    }
+
+    [Fact]
     public async Task Connection_holds_no_secret_and_debug_output_is_redacted()
     {
         await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
