@@ -395,6 +395,7 @@ public class ArmEgressTests
         await using var f = await ArmFixture.StartAsync();
         var ctx = new NullOperationContext();
         var slb = await f.Engine.GetEgressConfigurationAsync(f.Cluster("standard-lb"), null, ctx);
+        Assert.Equal(2, f.Arm.Count);   // GET cluster + GET its one outbound IP
         Assert.Equal("LoadBalancerOutboundRule", slb.EgressDecidedBy);
         Assert.Equal("ManagedOutboundIPs", slb.OutboundIpSource);
         Assert.Equal("Set-AksOutboundIp", slb.PinWith);
@@ -541,5 +542,23 @@ public class ArmCredentialTests
         await f.Engine.CompleteAsync(CompletionKind.Cluster, "demo-rg", null, default);
         Assert.Equal(n, f.Arm.Count);
         Assert.Empty(await f.Engine.CompleteAsync(CompletionKind.Cluster, "no-such-rg", null, default));
+    }
+}
+
+public class ArmConcurrencyTests
+{
+    [Fact]
+    public async Task Parallel_calls_each_write_only_their_own_debug_lines()
+    {
+        await using var f = await ArmFixture.StartAsync();
+        var names = new[] { "standard-lb", "natgw", "udr", "legacy-basic", "locked", "aad" };
+        var contexts = names.ToDictionary(n => n, _ => new RecordingContext());
+        await Task.WhenAll(names.Select(n => Task.Run(() => f.Engine.GetEgressConfigurationAsync(f.Cluster(n), null, contexts[n]))));
+        foreach (var n in names)
+        {
+            var clusterLines = contexts[n].Debug.Where(d => d.Contains("/managedClusters/")).ToArray();
+            Assert.NotEmpty(clusterLines);
+            Assert.All(clusterLines, d => Assert.Contains("/managedClusters/" + n + "?", d));
+        }
     }
 }
