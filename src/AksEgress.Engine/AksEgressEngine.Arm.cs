@@ -55,6 +55,10 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
         if (request.ArmEndpoint is { } ep && (!ep.IsAbsoluteUri || ep.Scheme != Uri.UriSchemeHttps))
             throw InputValidation.Invalid(ErrorIds.InvalidArmEndpoint, ep.ToString(),
                 $"-ArmEndpoint '{ep}' must be an absolute https:// URL: bearer tokens are never sent over plain HTTP.", "Pass an https endpoint, e.g. https://management.local.azurestack.external/.");
+        if (request.CaCertificatePath is not null && request.ArmEndpoint is null)
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.CaCertificatePath,
+                "-CaCertificatePath is trusted only for a custom -ArmEndpoint; the public Azure clouds use the system's trusted roots.",
+                "Pass -ArmEndpoint <https url> together with -CaCertificatePath, or drop -CaCertificatePath.");
         var ca = request.CaCertificatePath is null ? null : ArmSessionFactory.LoadCa(request.CaCertificatePath);
         var (env, authority) = ArmSessionFactory.ResolveEnvironment(request.Environment);
         var endpoint = request.ArmEndpoint ?? env.Endpoint;
@@ -319,13 +323,18 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
         }
 
         var location = knownLocation;
-        if (location is null)
+        if (location is not null)
+            context.WriteVerbose($"Location {PublicIpModel.NormaliseLocation(location)} ({(request.Location is not null ? "given" : "the cluster's")})");
+        else
         {
             context.WriteVerbose($"GET resource group {targetRg} (for its location)");
             var rgr = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, ArmRest.Url(s, $"/subscriptions/{sub}/resourceGroups/{targetRg}", ApiVersions.ResourceGroups), null, context,
                 new ErrorScope(ArmTargetKind.ResourceGroup, targetRg) { ResourceGroupName = targetRg }).ConfigureAwait(false);
-            location = ManagedClusterModel.Str(rgr!.Json, "location") ?? throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
-                $"The location of resource group '{targetRg}' is unknown.", targetRg, "Pass -Location.");
+            location = ManagedClusterModel.Str(rgr!.Json, "location");
+            if (location is not null) context.WriteVerbose($"Location {location} (the location of resource group {targetRg}: no cluster and no -Location given)");
+            if (location is null)
+                throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
+                    $"The location of resource group '{targetRg}' is unknown.", targetRg, "Pass -Location.");
         }
         location = PublicIpModel.NormaliseLocation(location);
         if (!context.ShouldProcess(target, $"Create static Standard public IP in {location}"))

@@ -159,7 +159,8 @@ internal static partial class ArmErrorMapper
                 $"Could not reach the ARM endpoint {endpoint} (after retries): {Redaction.Text(chain.Last().Message)}", endpoint.ToString(),
                 "Check network access, proxy settings and -ArmEndpoint, then try again.", e);
         return new AksEgressException(ErrorIds.UnexpectedError, EgressErrorCategory.NotSpecified,
-            $"Unexpected failure calling ARM for '{target}': {Redaction.Text(e.Message)}", target, null, e);
+            $"Unexpected failure calling ARM for '{target}': {Redaction.Text(e.Message)}", target,
+            "Run the command again with -Debug to see the requests; if it persists, report the message above.", e);
     }
 
     private static IEnumerable<Exception> Flatten(Exception e)

@@ -167,7 +167,7 @@ internal static class ArmRest
 
     private static async Task DelayAsync(ArmResult last, Stopwatch sw, TimeSpan deadline, string operation, IOperationContext ctx, int activityId, int polls, ErrorScope scope)
     {
-        var delay = polls == 0 && last.RetryAfter is null ? TimeSpan.Zero : last.RetryAfter ?? DefaultPollDelay;
+        var delay = last.RetryAfter ?? DefaultPollDelay;
         // Retry-After: 0 is honoured for the first polls; after that wait a little so a stuck operation is not polled in a tight loop.
         if (delay == TimeSpan.Zero && polls >= 3) delay = TimeSpan.FromMilliseconds(Math.Min(1000, 50 * polls));
         if (delay > MaxPollDelay) delay = MaxPollDelay;

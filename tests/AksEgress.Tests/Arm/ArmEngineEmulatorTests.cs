@@ -100,6 +100,39 @@ public class ArmConnectTests
     }
 
     [Fact]
+    public async Task Connect_without_subscription_takes_the_only_one_listed()
+    {
+        await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
+        if (Environment.GetEnvironmentVariable("AZURE_SUBSCRIPTION_ID") is not null) return;
+        emu.Faults.Add(new FaultRule { Method = "GET", PathRegex = @"^/subscriptions\?", Status = 200, Count = 1,
+            Body = $$"""{"value":[{"id":"/subscriptions/{{emu.SubscriptionId}}","subscriptionId":"{{emu.SubscriptionId}}","displayName":"x","state":"Enabled"}]}""" });
+        var engine = new AksEgressEngine();
+        var conn = await engine.ConnectAsync(new ConnectRequest { AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath }, new NullOperationContext());
+        Assert.Equal(emu.SubscriptionId, conn.SubscriptionId);
+        Assert.Contains(emu.Requests.Entries, e => e.PathAndQuery == "/subscriptions?api-version=2022-12-01");
+        Assert.Equal("standard-lb", (await engine.GetClusterAsync(new ClusterRef(null, "demo-rg", "standard-lb"), new NullOperationContext())).ClusterName);
+
+        emu.Faults.Add(new FaultRule { Method = "GET", PathRegex = @"^/subscriptions\?", Status = 200, Count = 1,
+            Body = """{"value":[{"subscriptionId":"11111111-1111-1111-1111-111111111111"},{"subscriptionId":"22222222-2222-2222-2222-222222222222"}]}""" });
+        var two = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().ConnectAsync(new ConnectRequest
+        { AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath }, new NullOperationContext()));
+        Assert.Equal(ErrorIds.SubscriptionNotDetermined, two.ErrorId);
+        Assert.Contains("2 subscriptions", two.Message);
+    }
+
+    [Fact]
+    public async Task Reset_connections_are_retried_then_reported_as_unreachable()
+    {
+        await using var f = await ArmFixture.StartAsync();
+        f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "managedClusters/standard-lb", ResetConnection = true, Count = 1 });
+        Assert.Equal("standard-lb", (await f.Engine.GetClusterAsync(f.Cluster("standard-lb"), new NullOperationContext())).ClusterName);
+        f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "managedClusters/udr", ResetConnection = true, Count = -1 });
+        var e = await Assert.ThrowsAsync<AksEgressException>(() => f.Engine.GetClusterAsync(f.Cluster("udr"), new NullOperationContext()));
+        Assert.Equal(ErrorIds.EndpointUnreachable, e.ErrorId);
+        Assert.Equal(4, f.Arm.Count(r => r.PathAndQuery.Contains("managedClusters/udr")));
+    }
+
+    [Fact]
     public async Task Connection_holds_no_secret_and_debug_output_is_redacted()
     {
         await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
@@ -362,6 +395,7 @@ public class ArmEgressTests
         await using var f = await ArmFixture.StartAsync();
         var ctx = new NullOperationContext();
         var slb = await f.Engine.GetEgressConfigurationAsync(f.Cluster("standard-lb"), null, ctx);
+        Assert.Equal(2, f.Arm.Count);   // GET cluster + GET its one outbound IP
         Assert.Equal("LoadBalancerOutboundRule", slb.EgressDecidedBy);
         Assert.Equal("ManagedOutboundIPs", slb.OutboundIpSource);
         Assert.Equal("Set-AksOutboundIp", slb.PinWith);
@@ -508,5 +542,23 @@ public class ArmCredentialTests
         await f.Engine.CompleteAsync(CompletionKind.Cluster, "demo-rg", null, default);
         Assert.Equal(n, f.Arm.Count);
         Assert.Empty(await f.Engine.CompleteAsync(CompletionKind.Cluster, "no-such-rg", null, default));
+    }
+}
+
+public class ArmConcurrencyTests
+{
+    [Fact]
+    public async Task Parallel_calls_each_write_only_their_own_debug_lines()
+    {
+        await using var f = await ArmFixture.StartAsync();
+        var names = new[] { "standard-lb", "natgw", "udr", "legacy-basic", "locked", "aad" };
+        var contexts = names.ToDictionary(n => n, _ => new RecordingContext());
+        await Task.WhenAll(names.Select(n => Task.Run(() => f.Engine.GetEgressConfigurationAsync(f.Cluster(n), null, contexts[n]))));
+        foreach (var n in names)
+        {
+            var clusterLines = contexts[n].Debug.Where(d => d.Contains("/managedClusters/")).ToArray();
+            Assert.NotEmpty(clusterLines);
+            Assert.All(clusterLines, d => Assert.Contains("/managedClusters/" + n + "?", d));
+        }
     }
 }

@@ -264,6 +264,8 @@ public class ArmTlsTests
         Assert.Equal(ErrorIds.InvalidSubscriptionId, sub.ErrorId);
         var http = await Assert.ThrowsAsync<AksEgressException>(() => engine.ConnectAsync(new ConnectRequest { AccessToken = "t", ArmEndpoint = new Uri("http://127.0.0.1:1/") }, new NullOperationContext()));
         Assert.Equal(ErrorIds.InvalidArmEndpoint, http.ErrorId);
+        var caOnly = await Assert.ThrowsAsync<AksEgressException>(() => engine.ConnectAsync(new ConnectRequest { AccessToken = "t", CaCertificatePath = "/nonexistent/ca.pem" }, new NullOperationContext()));
+        Assert.Equal(ErrorIds.ConflictingParameters, caOnly.ErrorId);
         Assert.Null(engine.Connection);
     }
 }
