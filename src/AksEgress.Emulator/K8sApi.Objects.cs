@@ -305,7 +305,7 @@ internal sealed partial class K8sApi
                         W.RecordEvent(c.K8s, cur, "Normal", "Killing", $"Stopping container {J.S(((JsonArray)J.Get(cur, "spec", "containers")!)[0], "name")}", "kubelet");
                         W.Commit(c.K8s, "Pod", "MODIFIED", cur);
                         result = J.Clone(cur);
-                        Sim.PodDeleting(c, result, W.Options.PodStartDelayMilliseconds);
+                        Sim.PodDeleting(c, result, W.Options.PodTerminationDelayMilliseconds);
                     }
                 }
                 else if (kind == "Service" && J.Get(cur, "metadata", "finalizers") is JsonArray { Count: > 0 })

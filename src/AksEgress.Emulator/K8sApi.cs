@@ -9,6 +9,7 @@ namespace AksEgress.Emulator;
 internal sealed partial class K8sApi(AksEmulator emu)
 {
     private EmulatorWorld W => emu.World;
+    private static readonly bool Debug = Environment.GetEnvironmentVariable("AKSEGRESS_EMULATOR_DEBUG") == "1";
     private K8sSimulation Sim => emu.Simulation;
 
     // ------------------------------------------------------------------ helpers
@@ -246,6 +247,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
                 .Select(o => (JsonNode)J.Clone(o)).ToArray());
             rv = W.CurrentRv;
         }
+        if (Debug) Console.Error.WriteLine($"list {c.Name} {kind} ns={ns} q={ctx.Request.QueryString} rv={rv} items=[{string.Join(",", items.Select(i => J.S(i, "metadata", "name") + "@" + J.S(i, "metadata", "resourceVersion")))}]");
         foreach (var i in items.OfType<JsonObject>()) { i.Remove("kind"); i.Remove("apiVersion"); }
         var wantsTable = ctx.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.OrdinalIgnoreCase);
         if (wantsTable && kind == "Service") { await WriteJson(ctx, 200, ServiceTable(items, rv)); return; }
@@ -373,6 +375,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
             }
             if (!gone) c.K8s.Watchers.Add(sub);
         }
+        if (Debug) Console.Error.WriteLine($"watch {c.Name} {kind} ns={ns} rv={rvText} initial={initial.Count} [{string.Join(",", initial.Select(i => i.Item1 + ":" + J.S(i.Item2, "metadata", "name") + "@" + J.S(i.Item2, "metadata", "resourceVersion")))}] current={W.CurrentRv}");
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
         ctx.Response.Headers.CacheControl = "no-cache, private";

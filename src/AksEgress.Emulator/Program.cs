@@ -18,8 +18,9 @@ internal static class Program
                 case "--page-size": options.PageSize = int.Parse(Next()); break;
                 case "--lb-delay-ms": options.LoadBalancerDelayMilliseconds = int.Parse(Next()); break;
                 case "--pod-delay-ms": options.PodStartDelayMilliseconds = int.Parse(Next()); break;
+                case "--pod-termination-ms": options.PodTerminationDelayMilliseconds = int.Parse(Next()); break;
                 case "-h" or "--help":
-                    Console.WriteLine("usage: AksEgress.Emulator --state-dir DIR [--lro-retry-after N] [--lro-polls N] [--extra-clusters N] [--nodes N] [--page-size N] [--lb-delay-ms N] [--pod-delay-ms N]");
+                    Console.WriteLine("usage: AksEgress.Emulator --state-dir DIR [--lro-retry-after N] [--lro-polls N] [--extra-clusters N] [--nodes N] [--page-size N] [--lb-delay-ms N] [--pod-delay-ms N] [--pod-termination-ms N]");
                     return 0;
                 default:
                     Console.Error.WriteLine($"unknown argument '{args[i]}'");

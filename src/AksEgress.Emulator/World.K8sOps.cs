@@ -4,6 +4,8 @@ namespace AksEgress.Emulator;
 
 public sealed partial class EmulatorWorld
 {
+    private static readonly bool DebugLog = Environment.GetEnvironmentVariable("AKSEGRESS_EMULATOR_DEBUG") == "1";
+
     internal K8sState NewK8s(Cluster c)
     {
         var k = new K8sState { ClusterName = c.Name };
@@ -75,6 +77,7 @@ public sealed partial class EmulatorWorld
         var store = k.Store(kind);
         if (type == "DELETED") store.Remove(key); else store[key] = obj;
         var snapshot = J.Clone(obj);
+        if (DebugLog && kind == "Pod") Console.Error.WriteLine($"commit {k.ClusterName} {type} {key}@{rv} watchers={k.Watchers.Count}");
         k.History.Add(new HistoryEntry(rv, kind, ns, type, snapshot));
         if (k.History.Count > 5000) { k.HistoryTruncatedBefore = k.History[999].Rv; k.History.RemoveRange(0, 1000); }
         foreach (var w in k.Watchers)
