@@ -25,7 +25,7 @@ public sealed partial class EmulatorWorld
     internal Dictionary<string, Cluster> Clusters { get; } = new(StringComparer.OrdinalIgnoreCase);
     internal Dictionary<string, ArmOperation> Operations { get; } = new(StringComparer.OrdinalIgnoreCase);
     internal HashSet<string> UsedAddresses { get; } = new();
-    private int _nextA = 10, _nextB = 10;
+    private int _nextA = 10, _nextB = 10, _overflow;
     private long _rv = 1000;
 
     internal EmulatorWorld(EmulatorOptions options) { Options = options; Seed(); }
@@ -47,7 +47,8 @@ public sealed partial class EmulatorWorld
             var a = $"198.51.100.{_nextB++}";
             if (UsedAddresses.Add(a)) return a;
         }
-        throw new InvalidOperationException("emulator address pool exhausted");
+        // Pool exhausted (very large fleets): hand out duplicates from 198.51.100.10-199 rather than failing.
+        return $"198.51.100.{10 + (_overflow++ % 190)}";
     }
 
     /// <summary>An ephemeral SNAT address (Basic LB without frontends): random in 198.51.100.200-254.</summary>

@@ -364,6 +364,11 @@ internal sealed partial class K8sApi
         if (code == 404) { await NotFound(ctx, "pods", name); return; }
         if (code == 400) { await WriteStatus(ctx, 400, "BadRequest", msg!); return; }
         var q = ctx.Request.Query;
+        if (q["previous"] == "true")
+        {
+            await WriteStatus(ctx, 400, "BadRequest", $"previous terminated container \"{container}\" in pod \"{name}\" not found");
+            return;
+        }
         if (q["timestamps"] == "true" && log!.Length > 0)
             log = string.Join("", log.Split('\n').Where((l, i) => l.Length > 0 || i < log.Split('\n').Length - 1).Select(l => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ") + " " + l + "\n"));
         if (int.TryParse(q["tailLines"], out var tail) && tail >= 0)
@@ -372,6 +377,11 @@ internal sealed partial class K8sApi
             var trailing = log.EndsWith('\n');
             if (trailing) lines.RemoveAt(lines.Count - 1);
             log = string.Join("\n", lines.Skip(Math.Max(0, lines.Count - tail))) + (trailing && tail > 0 ? "\n" : "");
+        }
+        if (int.TryParse(q["limitBytes"], out var limit) && limit > 0)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(log!);
+            if (bytes.Length > limit) log = System.Text.Encoding.UTF8.GetString(bytes, 0, limit);
         }
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "text/plain";

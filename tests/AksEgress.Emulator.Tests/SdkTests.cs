@@ -62,6 +62,28 @@ public class ArmSdkTests
     }
 
     [Fact]
+    public async Task ArmClient_updates_cluster_outbound_ips_through_the_aks_lro()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast(lroPolls: 1));
+        var ip = emu.World.AddPublicIp("egress-rg", "sdk-pinned");
+        var arm = Client(emu);
+        var id = new ResourceIdentifier($"/subscriptions/{emu.SubscriptionId}/resourceGroups/demo-rg/providers/Microsoft.ContainerService/managedClusters/aad");
+        var current = (await arm.GetGenericResource(id).GetAsync()).Value.Data;
+        var props = System.Text.Json.Nodes.JsonNode.Parse(current.Properties.ToString())!;
+        var lbp = props["networkProfile"]!["loadBalancerProfile"]!.AsObject();
+        lbp.Remove("managedOutboundIPs");
+        lbp["outboundIPs"] = System.Text.Json.Nodes.JsonNode.Parse($"{{\"publicIPs\":[{{\"id\":\"{emu.World.GetPublicIpId("egress-rg", "sdk-pinned")}\"}}]}}");
+        var data = new GenericResourceData(current.Location) { Properties = BinaryData.FromString(props.ToJsonString()), Identity = current.Identity, Sku = current.Sku };
+        var op = await arm.GetGenericResources().CreateOrUpdateAsync(WaitUntil.Completed, id, data);
+        using var after = JsonDocument.Parse(op.Value.Data.Properties);
+        Assert.Equal("Succeeded", after.RootElement.GetProperty("provisioningState").GetString());
+        var eff = after.RootElement.GetProperty("networkProfile").GetProperty("loadBalancerProfile").GetProperty("effectiveOutboundIPs");
+        Assert.Equal(emu.World.GetPublicIpId("egress-rg", "sdk-pinned"), eff[0].GetProperty("id").GetString());
+        Assert.Equal(new[] { ip }, emu.World.GetExpectedEgressAddresses("aad"));
+        Assert.Contains(emu.Requests.Entries, e => e.PathAndQuery.Contains("/providers/Microsoft.ContainerService/locations/eastus/operations/"));
+    }
+
+    [Fact]
     public async Task ArmClient_sees_a_404_as_RequestFailedException()
     {
         await using var emu = await AksEmulator.StartAsync(Fast());
