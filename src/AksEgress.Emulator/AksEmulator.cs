@@ -128,11 +128,8 @@ public sealed class AksEmulator : IAsyncDisposable
             string rg;
             lock (World.Sync) rg = World.Clusters[name].ResourceGroup;
             var o = new JsonObject { ["resourceGroupName"] = rg };
-            if (_portOfCluster.ContainsKey(name))
-            {
-                o["kubeconfigPath"] = GetKubeconfigPath(name);
-                o["kubernetesEndpoint"] = GetKubernetesEndpoint(name).ToString().TrimEnd('/');
-            }
+            o["kubeconfigPath"] = GetKubeconfigPath(name);
+            o["kubernetesEndpoint"] = GetKubernetesEndpoint(name).ToString().TrimEnd('/');
             clusters[name] = o;
         }
         var conn = new JsonObject

@@ -219,10 +219,6 @@ internal sealed partial class ArmApi
         lock (W.Sync) { rgOk = W.ResourceGroups.ContainsKey(rg); c = W.Clusters.TryGetValue(name, out var x) && x.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase) ? x : null; }
         if (!rgOk) { await RgNotFound(ctx, rg); return; }
         if (c is null) { await ResNotFound(ctx, "Microsoft.ContainerService/managedClusters", name, rg); return; }
-        if (c.IsFleet)
-        {
-            await Write(ctx, 400, Err("BadRequest", $"The Kubernetes API of fleet cluster '{name}' is not modelled by the AksEgress emulator.")); return;
-        }
         string yaml, credName;
         if (action.Equals("listClusterAdminCredential", StringComparison.OrdinalIgnoreCase))
         {
