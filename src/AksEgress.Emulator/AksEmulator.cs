@@ -395,6 +395,27 @@ public sealed class AksEmulator : IAsyncDisposable
                 await ArmApi.Write(ctx, 200, JsonSerializer.SerializeToNode(Faults.Rules), "application/json"); return;
             case ("/_emulator/faults", "DELETE"): Faults.Clear(); ctx.Response.StatusCode = 204; return;
             case ("/_emulator/world", "GET"): await ArmApi.Write(ctx, 200, World.Dump(), "application/json"); return;
+            case ("/_emulator/publicips", "POST"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var rg = J.S(b, "resourceGroup"); var name = J.S(b, "name");
+                if (string.IsNullOrEmpty(rg) || string.IsNullOrEmpty(name))
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "resourceGroup and name are required" } }); return; }
+                Dictionary<string, string>? tags = J.Get(b, "tags") is JsonObject t ? t.ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? "") : null;
+                var address = World.AddPublicIp(rg, name, J.S(b, "sku") ?? "Standard", tags);
+                await ArmApi.Write(ctx, 201, new JsonObject { ["id"] = World.GetPublicIpId(rg, name), ["ipAddress"] = address }, "application/json");
+                return;
+            }
+            case ("/_emulator/permissions", "PUT"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var cluster = J.S(b, "cluster"); var rg = J.S(b, "resourceGroup");
+                if (string.IsNullOrEmpty(cluster) || string.IsNullOrEmpty(rg) || !World.ClusterNames.Contains(cluster, StringComparer.OrdinalIgnoreCase))
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "an existing cluster and a resourceGroup are required" } }); return; }
+                if (J.Bool(J.Get(b, "networkContributor")) == false) World.RevokeNetworkContributor(cluster, rg); else World.GrantNetworkContributor(cluster, rg);
+                ctx.Response.StatusCode = 204;
+                return;
+            }
             case ("/_emulator/quota", "PUT"):
                 var q = await K8sApi.ReadBody(ctx);
                 if (J.Int(q?["publicIpQuota"]) is int quota) World.PublicIpQuota = quota;

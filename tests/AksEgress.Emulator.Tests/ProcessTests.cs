@@ -105,7 +105,14 @@ public class StandaloneTests
             var reqs = JsonNode.Parse(await http.GetStringAsync("_emulator/requests"))!.AsArray();
             Assert.Equal(3, reqs.Count);
             Assert.Equal(503, reqs[1]!["status"]!.GetValue<int>());
+            var added = await http.PostAsync("_emulator/publicIPs", new StringContent("{\"resourceGroup\":\"noperm-rg\",\"name\":\"pester-ip\"}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+            Assert.Matches(@"^(203\.0\.113|198\.51\.100)\.\d+$", JsonNode.Parse(await added.Content.ReadAsStringAsync())!["ipAddress"]!.GetValue<string>());
+            var perm = await http.PutAsync("_emulator/permissions", new StringContent("{\"cluster\":\"standard-lb\",\"resourceGroup\":\"noperm-rg\",\"networkContributor\":true}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.NoContent, perm.StatusCode);
             var world = JsonNode.Parse(await http.GetStringAsync("_emulator/world"))!;
+            Assert.Contains(world["clusters"]!["standard-lb"]!["networkContributorOn"]!.AsArray(), n => n!.GetValue<string>() == "noperm-rg");
+            Assert.Contains(world["publicIPAddresses"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "pester-ip");
             Assert.NotNull(world["clusters"]!["legacy-basic"]!["services"]);
             Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync("_emulator/reset", null)).StatusCode);
             Assert.Empty(JsonNode.Parse(await http.GetStringAsync("_emulator/requests"))!.AsArray());
