@@ -168,7 +168,21 @@ internal sealed partial class K8sApi
                 ct["terminationMessagePolicy"] ??= "File";
                 ct["resources"] ??= new JsonObject();
             }
-        pod["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = "BestEffort" };
+        pod["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QosClass(spec) };
+    }
+
+    private static string QosClass(JsonObject spec)
+    {
+        var cs = (spec["containers"] as JsonArray ?? new JsonArray()).OfType<JsonObject>().ToList();
+        bool Any(JsonObject c) => (J.Get(c, "resources", "requests") as JsonObject)?.Count > 0 || (J.Get(c, "resources", "limits") as JsonObject)?.Count > 0;
+        if (!cs.Any(Any)) return "BestEffort";
+        bool Guaranteed(JsonObject c)
+        {
+            var lim = J.Get(c, "resources", "limits") as JsonObject; var req = J.Get(c, "resources", "requests") as JsonObject;
+            if (lim is null || J.S(lim, "cpu") is null || J.S(lim, "memory") is null) return false;
+            return req is null || (J.S(req, "cpu") ?? J.S(lim, "cpu")) == J.S(lim, "cpu") && (J.S(req, "memory") ?? J.S(lim, "memory")) == J.S(lim, "memory");
+        }
+        return cs.All(Guaranteed) ? "Guaranteed" : "Burstable";
     }
 
     // ------------------------------------------------------------------ replace / patch

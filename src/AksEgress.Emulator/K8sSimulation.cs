@@ -203,7 +203,30 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
     });
 
     // ------------------------------------------------------------------ pods
-    public void PodCreated(Cluster c, JsonObject pod) => Later(w.Options.PodStartDelayMilliseconds, () => Schedule(c, pod));
+    public void PodCreated(Cluster c, JsonObject pod)
+    {
+        Later(w.Options.PodStartDelayMilliseconds, () => Schedule(c, pod));
+        if (J.Int(J.Get(pod, "spec", "activeDeadlineSeconds")) is int deadline and > 0)
+            Later(deadline * 1000, () => DeadlineExceeded(c, pod));
+    }
+
+    private void DeadlineExceeded(Cluster c, JsonObject snap)
+    {
+        if (!Alive(c, snap, "Pod", out var pod) || J.Get(pod, "metadata", "deletionTimestamp") is not null) return;
+        var status = J.Obj(pod, "status");
+        if (J.S(status, "phase") is "Succeeded" or "Failed") return;
+        status["phase"] = "Failed";
+        status["reason"] = "DeadlineExceeded";
+        status["message"] = "Pod was active on the node longer than the specified deadline";
+        foreach (var cs in (status["containerStatuses"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
+        {
+            if (J.Get(cs, "state", "running") is not null)
+                cs["state"] = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 137, ["reason"] = "Error", ["startedAt"] = J.S(cs, "state", "running", "startedAt"), ["finishedAt"] = J.Now(), ["containerID"] = J.S(cs, "containerID") } };
+            cs["ready"] = false;
+        }
+        w.Commit(c.K8s, "Pod", "MODIFIED", pod);
+        w.RecordEvent(c.K8s, pod, "Normal", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline", "kubelet");
+    }
 
     private static IEnumerable<JsonObject> Containers(JsonObject pod) =>
         (J.Get(pod, "spec", "containers") as JsonArray ?? new JsonArray()).OfType<JsonObject>();
@@ -233,8 +256,17 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         }
         if (nodeName is null)
         {
-            if (total == 0) return;
-            nodeName = c.K8s.NodeNames[c.K8s.NextNode++ % total];
+            var selector = spec["nodeSelector"] as JsonObject;
+            var candidates = c.K8s.NodeNames.Where(n => selector is null || selector.All(kv => J.S(c.K8s.Nodes[n], "metadata", "labels", kv.Key) == kv.Value?.ToString())).ToList();
+            if (candidates.Count == 0)
+            {
+                var msg = $"0/{total} nodes are available: {total} node(s) didn't match Pod's node affinity/selector. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.";
+                status["conditions"] = new JsonArray(new JsonObject { ["type"] = "PodScheduled", ["status"] = "False", ["lastProbeTime"] = null, ["lastTransitionTime"] = J.Now(), ["reason"] = "Unschedulable", ["message"] = msg });
+                w.Commit(c.K8s, "Pod", "MODIFIED", pod);
+                w.RecordEvent(c.K8s, pod, "Warning", "FailedScheduling", msg, "default-scheduler");
+                return;
+            }
+            nodeName = candidates[c.K8s.NextNode++ % candidates.Count];
             spec["nodeName"] = nodeName;
         }
         var nodeIdx = Math.Max(0, c.K8s.NodeNames.IndexOf(nodeName));

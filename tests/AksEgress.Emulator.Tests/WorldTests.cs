@@ -62,6 +62,54 @@ public class WorldTests
         Assert.Empty((await k.CoreV1.ListNamespacedServiceAsync("default", labelSelector: "tier in (db,cache)")).Items);
     }
 
+    private static V1Pod Hardened(string name, string image, string uri, int deadline, Dictionary<string, string>? nodeSelector = null) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "AksEgress" } },
+        Spec = new V1PodSpec
+        {
+            RestartPolicy = "Never", AutomountServiceAccountToken = false, EnableServiceLinks = false, ActiveDeadlineSeconds = deadline, TerminationGracePeriodSeconds = 0,
+            NodeSelector = nodeSelector ?? new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" },
+            SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 65534, RunAsGroup = 65534, SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
+            Containers = new List<V1Container>
+            {
+                new()
+                {
+                    Name = "check", Image = image, ImagePullPolicy = "IfNotPresent", Command = new List<string> { "curl", "-sS", "--max-time", "10", uri },
+                    SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, ReadOnlyRootFilesystem = true, Privileged = false, RunAsNonRoot = true, Capabilities = new V1Capabilities { Drop = new List<string> { "ALL" } } },
+                    Resources = new V1ResourceRequirements
+                    {
+                        Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("16Mi") },
+                        Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("64Mi") },
+                    },
+                },
+            },
+        },
+    };
+
+    [Fact]
+    public async Task Hardened_probe_pod_in_restricted_namespace_deadline_and_node_selector()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        using var k = Kube(emu, "standard-lb");
+        await k.CoreV1.CreateNamespacedPodAsync(Hardened("aksegress-ok", "curlimages/curl:8.11.1", "https://api.ipify.org?format=json", 60), "restricted-ns");
+        var pod = await Eventually<V1Pod>(async () => { var p = await k.CoreV1.ReadNamespacedPodAsync("aksegress-ok", "restricted-ns"); return p.Status.Phase == "Succeeded" ? p : null; });
+        Assert.Equal("Burstable", pod.Status.QosClass);
+        Assert.Equal("Completed", pod.Status.ContainerStatuses[0].State.Terminated.Reason);
+        using (var s = await k.CoreV1.ReadNamespacedPodLogAsync("aksegress-ok", "restricted-ns", container: "check", limitBytes: 65536))
+            Assert.Equal($"{{\"ip\":\"{emu.World.GetExpectedEgressAddresses("standard-lb")[0]}\"}}", await new StreamReader(s).ReadToEndAsync());
+
+        await k.CoreV1.CreateNamespacedPodAsync(Hardened("aksegress-pull", "invalid.example/curl:1", "https://api.ipify.org", 1), "restricted-ns");
+        pod = await Eventually<V1Pod>(async () => { var p = await k.CoreV1.ReadNamespacedPodAsync("aksegress-pull", "restricted-ns"); return p.Status.Phase == "Failed" ? p : null; });
+        Assert.Equal("DeadlineExceeded", pod.Status.Reason);
+
+        await k.CoreV1.CreateNamespacedPodAsync(Hardened("aksegress-win", "curlimages/curl:8.11.1", "https://api.ipify.org", 60, new() { ["kubernetes.io/os"] = "windows" }), "restricted-ns");
+        var ev = await Eventually<Corev1Event>(async () => (await k.CoreV1.ListNamespacedEventAsync("restricted-ns", fieldSelector: "involvedObject.name=aksegress-win,reason=FailedScheduling")).Items.FirstOrDefault());
+        Assert.Contains("didn't match Pod's node affinity/selector", ev.Message);
+
+        await k.CoreV1.DeleteNamespacedPodAsync("aksegress-ok", "restricted-ns", gracePeriodSeconds: 0);
+        Assert.Null(emu.World.GetPod("standard-lb", "restricted-ns", "aksegress-ok"));
+    }
+
     [Fact]
     public async Task Reset_restores_the_default_world()
     {
