@@ -731,6 +731,11 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
     public async Task<string> GetAksAadTokenAsync(IOperationContext context)
     {
         var s = await GetSessionAsync(context).ConfigureAwait(false);
+        if (s.Credential is StaticTokenCredential)
+            throw new AksEgressException(ErrorIds.AuthenticationFailed, EgressErrorCategory.AuthenticationError,
+                "This session was connected with -AccessToken, an ARM token; a Microsoft Entra cluster needs a token for the AKS server application (6dae42f8-4368-4678-94ff-3960e28e3630), which cannot be derived from it.",
+                "6dae42f8-4368-4678-94ff-3960e28e3630",
+                "Connect with -Identity or with DefaultAzureCredential (az login / Connect-AzAccount), or pass -KubeConfigPath with a kubeconfig converted by kubelogin.");
         try
         {
             var token = await s.Credential.GetTokenAsync(new TokenRequestContext(new[] { AksServerAppScope }), context.CancellationToken).ConfigureAwait(false);

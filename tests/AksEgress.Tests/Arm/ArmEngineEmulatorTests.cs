@@ -524,6 +524,9 @@ public class ArmCredentialTests
         var e = await Assert.ThrowsAsync<AksEgressException>(() => f.Engine.GetClusterKubeconfigAsync(f.Cluster("aad"), admin: true, new NullOperationContext()));
         Assert.Equal(ErrorIds.LocalAccountsDisabled, e.ErrorId);
         Assert.DoesNotContain(f.Arm, r => r.Method == "POST");
+        var noAad = await Assert.ThrowsAsync<AksEgressException>(() => f.Engine.GetAksAadTokenAsync(new NullOperationContext()));
+        Assert.Equal(ErrorIds.AuthenticationFailed, noAad.ErrorId);
+        Assert.Contains("-AccessToken", noAad.Message);
         var admin = await f.Engine.GetClusterKubeconfigAsync(f.Cluster("standard-lb"), admin: true, new NullOperationContext());
         Assert.Contains("clusterAdmin", admin);
         Assert.Contains(f.Arm, r => r.Method == "POST" && r.PathAndQuery.Contains("listClusterAdminCredential"));
