@@ -568,6 +568,10 @@ public class ArmCredentialTests
         await f.Engine.CompleteAsync(CompletionKind.Cluster, "demo-rg", null, default);
         Assert.Equal(n, f.Arm.Count);
         Assert.Empty(await f.Engine.CompleteAsync(CompletionKind.Cluster, "no-such-rg", null, default));
+        var kubeconfig = f.Emu.GetKubeconfigPath("standard-lb");
+        Assert.NotEmpty(await f.Engine.CompleteAsync(CompletionKind.KubeContext, null, kubeconfig, default));
+        Assert.Contains("default", await f.Engine.CompleteAsync(CompletionKind.Namespace, null, kubeconfig, default));
+        Assert.Empty(await f.Engine.CompleteAsync(CompletionKind.Namespace, null, "/nonexistent/kubeconfig", default));
     }
 }
 
