@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Core;
 using Azure.Identity;
+using k8s;
 using AksEgress.Engine.Arm;
 using AksEgress.Models;
 
@@ -737,6 +738,11 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
     public async Task<string> GetAksAadTokenAsync(IOperationContext context)
     {
         var s = await GetSessionAsync(context).ConfigureAwait(false);
+        if (s.Credential is StaticTokenCredential)
+            throw new AksEgressException(ErrorIds.AuthenticationFailed, EgressErrorCategory.AuthenticationError,
+                "This session was connected with -AccessToken, an ARM token; a Microsoft Entra cluster needs a token for the AKS server application (6dae42f8-4368-4678-94ff-3960e28e3630), which cannot be derived from it.",
+                "6dae42f8-4368-4678-94ff-3960e28e3630",
+                "Connect with -Identity or with DefaultAzureCredential (az login / Connect-AzAccount), or pass -KubeConfigPath with a kubeconfig converted by kubelogin.");
         try
         {
             var token = await s.Credential.GetTokenAsync(new TokenRequestContext(new[] { AksServerAppScope }), context.CancellationToken).ConfigureAwait(false);
@@ -760,6 +766,7 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
             cts.CancelAfter(TimeSpan.FromSeconds(5));
             var ctx = new NullOperationContext(cts.Token);
             if (kind == CompletionKind.KubeContext) return CompleteKubeContexts(kubeConfigPath);
+            if (kind == CompletionKind.Namespace) return await CompleteNamespacesAsync(kubeConfigPath, cts.Token).ConfigureAwait(false);
             if (kind is not (CompletionKind.Subscription or CompletionKind.ResourceGroup or CompletionKind.Cluster)) return Array.Empty<string>();
             if (resourceGroupName is not null && !InputValidation.IsResourceGroupName(resourceGroupName)) resourceGroupName = null;
             var s = await GetSessionAsync(ctx).ConfigureAwait(false);
@@ -798,10 +805,29 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
         }
     }
 
+    private static readonly TtlCache<string, IReadOnlyList<string>> NamespaceCompletionCache = new(TimeSpan.FromSeconds(60));
+
+    private static string DefaultKubeconfigPath(string? kubeConfigPath) =>
+        kubeConfigPath ?? NullIfEmpty(Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator).FirstOrDefault())
+        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+
+    /// <summary>Namespaces of the kubeconfig's current context (tab completion only; 60 s cache).</summary>
+    private static async Task<IReadOnlyList<string>> CompleteNamespacesAsync(string? kubeConfigPath, CancellationToken ct)
+    {
+        var path = Path.GetFullPath(DefaultKubeconfigPath(kubeConfigPath));
+        if (!File.Exists(path)) return Array.Empty<string>();
+        if (NamespaceCompletionCache.TryGet(path, out var cached)) return cached;
+        var cfg = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+        using var client = new k8s.Kubernetes(cfg);
+        var list = await client.CoreV1.ListNamespaceAsync(cancellationToken: ct).ConfigureAwait(false);
+        IReadOnlyList<string> names = list.Items.Select(n => n.Metadata?.Name).Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        NamespaceCompletionCache.Set(path, names);
+        return names;
+    }
+
     private static IReadOnlyList<string> CompleteKubeContexts(string? kubeConfigPath)
     {
-        var path = kubeConfigPath ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator).FirstOrDefault()
-                   ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+        var path = DefaultKubeconfigPath(kubeConfigPath);
         if (!File.Exists(path)) return Array.Empty<string>();
         var cfg = k8s.KubernetesClientConfiguration.LoadKubeConfig(path);
         return cfg.Contexts?.Select(c => c.Name).Where(n => !string.IsNullOrEmpty(n)).ToArray() ?? Array.Empty<string>();

@@ -154,7 +154,7 @@ internal static partial class ArmErrorMapper
                 endpoint.ToString(),
                 customCa ? "Pass the PEM of the CA that issued this endpoint's certificate with -CaCertificatePath, and use the host name the certificate was issued for."
                          : "For a custom ARM endpoint with a private CA, run Connect-AksEgress -ArmEndpoint <url> -CaCertificatePath <ca.pem>. TLS validation is never turned off.", e);
-        if (chain.Any(x => x is SocketException or HttpRequestException or IOException) || chain.OfType<RequestFailedException>().Any(r => r.Status == 0))
+        if (chain.Any(x => x is SocketException or HttpRequestException or IOException or TimeoutException or TaskCanceledException) || chain.OfType<RequestFailedException>().Any(r => r.Status == 0))
             return new AksEgressException(ErrorIds.EndpointUnreachable, EgressErrorCategory.ConnectionError,
                 $"Could not reach the ARM endpoint {endpoint} (after retries): {Redaction.Text(chain.Last().Message)}", endpoint.ToString(),
                 "Check network access, proxy settings and -ArmEndpoint, then try again.", e);

@@ -182,7 +182,7 @@ internal sealed class PublicIpModel
             IpAddress = ManagedClusterModel.Str(props, "ipAddress"),
             ProvisioningState = ManagedClusterModel.Str(props, "provisioningState"),
             IdleTimeoutInMinutes = ManagedClusterModel.Int(props, "idleTimeoutInMinutes"),
-            Zones = body["zones"] is JsonArray z ? z.Select(x => x?.GetValue<string>() ?? "").Where(x => x.Length > 0).ToArray() : Array.Empty<string>(),
+            Zones = body["zones"] is JsonArray z ? z.Select(x => x is JsonValue v && v.TryGetValue<string>(out var zs) ? zs : x?.ToJsonString() ?? "").Where(x => x.Length > 0).ToArray() : Array.Empty<string>(),
             Tags = tags,
             IpConfigurationId = ManagedClusterModel.Str(props["ipConfiguration"], "id"),
             NatGatewayId = ManagedClusterModel.Str(props["natGateway"], "id"),

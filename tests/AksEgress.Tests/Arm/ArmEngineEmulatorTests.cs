@@ -350,6 +350,21 @@ public class ArmPublicIpTests
     }
 
     [Fact]
+    public async Task Lro_polling_waits_as_long_as_retry_after_says()
+    {
+        await using var f = await ArmFixture.StartAsync(new EmulatorOptions { LroInProgressPolls = 1 });
+        f.Emu.Options.LroRetryAfterSeconds = 1;   // the fixture sets 0; this emulator answers Retry-After: 1
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "slow", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
+        Assert.NotNull(ip.IpAddress);
+        var polls = f.Arm.Where(r => r.PathAndQuery.Contains("/operations/")).OrderBy(r => r.Timestamp).ToArray();
+        Assert.Equal(2, polls.Length);   // InProgress, then Succeeded
+        var put = f.Arm.Single(r => r.Method == "PUT");
+        Assert.True(polls[0].Timestamp - put.Timestamp >= TimeSpan.FromMilliseconds(900), "first poll must wait for Retry-After");
+        Assert.True(polls[1].Timestamp - polls[0].Timestamp >= TimeSpan.FromMilliseconds(900), "second poll must wait for Retry-After");
+    }
+
+    [Fact]
     public async Task Lro_can_be_cancelled()
     {
         await using var f = await ArmFixture.StartAsync();
@@ -450,6 +465,14 @@ public class ArmEgressTests
         var cfg = await f.Engine.GetEgressConfigurationAsync(f.Cluster("standard-lb"), null, new NullOperationContext());
         Assert.Equal("OutboundIPs", cfg.OutboundIpSource);
         Assert.Equal(new[] { ip.IpAddress! }, cfg.EgressIpAddress);
+
+        // same IPs, new idle timeout: that is a change
+        f.Emu.Requests.Clear();
+        var idle = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id }, IdleTimeoutInMinutes = 10 }, new NullOperationContext());
+        Assert.Equal("Updated", idle.Action);
+        Assert.Equal(10, idle.IdleTimeoutInMinutes);
+        Assert.Equal(new[] { ip.IpAddress }, idle.PreviousEgressIpAddress);
+        Assert.Single(f.Arm, e => e.Method == "PUT");
     }
 
     [Fact]
@@ -524,6 +547,9 @@ public class ArmCredentialTests
         var e = await Assert.ThrowsAsync<AksEgressException>(() => f.Engine.GetClusterKubeconfigAsync(f.Cluster("aad"), admin: true, new NullOperationContext()));
         Assert.Equal(ErrorIds.LocalAccountsDisabled, e.ErrorId);
         Assert.DoesNotContain(f.Arm, r => r.Method == "POST");
+        var noAad = await Assert.ThrowsAsync<AksEgressException>(() => f.Engine.GetAksAadTokenAsync(new NullOperationContext()));
+        Assert.Equal(ErrorIds.AuthenticationFailed, noAad.ErrorId);
+        Assert.Contains("-AccessToken", noAad.Message);
         var admin = await f.Engine.GetClusterKubeconfigAsync(f.Cluster("standard-lb"), admin: true, new NullOperationContext());
         Assert.Contains("clusterAdmin", admin);
         Assert.Contains(f.Arm, r => r.Method == "POST" && r.PathAndQuery.Contains("listClusterAdminCredential"));
@@ -542,6 +568,10 @@ public class ArmCredentialTests
         await f.Engine.CompleteAsync(CompletionKind.Cluster, "demo-rg", null, default);
         Assert.Equal(n, f.Arm.Count);
         Assert.Empty(await f.Engine.CompleteAsync(CompletionKind.Cluster, "no-such-rg", null, default));
+        var kubeconfig = f.Emu.GetKubeconfigPath("standard-lb");
+        Assert.NotEmpty(await f.Engine.CompleteAsync(CompletionKind.KubeContext, null, kubeconfig, default));
+        Assert.Contains("default", await f.Engine.CompleteAsync(CompletionKind.Namespace, null, kubeconfig, default));
+        Assert.Empty(await f.Engine.CompleteAsync(CompletionKind.Namespace, null, "/nonexistent/kubeconfig", default));
     }
 }
 
