@@ -319,8 +319,15 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
                 throw new AksEgressException(ErrorIds.PublicIpConflict, EgressErrorCategory.ResourceExists,
                     $"A public IP named '{request.Name}' already exists in '{targetRg}' with other settings: {string.Join("; ", diffs)}.", target,
                     "Choose another -Name, or remove the existing IP first (Remove-AksEgressIp) if nothing uses it.");
-            context.WriteVerbose($"Public IP {target} already exists as a static Standard IP ({existing.IpAddress}): returning it unchanged");
-            return ToEgressIp(existing, created: false, sub, info, request);
+            // A create that failed, timed out or was interrupted leaves the IP Failed/Updating without an address: sending the
+            // same PUT again is how Azure repairs it; returning it "unchanged" would hand an unusable IP down the pipeline.
+            if (existing.IpAddress is not null && (existing.ProvisioningState is null || existing.ProvisioningState.Equals("Succeeded", StringComparison.OrdinalIgnoreCase)))
+            {
+                context.WriteVerbose($"Public IP {target} already exists as a static Standard IP ({existing.IpAddress}): returning it unchanged");
+                return ToEgressIp(existing, created: false, sub, info, request);
+            }
+            context.WriteVerbose($"Public IP {target} exists but is {existing.ProvisioningState ?? "not provisioned"}{(existing.IpAddress is null ? " without an address" : "")}: sending the create again to finish it");
+            knownLocation ??= NullIfEmpty(existing.Location);
         }
 
         var location = knownLocation;

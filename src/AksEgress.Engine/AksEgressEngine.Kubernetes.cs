@@ -57,45 +57,56 @@ public sealed partial class AksEgressEngine
         if (pip is null && info?.NodeResourceGroupLocked == true)
             context.WriteWarning($"The node resource group {info.NodeResourceGroup} of {info.ClusterName} is locked (ReadOnly), so {ip} cannot live there; pass -PublicIpId so the Service names the IP's resource group ({KubeNames.AnnotationResourceGroup}).");
 
-        V1Service? existing;
-        try { existing = await core.ReadNamespacedServiceAsync(name, ns, cancellationToken: ct).ConfigureAwait(false); }
-        catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { existing = null; }
-        catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
-
         var on = $"{target} on {session.Describe()}";
         string action;
         V1Service current;
         var baseline = await EventBaselineAsync(session, ns, name, ct).ConfigureAwait(false);
-        if (existing is null)
+        for (var attempt = 0; ; attempt++)
         {
-            if (!context.ShouldProcess(on, $"Create LoadBalancer Service for egress IP {ip}")) return null!;
-            var desired = EgressServiceSpec.Build(name, ns, ip, request.Port, rgAnnotation);
-            try { current = await core.CreateNamespacedServiceAsync(desired, ns, cancellationToken: ct).ConfigureAwait(false); }
+            V1Service? existing;
+            try { existing = await core.ReadNamespacedServiceAsync(name, ns, cancellationToken: ct).ConfigureAwait(false); }
+            catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { existing = null; }
             catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
-            action = "Created";
-            context.WriteVerbose($"Created Service {target} (LoadBalancer, port {request.Port}, annotation {KubeNames.AnnotationIpv4}={ip}{(rgAnnotation is null ? "" : $", {KubeNames.AnnotationResourceGroup}={rgAnnotation}")}).");
-        }
-        else
-        {
-            if (!KubeNames.IsOurs(existing.Metadata) && !request.Force)
-                throw new AksEgressException(ErrorIds.ServiceNotOwned, EgressErrorCategory.ResourceExists,
-                    $"The Service {target} exists but was not created by AksEgress (it has no label {KubeNames.ManagedByLabel}={KubeNames.ManagedByValue}); AksEgress will not change it.",
-                    target, "Choose another -ServiceName, or pass -Force to take the Service over (its selector and ports are replaced).");
-            if (EgressServiceSpec.Matches(existing, ip, request.Port, rgAnnotation))
+
+            if (existing is null)
             {
-                current = existing;
-                action = "Unchanged";
-                context.WriteVerbose($"Service {target} already has the desired configuration.");
+                if (!context.ShouldProcess(on, $"Create LoadBalancer Service for egress IP {ip}")) return null!;
+                var desired = EgressServiceSpec.Build(name, ns, ip, request.Port, rgAnnotation);
+                try { current = await core.CreateNamespacedServiceAsync(desired, ns, cancellationToken: ct).ConfigureAwait(false); }
+                catch (Exception ex) when (attempt == 0 && KubeErrors.IsStatus(ex, 409))
+                {
+                    // Another run created it between our read and our create (AlreadyExists): read it again and converge on it.
+                    context.WriteVerbose($"Service {target} was created meanwhile by someone else (409 AlreadyExists); reading it again.");
+                    continue;
+                }
+                catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
+                action = "Created";
+                context.WriteVerbose($"Created Service {target} (LoadBalancer, port {request.Port}, annotation {KubeNames.AnnotationIpv4}={ip}{(rgAnnotation is null ? "" : $", {KubeNames.AnnotationResourceGroup}={rgAnnotation}")}).");
             }
             else
             {
-                if (!context.ShouldProcess(on, $"Update LoadBalancer Service for egress IP {ip}")) return null!;
-                var patch = new V1Patch(EgressServiceSpec.MergePatch(existing, ip, request.Port, rgAnnotation), V1Patch.PatchType.MergePatch);
-                try { current = await core.PatchNamespacedServiceAsync(patch, name, ns, cancellationToken: ct).ConfigureAwait(false); }
-                catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
-                action = "Updated";
-                context.WriteVerbose($"Updated Service {target} for egress IP {ip}.");
+                if (!KubeNames.IsOurs(existing.Metadata) && !request.Force)
+                    throw new AksEgressException(ErrorIds.ServiceNotOwned, EgressErrorCategory.ResourceExists,
+                        $"The Service {target} exists but was not created by AksEgress (it has no label {KubeNames.ManagedByLabel}={KubeNames.ManagedByValue}); AksEgress will not change it.",
+                        target, "Choose another -ServiceName, or pass -Force to take the Service over (its selector and ports are replaced).");
+                if (EgressServiceSpec.Matches(existing, ip, request.Port, rgAnnotation))
+                {
+                    current = existing;
+                    action = "Unchanged";
+                    context.WriteVerbose($"Service {target} already has the desired configuration.");
+                }
+                else
+                {
+                    if (!context.ShouldProcess(on, $"Update LoadBalancer Service for egress IP {ip}")) return null!;
+                    var patch = new V1Patch(EgressServiceSpec.MergePatch(existing, ip, request.Port, rgAnnotation), V1Patch.PatchType.MergePatch);
+                    try { current = await core.PatchNamespacedServiceAsync(patch, name, ns, cancellationToken: ct).ConfigureAwait(false); }
+                    catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
+                    action = "Updated";
+                    context.WriteVerbose($"Updated Service {target} for egress IP {ip}.");
+                }
             }
+
+            break;
         }
 
         if (!EgressServiceSpec.ShowsIp(current, ip))
