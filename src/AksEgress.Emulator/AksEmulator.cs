@@ -61,6 +61,8 @@ public sealed class AksEmulator : IAsyncDisposable
     public EmulatorWorld World { get; }
     public FaultInjector Faults { get; } = new();
     public RequestLog Requests { get; } = new();
+    /// <summary>Optional Kubernetes RBAC for a per-cluster limited user (Rbac.cs); off until rules are applied.</summary>
+    public RbacEnforcer Rbac { get; }
     public EmulatorOptions Options { get; }
     /// <summary>The CA certificate (public part) clients must trust.</summary>
     public X509Certificate2 CaCertificate => X509CertificateLoader.LoadCertificate(_ca.RawData);
@@ -76,6 +78,7 @@ public sealed class AksEmulator : IAsyncDisposable
         CaCertificatePath = Path.Combine(stateDir, "ca.pem");
         Tokens = new TokenService(world.TenantId);
         Simulation = new K8sSimulation(world, _stopping.Token);
+        Rbac = new RbacEnforcer(this);
         world.Owner = this;
     }
 
@@ -195,6 +198,7 @@ public sealed class AksEmulator : IAsyncDisposable
     {
         World.Reset();
         Faults.Clear();
+        Rbac.Clear();
         Requests.Clear();
     }
 
@@ -394,6 +398,7 @@ public sealed class AksEmulator : IAsyncDisposable
             case ("/_emulator/faults", "GET"):
                 await ArmApi.Write(ctx, 200, JsonSerializer.SerializeToNode(Faults.Rules), "application/json"); return;
             case ("/_emulator/faults", "DELETE"): Faults.Clear(); ctx.Response.StatusCode = 204; return;
+            case ("/_emulator/rbac", _): await Rbac.HandleAdmin(ctx); return;
             case ("/_emulator/world", "GET"): await ArmApi.Write(ctx, 200, World.Dump(), "application/json"); return;
             case ("/_emulator/publicips", "POST"):
             {

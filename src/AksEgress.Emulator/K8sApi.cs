@@ -65,13 +65,15 @@ internal sealed partial class K8sApi(AksEmulator emu)
         if (!auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
         var token = auth[7..].Trim();
         if (c.Aad) return emu.Tokens.IsEntraToken(token, AksEmulator.AksServerAppId);
-        return token == emu.Tokens.UserToken(c.Name) || (!c.DisableLocalAccounts && token == emu.Tokens.AdminToken(c.Name));
+        return token == emu.Tokens.UserToken(c.Name) || (!c.DisableLocalAccounts && token == emu.Tokens.AdminToken(c.Name)) || emu.Rbac.IsLimitedToken(c.Name, token);
     }
 
     // ------------------------------------------------------------------ dispatch
     public async Task Handle(HttpContext ctx, Cluster c, FaultRule? fault)
     {
         if (!Authorized(ctx, c)) { await WriteStatus(ctx, 401, "Unauthorized", "Unauthorized"); return; }
+        if (emu.Rbac.IsLimitedToken(c.Name, ctx.Request.Headers.Authorization.ToString()[7..].Trim()) && emu.Rbac.Deny(ctx, c.Name) is { } denied)
+        { await WriteStatus(ctx, 403, "Forbidden", denied.Message, denied.Details); return; }
         var path = ctx.Request.Path.Value!.TrimEnd('/');
         var method = ctx.Request.Method;
         var seg = path.Split('/', StringSplitOptions.RemoveEmptyEntries);

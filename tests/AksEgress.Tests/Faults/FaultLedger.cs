@@ -11,6 +11,7 @@ namespace AksEgress.Tests.Faults;
 internal static class FaultLedger
 {
     private static readonly object Gate = new();
+    private static bool _started;
     public static string LogPath => Path.Combine(AppContext.BaseDirectory, "fault-matrix.log");
 
     public static int Injected(AksEmulator emu) => emu.Requests.All.Count(r => r.FaultInjected);
@@ -20,7 +21,11 @@ internal static class FaultLedger
     public static void Record(string row, AksEmulator emu, IReadOnlyCollection<string> leaks, int modelled = 0)
     {
         var injected = Injected(emu) + modelled;
-        lock (Gate) File.AppendAllText(LogPath, $"{DateTimeOffset.UtcNow:o}\t{row}\tfaults={injected}\tleaks={leaks.Count}\n");
+        lock (Gate)
+        {
+            if (!_started) { File.WriteAllText(LogPath, ""); _started = true; }   // one run per file
+            File.AppendAllText(LogPath, $"{DateTimeOffset.UtcNow:o}\t{row}\tfaults={injected}\tleaks={leaks.Count}\n");
+        }
         Assert.True(injected > 0, $"{row}: no fault was injected");
         Assert.True(leaks.Count == 0, $"{row}: leaked {string.Join(", ", leaks)}");
     }
