@@ -8,6 +8,13 @@ internal sealed partial class ArmApi
 {
     private static readonly Regex PipName = new(@"^[A-Za-z0-9]([A-Za-z0-9_.\-]{0,78}[A-Za-z0-9_])?$");
 
+    /// <summary>The in-progress operation on this public IP, if any. Caller holds Sync.</summary>
+    private ArmOperation? Busy(string key) =>
+        W.PublicIps.TryGetValue(key, out var p) && p.PendingOperationId is { } id && W.Operations.TryGetValue(id, out var op) && op.Status == "InProgress" ? op : null;
+
+    private JsonObject BusyError(ArmOperation op, string scope) =>
+        Err("RetryableErrorDueToAnotherOperation", $"Operation PutPublicIpAddressOperation ({op.Id}) is updating resource {scope}. The call can be retried in {Math.Max(1, W.Options.LroRetryAfterSeconds)} seconds.", true);
+
     private async Task ListPips(HttpContext ctx, string? rg)
     {
         JsonArray arr;
@@ -47,7 +54,7 @@ internal sealed partial class ArmApi
     {
         var api = ApiVersion(ctx, "2025-07-01");
         var req = await K8sApi.ReadBody(ctx);
-        int status; JsonObject? resp; ArmOperation? op = null; bool gateway404 = false;
+        int status; JsonObject? resp; ArmOperation? op = null; bool gateway404 = false, retryAfter = false;
         lock (W.Sync)
         {
             var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
@@ -59,6 +66,7 @@ internal sealed partial class ArmApi
             }
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPAddresses/write", scope); }
             else if (req is null) { status = 400; resp = Err("InvalidRequestFormat", "Cannot parse the request.", true); }
+            else if (Busy(EmulatorWorld.RgKey(rg, name)) is { } busyOp) { status = 429; resp = BusyError(busyOp, scope); retryAfter = true; }
             else
             {
                 var key = EmulatorWorld.RgKey(rg, name);
@@ -96,13 +104,15 @@ internal sealed partial class ArmApi
                     op = StartOperation("Microsoft.Network", fault,
                         onSucceeded: () =>
                         {
+                            pip.PendingOperationId = null;
                             if (!W.PublicIps.TryGetValue(key, out var live) || !ReferenceEquals(live, pip)) return;
                             pip.Address ??= W.AllocateAddress();
                             pip.ProvisioningState = "Succeeded";
                             pip.Etag = PublicIp.NewEtag();
                         },
-                        onFailed: () => { pip.ProvisioningState = "Failed"; },
+                        onFailed: () => { pip.ProvisioningState = "Failed"; pip.PendingOperationId = null; },
                         resourceId: scope);
+                    pip.PendingOperationId = op.Id;
                     status = existing is null ? 201 : 200;
                     resp = pip.ToJson(Sub);
                 }
@@ -110,13 +120,14 @@ internal sealed partial class ArmApi
         }
         if (gateway404) ctx.Response.Headers["x-ms-failure-cause"] = "gateway";
         if (op is not null) SetLroHeaders(ctx, op, api, false);
+        if (retryAfter) ctx.Response.Headers["Retry-After"] = Math.Max(1, W.Options.LroRetryAfterSeconds).ToString();
         await Write(ctx, status, resp);
     }
 
     private async Task DeletePip(HttpContext ctx, string rg, string name, FaultRule? fault)
     {
         var api = ApiVersion(ctx, "2025-07-01");
-        int status; JsonObject? resp = null; ArmOperation? op = null; bool gw = false;
+        int status; JsonObject? resp = null; ArmOperation? op = null; bool gw = false, retryAfter = false;
         lock (W.Sync)
         {
             var key = EmulatorWorld.RgKey(rg, name);
@@ -124,6 +135,7 @@ internal sealed partial class ArmApi
             if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gw = true; resp = Err("ResourceGroupNotFound", $"Resource group '{rg}' could not be found."); }
             else if (!W.PublicIps.TryGetValue(key, out var pip)) status = 204;
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPAddresses/delete", scope); }
+            else if (Busy(key) is { } busyOp) { status = 429; resp = BusyError(busyOp, scope); retryAfter = true; }
             else
             {
                 var id = pip.Id(Sub);
@@ -140,14 +152,16 @@ internal sealed partial class ArmApi
                 {
                     pip.ProvisioningState = "Deleting";
                     op = StartOperation("Microsoft.Network", fault,
-                        onSucceeded: () => { if (W.PublicIps.TryGetValue(key, out var live) && ReferenceEquals(live, pip)) { W.PublicIps.Remove(key); if (pip.Address is not null) W.UsedAddresses.Remove(pip.Address); } },
-                        onFailed: () => pip.ProvisioningState = "Failed", resourceId: id);
+                        onSucceeded: () => { pip.PendingOperationId = null; if (W.PublicIps.TryGetValue(key, out var live) && ReferenceEquals(live, pip)) { W.PublicIps.Remove(key); if (pip.Address is not null) W.UsedAddresses.Remove(pip.Address); } },
+                        onFailed: () => { pip.ProvisioningState = "Failed"; pip.PendingOperationId = null; }, resourceId: id);
+                    pip.PendingOperationId = op.Id;
                     status = 202;
                 }
             }
         }
         if (gw) ctx.Response.Headers["x-ms-failure-cause"] = "gateway";
         if (op is not null) SetLroHeaders(ctx, op, api, true);
+        if (retryAfter) ctx.Response.Headers["Retry-After"] = Math.Max(1, W.Options.LroRetryAfterSeconds).ToString();
         if (status == 204) { ctx.Response.StatusCode = 204; return; }
         await Write(ctx, status, resp);
     }

@@ -408,11 +408,16 @@ internal sealed partial class K8sApi(AksEmulator emu)
                     if (!await sub.Channel.Reader.WaitToReadAsync(cts.Token)) break;
                     if (!sub.Channel.Reader.TryRead(out ev)) continue;
                 }
-                catch (OperationCanceledException) { break; }
+                catch (OperationCanceledException)
+                {
+                    // like the apiserver, send a final BOOKMARK when the watch times out so the client can resume from it
+                    if (bookmarks && !ctx.RequestAborted.IsCancellationRequested && !emu.Stopping.IsCancellationRequested)
+                        await WriteLine(ctx, new JsonObject { ["type"] = "BOOKMARK", ["object"] = new JsonObject { ["kind"] = kind, ["apiVersion"] = "v1", ["metadata"] = new JsonObject { ["resourceVersion"] = W.CurrentRv.ToString() } } });
+                    break;
+                }
                 await WriteLine(ctx, new JsonObject { ["type"] = ev.Type, ["object"] = ev.Obj.DeepClone() });
                 if (dropAfter1 && ++sent >= 1) return;
             }
-            _ = bookmarks;
         }
         catch (Exception) when (ctx.RequestAborted.IsCancellationRequested) { }
         finally

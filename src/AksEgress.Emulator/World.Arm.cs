@@ -31,6 +31,7 @@ internal sealed class PublicIp
     public string? IpConfigurationId { get; set; }
     public JsonObject? DnsSettings { get; set; }
     public JsonArray? IpTags { get; set; }
+    public string? PendingOperationId { get; set; }
     /// <summary>Cluster that created it (managed outbound IP or Service frontend).</summary>
     public string? ManagedByCluster { get; set; }
 

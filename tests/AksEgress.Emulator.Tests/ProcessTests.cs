@@ -158,6 +158,10 @@ public class FaultTests
         Assert.Equal(201, st);
         Assert.Equal("InProgress", await CompleteLro(http, resp, maxPolls: 5));
         Assert.Null(emu.World.GetPublicIpAddress("egress-rg", "stuck-ip"));
+        var (busy, busyBody, busyResp) = await Send(http, HttpMethod.Put, PipPath(emu, "egress-rg", "stuck-ip") + "?api-version=2025-07-01", body);
+        Assert.Equal(429, busy);
+        Assert.Equal("RetryableErrorDueToAnotherOperation", busyBody!["error"]!["code"]!.GetValue<string>());
+        Assert.True(busyResp.Headers.Contains("Retry-After"));
 
         emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/failing-ip", LroOutcome = "failed", LroErrorCode = "InternalServerError", LroErrorMessage = "An error occurred." });
         (st, _, resp) = await Send(http, HttpMethod.Put, PipPath(emu, "egress-rg", "failing-ip") + "?api-version=2025-07-01", body);
