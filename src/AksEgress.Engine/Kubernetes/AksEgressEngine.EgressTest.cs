@@ -143,6 +143,7 @@ public sealed partial class AksEgressEngine
         var ns = request.Namespace;
         var name = EgressPodBuilder.NewPodName();
         var sw = Stopwatch.StartNew();
+        var mayExist = true;   // false once the API server has answered the create with an error: nothing to delete then
         try
         {
             var pod = EgressPodBuilder.Build(name, ns, request.Image, request.CheckUri, request.TimeoutSeconds, nodeName);
@@ -151,8 +152,10 @@ public sealed partial class AksEgressEngine
             {
                 name = EgressPodBuilder.NewPodName();   // name clash: one retry with a fresh name
                 pod.Metadata.Name = name;
-                await s.Client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct).ConfigureAwait(false);
+                try { await s.Client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct).ConfigureAwait(false); }
+                catch (Exception ex2) when (KubeErrors.StatusCode(ex2) is not null) { mayExist = false; throw; }
             }
+            catch (Exception ex) when (KubeErrors.StatusCode(ex) is not null) { mayExist = false; throw; }
             context.WriteVerbose($"Created egress test pod {ns}/{name}{(nodeName is null ? "" : " on node " + nodeName)} (image {request.Image}, {uri}).");
             var final = await WaitForPodAsync(s, ns, name, request, ct).ConfigureAwait(false);
             var node = final.Spec?.NodeName ?? nodeName;
@@ -188,7 +191,7 @@ public sealed partial class AksEgressEngine
         }
         finally
         {
-            await DeleteTestPodAsync(s, ns, name, context).ConfigureAwait(false);
+            if (mayExist) await DeleteTestPodAsync(s, ns, name, context).ConfigureAwait(false);
         }
     }
 

@@ -31,6 +31,17 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// WriteWarning that survives -Debug in a non-interactive host: -Debug makes PowerShell ask (Inquire) after every warning,
+    /// and without a host that can prompt (runbooks, -NonInteractive, ThreadJobs) that question throws after the warning was
+    /// written, which would turn a warning into a failure. An interactive user still gets the question (and can halt).
+    /// </summary>
+    internal new void WriteWarning(string text)
+    {
+        try { base.WriteWarning(text); }
+        catch (Exception e) when (e is PSInvalidOperationException or System.Management.Automation.Host.HostException) { }
+    }
+
     /// <summary>Runs an engine call on a worker and pumps its output onto the pipeline thread until it ends.</summary>
     internal T Run<T>(Func<IOperationContext, Task<T>> operation)
     {
