@@ -280,30 +280,35 @@ internal sealed class AadTokenProvider : ITokenProvider
 {
     private readonly IClusterCredentialSource _arm;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private string? _token;
-    private DateTimeOffset _expires;
+    // One immutable pair, swapped atomically: parallel runspaces read it without the lock and must never see a new expiry
+    // with an old token (or a torn DateTimeOffset).
+    private sealed record Cached(string Token, DateTimeOffset Expires);
+    private Cached? _cached;
 
     public AadTokenProvider(IClusterCredentialSource arm) => _arm = arm;
 
     public async Task<AuthenticationHeaderValue> GetAuthenticationHeaderAsync(CancellationToken cancellationToken)
     {
-        if (_token is null || DateTimeOffset.UtcNow >= _expires)
+        var current = Volatile.Read(ref _cached);
+        if (current is null || DateTimeOffset.UtcNow >= current.Expires)
         {
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (_token is null || DateTimeOffset.UtcNow >= _expires)
+                current = Volatile.Read(ref _cached);
+                if (current is null || DateTimeOffset.UtcNow >= current.Expires)
                 {
                     var ctx = KubeOperation.Current ?? new NullOperationContext(cancellationToken);
                     var token = await _arm.GetAksAadTokenAsync(ctx).ConfigureAwait(false);
-                    _expires = (JwtExpiry(token) ?? DateTimeOffset.UtcNow.AddMinutes(10)).AddMinutes(-5);
-                    if (_expires <= DateTimeOffset.UtcNow) _expires = DateTimeOffset.UtcNow.AddSeconds(30);
-                    _token = token;
+                    var expires = (JwtExpiry(token) ?? DateTimeOffset.UtcNow.AddMinutes(10)).AddMinutes(-5);
+                    if (expires <= DateTimeOffset.UtcNow) expires = DateTimeOffset.UtcNow.AddSeconds(30);
+                    current = new Cached(token, expires);
+                    Volatile.Write(ref _cached, current);
                 }
             }
             finally { _gate.Release(); }
         }
-        return new AuthenticationHeaderValue("Bearer", _token);
+        return new AuthenticationHeaderValue("Bearer", current.Token);
     }
 
     internal static DateTimeOffset? JwtExpiry(string token)
