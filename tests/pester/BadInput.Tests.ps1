@@ -7,6 +7,8 @@ BeforeAll {
     $script:PipId = "/subscriptions/$($Emu.Connection.subscriptionId)/resourceGroups/egress-rg/providers/Microsoft.Network/publicIPAddresses/x"
     $script:BadKubeconfig = Join-Path $Emu.StateDir 'malformed.kubeconfig'
     Set-Content -Path $BadKubeconfig -Value "this: is: not: [a kubeconfig"
+    $script:EmptyKubeconfig = Join-Path $Emu.StateDir 'empty.kubeconfig'
+    Set-Content -Path $EmptyKubeconfig -Value ''
 
     function Get-FirstErrorId([scriptblock] $Command) {
         $ev = $null
@@ -69,6 +71,27 @@ Describe 'Bad input catalogue' {
         @{ Name = 'cluster id where a public IP id is expected'; ErrorId = 'InvalidResourceId'; Command = { Set-AksOutboundIp -PublicIpId $Cid -ClusterId $Cid -Confirm:$false } }
         @{ Name = 'subscription id that is not a GUID (connect)'; ErrorId = 'InvalidSubscriptionId'; Command = { Connect-AksEgress -SubscriptionId 'my-subscription' -AccessToken (ConvertTo-SecureString x -AsPlainText -Force) } }
         @{ Name = 'plain http ARM endpoint'; ErrorId = 'ConflictingParameters'; Command = { Connect-AksEgress -SubscriptionId $Emu.Connection.subscriptionId -ArmEndpoint 'http://127.0.0.1:1/' -AccessToken (ConvertTo-SecureString x -AsPlainText -Force) } }
+        # subscription GUID formats .NET or other tools accept but Azure ids never use
+        @{ Name = 'subscription GUID in braces'; ErrorId = 'InvalidSubscriptionId'; Command = { Get-AksNodeResourceGroup -SubscriptionId '{00000000-0000-0000-0000-000000000000}' } }
+        @{ Name = 'subscription GUID as urn:uuid'; ErrorId = 'InvalidSubscriptionId'; Command = { Get-AksNodeResourceGroup -SubscriptionId 'urn:uuid:00000000-0000-0000-0000-000000000000' } }
+        @{ Name = 'subscription GUID in parentheses'; ErrorId = 'InvalidSubscriptionId'; Command = { Get-AksNodeResourceGroup -SubscriptionId '(00000000-0000-0000-0000-000000000000)' } }
+        @{ Name = 'subscription GUID with surrounding spaces'; ErrorId = 'InvalidSubscriptionId'; Command = { Get-AksNodeResourceGroup -SubscriptionId ' 00000000-0000-0000-0000-000000000000 ' } }
+        @{ Name = 'subscription GUID one digit short'; ErrorId = 'InvalidSubscriptionId'; Command = { Get-AksNodeResourceGroup -SubscriptionId '0000000-0000-0000-0000-000000000000' } }
+        # address families and reserved ranges
+        @{ Name = 'IPv4-mapped IPv6 address'; ErrorId = 'InvalidIpAddress'; Command = { Set-AksEgressService -IpAddress '::ffff:203.0.113.10' -ClusterId $Cid } }
+        @{ Name = 'expected IP that is IPv6'; ErrorId = 'InvalidIpAddress'; Command = { Test-AksEgressIp -ClusterId $Cid -ExpectedIpAddress '2001:db8::1' } }
+        @{ Name = 'link-local address'; ErrorId = 'NonPublicIpAddress'; Command = { Set-AksEgressService -IpAddress '169.254.1.1' -ClusterId $Cid } }
+        @{ Name = 'unspecified address 0.0.0.0'; ErrorId = 'NonPublicIpAddress'; Command = { Set-AksEgressService -IpAddress '0.0.0.0' -ClusterId $Cid } }
+        @{ Name = 'broadcast address'; ErrorId = 'NonPublicIpAddress'; Command = { Set-AksEgressService -IpAddress '255.255.255.255' -ClusterId $Cid } }
+        @{ Name = 'port -1'; ErrorId = 'InvalidPort'; Command = { Set-AksEgressService -IpAddress '203.0.113.10' -Port -1 -ClusterId $Cid } }
+        @{ Name = 'namespace of 64 characters'; ErrorId = 'InvalidKubernetesName'; Command = { Test-AksEgressIp -ClusterId $Cid -Namespace ('a' * 64) } }
+        # kubeconfig files
+        @{ Name = 'kubeconfig path that is a directory'; ErrorId = 'KubeConfigNotFound'; Command = { Test-AksEgressIp -KubeConfigPath $Emu.StateDir } }
+        @{ Name = 'empty kubeconfig file'; ErrorId = 'KubeConfigInvalid'; Command = { Test-AksEgressIp -KubeConfigPath $EmptyKubeconfig } }
+        @{ Name = 'kubeconfig context that does not exist'; ErrorId = 'KubeContextNotFound'; Command = { Test-AksEgressIp -KubeConfigPath (Join-Path $Emu.StateDir 'natgw.kubeconfig') -KubeContext nope } }
+        # objects of unrelated types on the pipeline
+        @{ Name = 'a number piped to Set-AksEgressService'; ErrorId = 'InputObjectNotBound'; Command = { 42 | Set-AksEgressService } }
+        @{ Name = 'a hashtable with a bogus ClusterId piped to New-AksEgressIp'; ErrorId = 'InvalidResourceId'; Command = { [pscustomobject]@{ ClusterId = 'x' } | New-AksEgressIp -Name y } }
     ) {
         Clear-EmulatorRequest $Emu
         Get-FirstErrorId $Command | Should -Be $ErrorId
@@ -77,6 +100,31 @@ Describe 'Bad input catalogue' {
 
     It 'an unrelated object on the pipeline is refused by parameter binding' {
         { [pscustomobject]@{ Foo = 1 } | Set-AksEgressService -ErrorAction Stop } | Should -Throw
+    }
+
+    It '$null and empty pipeline items fail per item and the rest of the pipeline continues' {
+        foreach ($bad in @($null, '', '   ')) {
+            Clear-EmulatorRequest $Emu
+            $ev = $null
+            $out = @($bad, $Cid) | Get-AksNodeResourceGroup -ErrorVariable ev -ErrorAction SilentlyContinue
+            $ev.Count | Should -Be 1
+            $ev[0].FullyQualifiedErrorId | Should -BeIn @('ParameterArgumentValidationErrorNullNotAllowed,AksEgress.Commands.GetAksNodeResourceGroupCommand',
+                'ParameterArgumentValidationErrorEmptyStringNotAllowed,AksEgress.Commands.GetAksNodeResourceGroupCommand', 'InvalidResourceId,AksEgress.Commands.GetAksNodeResourceGroupCommand')
+            @($out).ClusterName | Should -Be 'legacy-basic'
+            @(Get-EmulatorRequest $Emu).Count | Should -BeLessOrEqual 1   # only the good item's GET (or none: cached)
+        }
+        $ev = $null
+        $out = @($null, $Cid) | Get-AksEgressConfiguration -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'InputObjectNotBound,*'
+    }
+
+    It 'a kubeconfig that points at another cluster is refused before any Kubernetes request or write' {
+        Clear-EmulatorRequest $Emu
+        { Test-AksEgressIp -ClusterId $Cid -KubeConfigPath (Join-Path $Emu.StateDir 'natgw.kubeconfig') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KubeConfigClusterMismatch,AksEgress.Commands.TestAksEgressIpCommand'
+        $reqs = Get-EmulatorRequest $Emu
+        $reqs | Where-Object target -ne 'arm' | Should -BeNullOrEmpty
+        $reqs | Where-Object { $_.method -in 'PUT', 'PATCH', 'DELETE' } | Should -BeNullOrEmpty
     }
 
     It 'a bad item in a multi-item pipeline does not stop the good ones' {
