@@ -42,6 +42,13 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
         catch (Exception e) when (e is PSInvalidOperationException or System.Management.Automation.Host.HostException) { }
     }
 
+    /// <summary>Same as <see cref="WriteWarning"/>: -Debug without -Verbose makes PowerShell ask after every verbose line too.</summary>
+    internal new void WriteVerbose(string text)
+    {
+        try { base.WriteVerbose(text); }
+        catch (Exception e) when (e is PSInvalidOperationException or System.Management.Automation.Host.HostException) { }
+    }
+
     /// <summary>Runs an engine call on a worker and pumps its output onto the pipeline thread until it ends.</summary>
     internal T Run<T>(Func<IOperationContext, Task<T>> operation)
     {

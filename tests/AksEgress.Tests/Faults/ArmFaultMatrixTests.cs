@@ -108,30 +108,73 @@ public class ArmFaultMatrixTests
         FaultLedger.Record("ARM LRO Failed", f.Emu, FaultLedger.Leaks(f.Emu));
     }
 
+    /// <summary>Time passes in Azure: polls every operation the engine left behind until it is no longer InProgress (the emulator advances on polls).</summary>
+    private static async Task LetRunningOperationsFinish(ArmFixture f)
+    {
+        var policy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
+        {
+            TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+        };
+        policy.CustomTrustStore.Add(f.Emu.CaCertificate);
+        using var http = new HttpClient(new SocketsHttpHandler { SslOptions = { CertificateChainPolicy = policy } });
+        http.DefaultRequestHeaders.Authorization = new("Bearer", f.Emu.AccessToken);
+        foreach (var path in f.Arm.Where(r => r.PathAndQuery.Contains("/operations/")).Select(r => r.PathAndQuery).Distinct().ToList())
+            for (var i = 0; i < 200; i++)
+            {
+                var body = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync(new Uri(f.Emu.ArmEndpoint, path.TrimStart('/'))));
+                if ((string?)body?["status"] != "InProgress") break;
+            }
+    }
+
     [Fact]
-    public async Task Stuck_operation_respects_the_timeout_and_a_rerun_converges()
+    public async Task Slow_operation_respects_the_timeout_a_rerun_meanwhile_is_told_to_wait_and_a_rerun_later_converges()
+    {
+        await using var f = await ArmFixture.StartAsync(new EmulatorOptions { LroInProgressPolls = 100 });
+        var sw = Stopwatch.StartNew();
+        var e = await Fails(() => f.Engine.NewEgressIpAsync(Ip("lroslow", timeout: 2), new NullOperationContext()));
+        Assert.Equal(ErrorIds.OperationTimedOut, e.ErrorId);
+        Assert.Equal(EgressErrorCategory.OperationTimeout, e.Category);
+        Assert.Contains("after 2 s", e.Message);
+        Assert.Contains("may still complete in Azure", e.Message);
+        Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(1.5) && sw.Elapsed < TimeSpan.FromSeconds(6), sw.Elapsed.ToString());
+        // While Azure is still working on it, a re-run is refused with a clear "busy" error, not a second resource.
+        f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "publicIPAddresses/lroslow", Status = 500, Count = 1, Headers = new() { ["Retry-After"] = "0" } });
+        var busy = await Fails(() => f.Engine.NewEgressIpAsync(Ip("lroslow", timeout: 2), new NullOperationContext()));
+        Assert.Equal(ErrorIds.ConflictingOperation, busy.ErrorId);
+        Assert.Equal(EgressErrorCategory.ResourceBusy, busy.Category);
+        await LetRunningOperationsFinish(f);
+        var again = await RerunConverges(f, "lroslow");
+        Assert.False(again.Created);   // the first run's operation finished: the IP is returned, not created again
+        FaultLedger.Record("ARM LRO slower than -TimeoutSeconds", f.Emu, FaultLedger.Leaks(f.Emu));
+    }
+
+    [Fact]
+    public async Task Stuck_operation_respects_the_timeout()
     {
         await using var f = await ArmFixture.StartAsync();
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/lrostuck", LroOutcome = "stuck" });
         var sw = Stopwatch.StartNew();
         var e = await Fails(() => f.Engine.NewEgressIpAsync(Ip("lrostuck", timeout: 2), new NullOperationContext()));
         Assert.Equal(ErrorIds.OperationTimedOut, e.ErrorId);
-        Assert.Equal(EgressErrorCategory.OperationTimeout, e.Category);
-        Assert.Contains("after 2 s", e.Message);
-        Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(1.5) && sw.Elapsed < TimeSpan.FromSeconds(6), sw.Elapsed.ToString());
-        await RerunConverges(f, "lrostuck");
-        FaultLedger.Record("ARM LRO never ends", f.Emu, FaultLedger.Leaks(f.Emu));
+        Assert.Equal("egress-rg/lrostuck", (string?)e.TargetObject);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(6), sw.Elapsed.ToString());
+        Assert.True(f.Arm.Count(r => r.PathAndQuery.Contains("/operations/")) < 40, "polling must not spin");
+        // the operation never ends, so the IP stays Updating in Azure: that is Azure's state, not something the module left half-way
+        var leaks = FaultLedger.Leaks(f.Emu).Where(l => !l.Contains("lrostuck is Updating")).ToList();
+        FaultLedger.Record("ARM LRO never ends", f.Emu, leaks);
     }
 
     [Fact]
     public async Task Cancelled_operation_leaves_an_ip_a_rerun_completes()
     {
-        await using var f = await ArmFixture.StartAsync();
-        f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/cancelled", LroOutcome = "stuck" });
+        await using var f = await ArmFixture.StartAsync(new EmulatorOptions { LroInProgressPolls = 100 });
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
         var sw = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => f.Engine.NewEgressIpAsync(Ip("cancelled"), new NullOperationContext(cts.Token)));
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), sw.Elapsed.ToString());
+        f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "publicIPAddresses/cancelled", Status = 503, Count = 1, Headers = new() { ["Retry-After"] = "0" } });
+        await LetRunningOperationsFinish(f);
         await RerunConverges(f, "cancelled");
         FaultLedger.Record("ARM Ctrl+C during LRO wait", f.Emu, FaultLedger.Leaks(f.Emu));
     }
