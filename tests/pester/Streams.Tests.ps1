@@ -100,7 +100,8 @@ Describe '-Verbose and -Debug on every cmdlet' {
         Invoke-EmulatorAdmin -Emulator $Emu -Method POST -Path 'faults' -Body @{ Target = 'legacy-basic'; PathContains = '/services'; Status = 401; Count = 1 } | Out-Null
         Invoke-EmulatorAdmin -Emulator $Emu -Method POST -Path 'faults' -Body @{ Target = 'arm'; PathContains = 'resourceGroups/egress-rg/providers/Microsoft.ContainerService/managedClusters'; Status = 403; Count = 1 } | Out-Null
         $cluster = Get-AksNodeResourceGroup demo-rg legacy-basic
-        $t = ConvertTo-StreamText (@($cluster | New-AksEgressIp -Name streams-ip | Set-AksEgressService -Verbose -Debug *>&1) + @(Get-AksNodeResourceGroup -ResourceGroupName egress-rg -Verbose -Debug *>&1))
+        $t = ConvertTo-StreamText (@($cluster | New-AksEgressIp -Name streams-ip | Set-AksEgressService -Verbose -Debug -ErrorAction Continue *>&1) +
+            @(Get-AksNodeResourceGroup -ResourceGroupName egress-rg -Verbose -Debug -ErrorAction Continue *>&1))
         $t | Should -Match '\[Error\] Kubernetes\w+'
         $t | Should -Match '\[Error\] AuthorizationFailed'
         $t | Should -Match 'HTTP 403'
