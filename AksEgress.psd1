@@ -19,6 +19,8 @@
         'Test-AksEgressIp'
         'Get-AksEgressConfiguration'
         'Set-AksOutboundIp'
+        'Remove-AksEgressService'
+        'Remove-AksEgressIp'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

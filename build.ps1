@@ -46,6 +46,21 @@ function Get-ModuleVersion {
     ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.VersionPrefix | Where-Object { $_ } | Select-Object -First 1
 }
 
+function Get-ReleaseNote([string] $Version) {
+    # From the first '## [' heading down to the heading of the release before $Version.
+    $lines = (Get-Content -Raw (Join-Path $Root 'CHANGELOG.md')) -replace "`r", '' -split "`n"
+    $out = [System.Collections.Generic.List[string]]::new(); $inside = $false; $seenVersion = $false
+    foreach ($line in $lines) {
+        if ($line -match '^## \[([^\]]+)\]') {
+            if ($seenVersion) { break }
+            $inside = $true
+            if ($Matches[1] -eq $Version) { $seenVersion = $true }
+        }
+        if ($inside) { $out.Add($line) }
+    }
+    ($out -join "`n").Trim()
+}
+
 function Invoke-Build {
     $version = Get-ModuleVersion
     Write-Host "Building AksEgress $version ($Configuration)"
@@ -62,6 +77,10 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'src/AksEgress/AksEgress.format.ps1xml') $ModuleDir
     $manifest = Get-Content -Raw (Join-Path $Root 'AksEgress.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    # ReleaseNotes: what CHANGELOG.md lists for this version (the Unreleased section and the version's own section).
+    $notes = Get-ReleaseNote -Version $version
+    $manifest = [regex]::Replace($manifest, "ReleaseNotes\s*=\s*'[^']*'", { param($m) "ReleaseNotes = '" + ($notes -replace "'", "''") + "'" })
+    Copy-Item (Join-Path $Root 'LICENSE'), (Join-Path $Root 'CHANGELOG.md') $ModuleDir
     Set-Content -Path (Join-Path $ModuleDir 'AksEgress.psd1') -Value $manifest -NoNewline
     $helpScript = Join-Path $Root 'tools/Build-Help.ps1'
     if (Test-Path $helpScript) { & $helpScript -DocsPath (Join-Path $Root 'docs/cmdlets') -OutputPath (Join-Path $ModuleDir 'en-US') -AboutPath (Join-Path $Root 'docs/about_AksEgress.md') }

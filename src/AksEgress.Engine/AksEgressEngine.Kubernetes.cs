@@ -315,6 +315,8 @@ public sealed partial class AksEgressEngine
         if (!context.ShouldProcess($"{target} on {session.Describe()}", "Delete LoadBalancer Service")) return false;
         try { await session.Client.CoreV1.DeleteNamespacedServiceAsync(request.ServiceName, request.Namespace, cancellationToken: ct).ConfigureAwait(false); }
         catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { return false; }
+        // A finished delete (no finalizer) answers 200 with a Status, which the client cannot read as a V1Service: deleted.
+        catch (Exception ex) when (ex is System.Text.Json.JsonException || ex.InnerException is System.Text.Json.JsonException) { }
         catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
         context.WriteVerbose($"Deleted Service {target}.");
         return true;

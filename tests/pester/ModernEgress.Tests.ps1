@@ -140,3 +140,11 @@ Describe 'Interop with Az-shaped objects' {
         $out.EgressIpAddress | Should -Be @($second.IpAddress)
     }
 }
+
+Describe 'Get-AksEgressConfiguration call forms' {
+    It 'accepts the resource group and cluster name positionally, and a cluster id by name' {
+        $byName = Get-AksEgressConfiguration demo-rg natgw
+        $byName.EgressDecidedBy | Should -Be 'NatGateway'
+        (Get-AksEgressConfiguration -ClusterId $byName.ClusterId).ClusterName | Should -Be 'natgw'
+    }
+}

@@ -28,7 +28,7 @@ Describe 'The assembled module' {
     }
 
     It 'marks every state-changing cmdlet SupportsShouldProcess' {
-        foreach ($name in 'New-AksEgressIp', 'Set-AksEgressService', 'Set-AksOutboundIp') {
+        foreach ($name in 'New-AksEgressIp', 'Set-AksEgressService', 'Set-AksOutboundIp', 'Remove-AksEgressIp', 'Remove-AksEgressService') {
             (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf' -Because $name
         }
     }

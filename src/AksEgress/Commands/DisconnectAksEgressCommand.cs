@@ -8,5 +8,12 @@ namespace AksEgress.Commands;
 [OutputType(typeof(void))]
 public sealed class DisconnectAksEgressCommand : AksEgressCmdlet
 {
-    protected override void EndProcessing() => Engine.Disconnect();
+    protected override void EndProcessing()
+    {
+        var connection = Engine.Connection;
+        Engine.Disconnect();
+        WriteVerbose(connection is null
+            ? "No explicit connection; cleared the cached credentials, tokens and kubeconfigs. Cmdlets fall back to DefaultAzureCredential."
+            : $"Disconnected ({connection.AuthenticationMethod}, {connection.ArmEndpoint}); cleared the cached credentials, tokens and kubeconfigs. Cmdlets fall back to DefaultAzureCredential.");
+    }
 }

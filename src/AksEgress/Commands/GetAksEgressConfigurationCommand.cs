@@ -17,7 +17,7 @@ public sealed class GetAksEgressConfigurationCommand : AksEgressCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     public AksNodeResourceGroup? InputObject { get; set; }
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     public string? ClusterId { get; set; }
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByNameSet)]

@@ -32,4 +32,9 @@ public interface IAksEgressEngine
 
     /// <summary>Tab-completion values; never throws (returns empty on any failure), results cached briefly.</summary>
     Task<IReadOnlyList<string>> CompleteAsync(CompletionKind kind, string? resourceGroupName, string? kubeConfigPath, CancellationToken cancellationToken);
+
+    /// <summary>Tab-completion values with everything the command line already names (kubeconfig, context, cluster);
+    /// never throws, cached briefly. Default: the older overload.</summary>
+    Task<IReadOnlyList<string>> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken) =>
+        CompleteAsync(request.Kind, request.ResourceGroupName, request.KubeConfigPath, cancellationToken);
 }

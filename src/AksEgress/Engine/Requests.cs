@@ -120,3 +120,13 @@ public sealed record RemoveEgressServiceRequest
 }
 
 public enum CompletionKind { Subscription, ResourceGroup, Cluster, KubeContext, Namespace }
+
+/// <summary>What a completer knows from the command line (fakeBoundParameters).</summary>
+public sealed record CompletionRequest(CompletionKind Kind)
+{
+    public string? ResourceGroupName { get; init; }
+    public string? KubeConfigPath { get; init; }
+    public string? KubeContext { get; init; }
+    /// <summary>A managed-cluster ARM id (namespaces through the cluster's Azure credentials).</summary>
+    public string? ClusterId { get; init; }
+}

@@ -15,10 +15,15 @@ public abstract class EngineCompleter : IArgumentCompleter
     {
         try
         {
-            var resourceGroup = fakeBoundParameters?["ResourceGroupName"] as string;
-            var kubeConfig = fakeBoundParameters?["KubeConfigPath"] as string;
+            var request = new CompletionRequest(Kind)
+            {
+                ResourceGroupName = Bound(fakeBoundParameters, "ResourceGroupName"),
+                KubeConfigPath = ResolvePath(Bound(fakeBoundParameters, "KubeConfigPath")),
+                KubeContext = Bound(fakeBoundParameters, "KubeContext"),
+                ClusterId = Bound(fakeBoundParameters, "ClusterId"),
+            };
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var task = EngineHost.Engine.CompleteAsync(Kind, resourceGroup, kubeConfig, timeout.Token);
+            var task = EngineHost.Engine.CompleteAsync(request, timeout.Token);
             if (!task.Wait(TimeSpan.FromSeconds(2))) return Array.Empty<CompletionResult>();
             var prefix = (wordToComplete ?? "").Trim('\'', '"');
             return task.Result
@@ -29,6 +34,32 @@ public abstract class EngineCompleter : IArgumentCompleter
         catch
         {
             return Array.Empty<CompletionResult>();
+        }
+    }
+
+    private static string? Bound(IDictionary? parameters, string name)
+    {
+        var value = parameters is not null && parameters.Contains(name) ? parameters[name] : null;
+        if (value is PSObject pso) value = pso.BaseObject;
+        var text = value as string;
+        return string.IsNullOrWhiteSpace(text) ? null : text.Trim('\'', '"');
+    }
+
+    /// <summary>A typed path (~, relative to the current PowerShell location) as a file system path; null when unknown.</summary>
+    private static string? ResolvePath(string? path)
+    {
+        if (path is null) return null;
+        try
+        {
+            if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal))
+                path = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.Length > 2 ? path[2..] : "");
+            if (Path.IsPathRooted(path)) return path;
+            var cwd = System.Management.Automation.Runspaces.Runspace.DefaultRunspace?.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath;
+            return Path.GetFullPath(Path.Combine(cwd ?? Environment.CurrentDirectory, path));
+        }
+        catch
+        {
+            return path;
         }
     }
 
