@@ -73,6 +73,7 @@ Describe 'Secrets' {
             Invoke-Captured 'connect' { Connect-AksEgress -SubscriptionId $Sub -ArmEndpoint $C.armEndpoint -CaCertificatePath $C.caCertificatePath -AccessToken $token @v }
             Invoke-Captured 'list' { Get-AksNodeResourceGroup -ResourceGroupName demo-rg @v }
             Invoke-Captured 'recipe' { Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName legacy-basic @v | New-AksEgressIp -Name sec-ip @v | Set-AksEgressService @v | Test-AksEgressIp @v }
+            Invoke-Captured 'remove' { Remove-AksEgressService -ClusterId (ClusterId legacy-basic) -Confirm:$false -PassThru @v | Remove-AksEgressIp -Confirm:$false @v }
             Invoke-Captured 'config' { Get-AksEgressConfiguration -ResourceGroupName demo-rg -ClusterName standard-lb @v }
             Invoke-Captured 'modern' { New-AksEgressIp -Name sec-out -ResourceGroupName egress-rg -Location eastus @v | Set-AksOutboundIp -ClusterId (ClusterId standard-lb) -Confirm:$false @v | Test-AksEgressIp @v }
             Invoke-Captured 'kubeconfig' { Test-AksEgressIp -KubeConfigPath (Join-Path $Emu.StateDir 'natgw.kubeconfig') -AllNodes @v }
@@ -186,6 +187,16 @@ Describe 'Least privilege (the Role of docs/least-privilege.md, enforced by the 
         $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
         $err.ToString() | Should -BeLike "*cannot $Verb resource `"$Resource`"*"
         Get-EmulatorTestPod $Emu -Cluster legacy-basic | Should -BeNullOrEmpty
+    }
+
+    It 'Remove-AksEgressService succeeds under the Role' {
+        $r = Invoke-EmulatorAdmin -Emulator $Emu -Method POST -Path 'rbac' -Body @{ cluster = 'legacy-basic'; role = $RoleYaml }
+        Clear-EmulatorRequest $Emu
+        $removed = Remove-AksEgressService -KubeConfigPath $r.kubeconfigPath -Confirm:$false -PassThru
+        $removed.ServiceName | Should -Be 'aks-egress'
+        # gone, or going (the cloud provider's finalizer releases the frontend first)
+        (Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' -and -not $_.metadata.deletionTimestamp } | Should -BeNullOrEmpty
+        (Get-EmulatorRequest $Emu | Where-Object { $_.target -eq 'k8s:legacy-basic' -and $_.status -eq 403 }) | Should -BeNullOrEmpty
     }
 }
 
