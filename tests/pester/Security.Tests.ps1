@@ -134,7 +134,9 @@ Describe 'Secrets' {
         $stateDir = [IO.Path]::GetFullPath($Emu.StateDir)
         $testDrive = [IO.Path]::GetFullPath("$TestDrive")
         $changed = $After.Keys | Where-Object { $Before[$_] -ne $After[$_] } |
-            Where-Object { -not $_.StartsWith($stateDir) -and -not $_.StartsWith($testDrive) }
+            Where-Object { -not $_.StartsWith($stateDir) -and -not $_.StartsWith($testDrive) } |
+            # other emulators' state dirs (parallel test runs on this machine) hold their own kubeconfigs, not written by the module
+            Where-Object { $_ -notmatch '[/\\]aksegress-emu(lator)?-[^/\\]+[/\\]' }
         $hits = foreach ($f in $changed) {
             $info = Get-Item -LiteralPath $f -Force -ErrorAction SilentlyContinue
             # regular files only: opening a FIFO or socket (other tools' pipes in temp) would block
