@@ -190,10 +190,10 @@ Describe 'Fleet scale behaviour' {
         $pagesAtFirst = $null
         $n = 0
         Get-AksNodeResourceGroup | ForEach-Object {
-            if ($n++ -eq 0) { $script:pagesAtFirst = @(Get-EmulatorRequest $Emu | Where-Object pathAndQuery -like '*/managedClusters?*').Count }
+            if ($n++ -eq 0) { $script:pagesAtFirst = @(Get-EmulatorRequest $Emu | Where-Object pathAndQuery -match '/managedClusters\?').Count }
         }
         $n | Should -Be 256
-        $pages = @(Get-EmulatorRequest $Emu | Where-Object pathAndQuery -like '*/managedClusters?*')
+        $pages = @(Get-EmulatorRequest $Emu | Where-Object pathAndQuery -match '/managedClusters\?')
         $pages.Count | Should -Be 3
         $pages[1].pathAndQuery | Should -Match 'skipToken'
         $script:pagesAtFirst | Should -Be 1
@@ -203,7 +203,7 @@ Describe 'Fleet scale behaviour' {
         Clear-EmulatorRequest $Emu
         $first = Get-AksNodeResourceGroup | Select-Object -First 3
         $first.Count | Should -Be 3
-        @(Get-EmulatorRequest $Emu | Where-Object pathAndQuery -like '*/managedClusters?*').Count | Should -Be 1
+        @(Get-EmulatorRequest $Emu | Where-Object pathAndQuery -match '/managedClusters\?').Count | Should -Be 1
     }
 
     It 'Test-AksEgressIp -AllNodes -ThrottleLimit 5 never has more than 5 test pods alive, and does use 5' {
@@ -246,7 +246,7 @@ Describe 'Fleet pattern: ForEach-Object -Parallel over clusters' {
         ($results.ClusterName | Sort-Object) | Should -Be ($clusters.ClusterName | Sort-Object)
         foreach ($r in $results) { $r.PSObject.TypeNames[0] | Should -Be 'AksEgress.Models.EgressConfiguration' }
         # Every cluster came from the one list call; no runspace listed again or re-read a cluster.
-        @(Get-EmulatorRequest $Emu | Where-Object pathAndQuery -like '*/managedClusters?*').Count | Should -Be 1
+        @(Get-EmulatorRequest $Emu | Where-Object pathAndQuery -match '/managedClusters\?').Count | Should -Be 1
         @(Get-EmulatorRequest $Emu | Where-Object { $_.pathAndQuery -match '/managedClusters/[^/?]+\?' }).Count | Should -Be 0
     }
 
