@@ -265,3 +265,40 @@ Describe 'Fleet pattern: ForEach-Object -Parallel over clusters' {
         @($creds.pathAndQuery | Sort-Object -Unique).Count | Should -Be 3
     }
 }
+
+Describe 'Fleet pattern: the child runbook of docs/fleet.md' {
+    BeforeAll {
+        $script:Emu = Start-AksEmulator
+        # The runbook exactly as documented: the code block after '### Child runbook'.
+        $doc = Get-Content -Raw (Join-Path $RepoRoot 'docs/fleet.md')
+        $m = [regex]::Match($doc, '### Child runbook[^\n]*\n+```powershell\n(?<code>.*?)\n```', 'Singleline')
+        $script:ChildRunbook = Join-Path $Emu.StateDir 'Test-AksEgressFleet.Runbook.ps1'
+        Set-Content -Path $ChildRunbook -Value $m.Groups['code'].Value
+    }
+    AfterAll { if ($script:Emu) { Stop-AksEmulator $script:Emu } }
+
+    It 'tests every cluster of a group in parallel with the managed identity, and passes when all are proven' {
+        $c = $Emu.Connection
+        $env:IDENTITY_ENDPOINT = $c.managedIdentityEndpoint
+        $env:IDENTITY_HEADER = $c.managedIdentityHeader
+        $oldPath = $env:PSModulePath
+        $env:PSModulePath = (Join-Path $RepoRoot 'out') + [IO.Path]::PathSeparator + $env:PSModulePath
+        try {
+            $out = & dotnet pwsh -NoProfile -NonInteractive -File $ChildRunbook -SubscriptionId $c.subscriptionId -ResourceGroupName demo-rg `
+                -TestEgress -ArmEndpoint $c.armEndpoint -CaCertificatePath $c.caCertificatePath 2>&1 | Out-String
+            $exit = $LASTEXITCODE
+        }
+        finally {
+            Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction SilentlyContinue
+            $env:PSModulePath = $oldPath
+        }
+        $out | Should -Match '6 cluster\(s\), 0 failed'
+        foreach ($name in 'legacy-basic', 'standard-lb', 'natgw', 'udr', 'locked', 'aad') { $out | Should -Match $name }
+        $exit | Should -Be 0
+        # One list for the group, one credential fetch per cluster, no cluster GET after the list.
+        $log = @(Get-EmulatorRequest $Emu)
+        @($log | Where-Object pathAndQuery -match '/managedClusters\?').Count | Should -Be 1
+        @($log | Where-Object pathAndQuery -like '*listClusterUserCredential*').Count | Should -Be 6
+        @($log | Where-Object { $_.pathAndQuery -match '/managedClusters/[^/?]+\?' }).Count | Should -Be 0
+    }
+}
