@@ -311,7 +311,9 @@ foreach ($f in $fleet) { L "| $($f.Clusters) | $($f.Pages) | $(F $f.TotalMs) | $
 L
 L "From $($smallest.Clusters) to $($largest.Clusters) clusters (×$(F $sizeRatio)): time ×$(F $timeRatio 2), peak working set ×$(F $memRatio 2), GC heap growth"
 L "$(F $smallest.GcHeapGrowthMB 2) → $(F $largest.GcHeapGrowthMB 2) MB (the session cache keeps one small model per cluster for 30 s, so pipeline"
-L 'cmdlets after the list do not GET each cluster again; everything else is released as it streams).'
+L 'cmdlets after the list do not GET each cluster again; everything else is released as it streams). The list runs at most'
+L '8 objects ahead of the pipeline (backpressure in the cmdlet bridge, added by this work after a test showed the whole list'
+L 'being fetched ahead of a slow consumer), so with a slow next command the memory stays flat too.'
 L
 L "## Test-AksEgressIp -AllNodes on a $Nodes-node cluster"
 L
