@@ -23,11 +23,14 @@ function Clear-Log { Invoke-EmulatorAdmin -Emulator $emu -Method DELETE -Path 'r
 function Reset-World { Invoke-EmulatorAdmin -Emulator $emu -Method POST -Path 'reset' | Out-Null }
 
 function Get-BusyMilliseconds {
-    <# Union of the emulator's [arrival, arrival + durationMs] intervals: the time the caller was waiting on the emulator. #>
-    param([object[]] $Log)
+    <# Union of the emulator's [arrival, arrival + durationMs] intervals, clipped to the call: the time the caller was waiting
+       on the emulator. A watch the client closed may still be open on the server (status 0, no duration yet) or end later
+       than the call: the caller stopped waiting when the call returned, so it ends at $End. #>
+    param([object[]] $Log, [double] $End)
     $iv = @($Log | Where-Object { $null -ne $_ } | ForEach-Object {
             $s = ([DateTimeOffset]$_.timestamp).UtcTicks / 10000.0
-            [pscustomobject]@{ S = $s; E = $s + [double]$_.durationMs }
+            $e = if ([int]$_.status -eq 0) { $End } else { [Math]::Min($End, $s + [double]$_.durationMs) }
+            [pscustomobject]@{ S = $s; E = $e }
         } | Sort-Object S)
     $total = 0.0; $cs = $null; $ce = $null
     foreach ($i in $iv) {
@@ -44,8 +47,9 @@ function Measure-Call {
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $null = & $Call
     $wall = $sw.Elapsed.TotalMilliseconds
+    $end = [DateTimeOffset]::UtcNow.UtcTicks / 10000.0
     $log = @(Get-Log)
-    $busy = Get-BusyMilliseconds $log
+    $busy = Get-BusyMilliseconds $log $end
     [pscustomobject]@{
         Scenario = $Scenario; Kind = $Kind; WallMs = [Math]::Round($wall, 2); EmulatorMs = [Math]::Round($busy, 2)
         OverheadMs = [Math]::Round($wall - $busy, 2); Requests = $log.Count
