@@ -242,12 +242,12 @@ L "| control: ``dotnet pwsh -NoProfile -c 'Import-Module <an empty manifest modu
 L "| ``Measure-Command { Import-Module ... }`` inside a fresh process | $(F $inS.Min) | $(F $inS.Median) | $(F $inS.Max) |"
 L
 L "Each run of the module import directly follows a bare run; the median of those $ImportRuns pair differences is **$(F $pairS.Median) ms**"
-L "(min $(F $pairS.Min), max $(F $pairS.Max)): the goal's figure, robust to the load of other jobs drifting during the run. The difference"
+L "(min $(F $pairS.Min), max $(F $pairS.Max)): the goal's figure (pairing removes slow drifts of the load of other jobs, not their bursts). The difference"
 L "of the medians above is $(F $importDelta) ms; CPU time (user + system, ``/usr/bin/time``) grows by $(F $cpuDelta) ms (median). Of the difference of medians, PowerShell's own cost of running a first"
 L "``Import-Module`` in a process (the empty-module control) is $(F ($emptyS.Median - $bareS.Median)) ms, so AksEgress itself adds"
 L "$(F ($importS.Median - $emptyS.Median)) ms; measured inside the process, ``Import-Module`` of AksEgress takes $(F $inS.Median) ms. Whole-process"
 L "runs on this shared 2-core machine vary by $(F ($bareS.Max - $bareS.Min)) ms between runs of the bare command alone, so the"
-L "difference of medians is noisy; the paired figure and the CPU time are the steadier ones."
+L "difference of medians is noisy; the CPU time is the steadiest figure."
 L
 L "Assemblies of the module loaded after import: ``$loaded`` — the engine, Azure SDK,"
 L 'KubernetesClient and MSAL load on the first cmdlet call, not at import (asserted by `tests/pester/Module.Tests.ps1`,'
