@@ -221,6 +221,7 @@ public sealed class AksEmulator : IAsyncDisposable
         var pathAndQuery = path + ctx.Request.QueryString.Value;
         string target = port == _armPort ? "arm" : port == _msiPort ? "msi" : _clusterPorts.TryGetValue(port, out var cn) ? "k8s:" + cn : "k8s:fleet";
         var isAdmin = target == "arm" && path.StartsWith("/_emulator", StringComparison.OrdinalIgnoreCase);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var entry = new RequestLogEntry
         {
             Method = ctx.Request.Method, PathAndQuery = pathAndQuery, Target = target, Timestamp = DateTimeOffset.UtcNow, IsAdmin = isAdmin,
@@ -286,7 +287,11 @@ public sealed class AksEmulator : IAsyncDisposable
                 await ctx.Response.WriteAsync(J.Str(new JsonObject { ["error"] = new JsonObject { ["code"] = "InternalServerError", ["message"] = "The emulator hit an internal error: " + ex.Message } }));
             }
         }
-        finally { entry.Status = ctx.Response.StatusCode; }
+        finally
+        {
+            entry.Status = ctx.Response.StatusCode;
+            entry.DurationMilliseconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
     }
 
     private static string DefaultFaultBody(int status, string target, FaultRule fault)

@@ -8,16 +8,20 @@ internal sealed partial class ArmApi
 {
     private async Task ListClusters(HttpContext ctx, string? rg)
     {
-        List<JsonObject> all;
-        lock (W.Sync)
-            all = W.Clusters.Values.Where(c => rg is null || c.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase))
-                .OrderBy(c => c.ResourceGroup, StringComparer.OrdinalIgnoreCase).ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
-                .Select(c => J.Clone(c.Body)).ToList();
         var skip = int.TryParse(ctx.Request.Query["$skipToken"], out var s) && s > 0 ? s : 0;
         var size = Math.Max(1, W.Options.PageSize);
-        var page = all.Skip(skip).Take(size).ToList();
+        List<JsonObject> page;
+        int total;
+        lock (W.Sync)
+        {
+            // Clone only the page (cloning every cluster per page made big fleet listings quadratic in the emulator).
+            var all = W.Clusters.Values.Where(c => rg is null || c.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(c => c.ResourceGroup, StringComparer.OrdinalIgnoreCase).ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToList();
+            total = all.Count;
+            page = all.Skip(skip).Take(size).Select(c => J.Clone(c.Body)).ToList();
+        }
         var body = new JsonObject { ["value"] = new JsonArray(page.Select(p => (JsonNode)p).ToArray()) };
-        if (skip + size < all.Count)
+        if (skip + size < total)
         {
             var api = ApiVersion(ctx, "2025-10-01");
             var basePath = rg is null ? $"subscriptions/{Sub}/providers/Microsoft.ContainerService/managedClusters" : $"subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters";

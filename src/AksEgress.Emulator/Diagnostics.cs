@@ -17,11 +17,14 @@ public sealed class RequestLogEntry
     /// <summary>Names (never values) of the request headers.</summary>
     public IReadOnlyList<string> HeaderNames { get; init; } = Array.Empty<string>();
     public bool FaultInjected { get; set; }
+    /// <summary>Server time from the request's arrival to the end of its response (watches: until the watch closed).</summary>
+    public double DurationMilliseconds { get; set; }
 
     internal JsonObject ToJson() => new()
     {
         ["method"] = Method, ["pathAndQuery"] = PathAndQuery, ["status"] = Status, ["target"] = Target,
         ["timestamp"] = Timestamp.ToString("o"), ["isAdmin"] = IsAdmin, ["faultInjected"] = FaultInjected,
+        ["durationMs"] = Math.Round(DurationMilliseconds, 3),
         ["headerNames"] = new JsonArray(HeaderNames.Select(h => (JsonNode)JsonValue.Create(h)!).ToArray()),
     };
 }

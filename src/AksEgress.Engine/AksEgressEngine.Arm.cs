@@ -485,8 +485,12 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
         };
     }
 
-    /// <summary>GETs public IPs in parallel (at most 4 at a time); unreadable ones keep a null address and produce a warning.</summary>
-    private static async Task<EgressIpReference[]> ResolvePublicIpsAsync(ArmSession s, IReadOnlyList<string> ids, IOperationContext context)
+    /// <summary>
+    /// GETs public IPs in parallel (at most 4 at a time); unreadable ones keep a null address and produce a warning. IPs already
+    /// read by this call (<paramref name="known"/>) are not fetched again: a static IP's address does not change when it is attached.
+    /// </summary>
+    private static async Task<EgressIpReference[]> ResolvePublicIpsAsync(ArmSession s, IReadOnlyList<string> ids, IOperationContext context,
+        IReadOnlyList<PublicIpModel>? known = null)
     {
         using var gate = new SemaphoreSlim(4);
         var tasks = ids.Select(async id =>
@@ -497,7 +501,8 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
                 var parsed = ResourceIdParser.TryParse(id, out var p) ? p : null;
                 try
                 {
-                    var ip = await GetPublicIpAsync(s, id, context).ConfigureAwait(false);
+                    var ip = known?.FirstOrDefault(k => ResourceIdParser.SameId(k.Id, NormaliseId(id)))
+                             ?? await GetPublicIpAsync(s, id, context).ConfigureAwait(false);
                     if (ip is null) context.WriteWarning($"Public IP {id} was not found.");
                     return new EgressIpReference
                     {
@@ -591,7 +596,7 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
             }
         }
 
-        var previous = await ResolvePublicIpsAsync(s, model.EffectiveOutboundIpIds, context).ConfigureAwait(false);
+        var previous = await ResolvePublicIpsAsync(s, model.EffectiveOutboundIpIds, context, ips).ConfigureAwait(false);
         var previousAddresses = previous.Where(p => p.IpAddress is not null).Select(p => p.IpAddress!).ToArray();
         var sameSet = model.OutboundIpIds.Count == ips.Count && ips.All(ip => model.OutboundIpIds.Any(o => ResourceIdParser.SameId(NormaliseId(o), ip.Id)));
         var portsUnchanged = request.AllocatedOutboundPorts is null || request.AllocatedOutboundPorts == model.AllocatedOutboundPorts
@@ -629,7 +634,7 @@ public sealed partial class AksEgressEngine : IClusterCredentialSource
         var final = await ArmRest.WaitAsync(s, initial!, clusterUri, $"the update of cluster {info.ClusterName}", request.TimeoutSeconds, context, scope).ConfigureAwait(false);
         var after = ManagedClusterModel.Parse(final!.Json!);
         s.ClusterCache.Set(ClusterKey(sub, request.Cluster), after);
-        var now = await ResolvePublicIpsAsync(s, after.EffectiveOutboundIpIds, context).ConfigureAwait(false);
+        var now = await ResolvePublicIpsAsync(s, after.EffectiveOutboundIpIds, context, ips).ConfigureAwait(false);
         var addresses = now.Where(p => p.IpAddress is not null).Select(p => p.IpAddress!).ToArray();
         context.WriteVerbose($"Cluster {info.ClusterName} egress is now {string.Join(", ", addresses)} (was {string.Join(", ", previousAddresses)})");
         return Result("Updated", after, addresses);

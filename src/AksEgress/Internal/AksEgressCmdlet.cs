@@ -74,19 +74,32 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Runs a streaming engine call; each item is written to the pipeline as soon as it arrives.</summary>
+    /// <summary>
+    /// Runs a streaming engine call; each item is written to the pipeline as soon as it arrives. Backpressure: at most
+    /// <see cref="StreamAhead"/> items wait for the pipeline, so a slow downstream command slows the paging instead of the
+    /// whole list being fetched and buffered, and a stopped pipeline (Select-Object -First) fetches no further page.
+    /// </summary>
     internal void RunStream<T>(Func<IOperationContext, IAsyncEnumerable<T>> operation)
     {
         Run<bool>(async context =>
         {
+            var slots = new SemaphoreSlim(StreamAhead, StreamAhead);   // not disposed: a posted write may release it after the loop ends
             await foreach (var item in operation(context).WithCancellation(context.CancellationToken).ConfigureAwait(false))
             {
+                await slots.WaitAsync(context.CancellationToken).ConfigureAwait(false);
                 var captured = item;
-                ((PipelineContext)context).Post(() => WriteObject(captured));
+                ((PipelineContext)context).Post(() =>
+                {
+                    try { WriteObject(captured); }
+                    finally { slots.Release(); }
+                });
             }
             return true;
         });
     }
+
+    /// <summary>Items a streaming call may produce ahead of the pipeline (well under an ARM page of 100).</summary>
+    internal const int StreamAhead = 8;
 
     private void Pump(BlockingCollection<Action> queue)
     {
