@@ -60,13 +60,14 @@ public sealed partial class AksEgressEngine
         var on = $"{target} on {session.Describe()}";
         string action;
         V1Service current;
-        var baseline = await EventBaselineAsync(session, ns, name, ct).ConfigureAwait(false);
+        Dictionary<string, int>? baseline = null;
         for (var attempt = 0; ; attempt++)
         {
             V1Service? existing;
             try { existing = await core.ReadNamespacedServiceAsync(name, ns, cancellationToken: ct).ConfigureAwait(false); }
             catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { existing = null; }
             catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
+            baseline ??= await EventBaselineAsync(session, ns, name, ct).ConfigureAwait(false);
 
             if (existing is null)
             {
@@ -110,7 +111,7 @@ public sealed partial class AksEgressEngine
         }
 
         if (!EgressServiceSpec.ShowsIp(current, ip))
-            current = await WaitForIngressAsync(session, current, ip, request.TimeoutSeconds, baseline, info, pip, rgAnnotation ?? nodeRg, context).ConfigureAwait(false);
+            current = await WaitForIngressAsync(session, current, ip, request.TimeoutSeconds, baseline ?? new Dictionary<string, int>(), info, pip, rgAnnotation ?? nodeRg, context).ConfigureAwait(false);
 
         var (decides, note) = EgressNote(info, target, ip);
         if (!decides) context.WriteWarning(note);
