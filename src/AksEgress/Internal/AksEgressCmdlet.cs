@@ -17,7 +17,6 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
     private volatile bool _stopping;
 
     internal IAksEgressEngine Engine => EngineHost.Engine;
-    protected CancellationToken StopToken => _stop.Token;
 
     protected override void StopProcessing()
     {
