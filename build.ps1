@@ -104,14 +104,19 @@ function Invoke-XunitTests {
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     & dotnet test (Join-Path $Root 'AksEgress.sln') -c $Configuration --nologo --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
     $exit = $LASTEXITCODE
-    $passed = 0; $failed = 0
+    $passed = 0; $failed = 0; $names = @()
     foreach ($trx in Get-ChildItem -Path $results -Filter *.trx -ErrorAction SilentlyContinue) {
-        $counters = ([xml](Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
+        $run = ([xml](Get-Content -Raw $trx.FullName)).TestRun
+        $counters = $run.ResultSummary.Counters
         $passed += [int]$counters.passed
         $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        foreach ($r in @($run.Results.UnitTestResult | Where-Object { $_ -and $_.outcome -ne 'Passed' })) {
+            $message = "$($r.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1
+            $names += "xunit: $($r.testName) ($($r.duration)): $message"
+        }
     }
-    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1; Write-Host "dotnet test exited $exit without a failed test: counted as one failure (build error or crash)." }
-    [pscustomobject]@{ Passed = $passed; Failed = $failed }
+    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1; $names += "xunit: dotnet test exited $exit without a failed test: counted as one failure (build error or crash)." }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; FailedNames = $names }
 }
 
 function Invoke-PesterTests {
@@ -123,9 +128,9 @@ function Invoke-PesterTests {
     # trusted (it exits 0 on failures): the counts come back in a file.
     $runner = Join-Path $Root 'tests/pester/Invoke-PesterTests.ps1'
     & dotnet pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -TestPath (Join-Path $Root 'tests/pester') -ResultFile $resultFile | Out-Host
-    if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Passed = 0; Failed = 1; FailedNames = @('pester: the runner wrote no result file') } }
     $r = Get-Content -Raw $resultFile | ConvertFrom-Json
-    [pscustomobject]@{ Passed = [int]$r.Passed; Failed = [int]$r.Failed }
+    [pscustomobject]@{ Passed = [int]$r.Passed; Failed = [int]$r.Failed; FailedNames = @($r.FailedNames | ForEach-Object { "pester: $_" }) }
 }
 
 function Invoke-Test {
@@ -135,6 +140,8 @@ function Invoke-Test {
     if ($Suite -in 'All', 'Xunit') { $parts += Invoke-XunitTests }
     if ($Suite -in 'All', 'Pester') { $parts += Invoke-PesterTests }
     foreach ($p in $parts) { $totals.Passed += $p.Passed; $totals.Failed += $p.Failed }
+    # Name every failure again just above the count, so a log read from its end shows what failed.
+    foreach ($name in @($parts.FailedNames | Where-Object { $_ })) { Write-Host "FAILED $name" }
     if ($totals.Passed + $totals.Failed -eq 0) { $totals.Failed = 1; Write-Host 'No test ran: counted as a failure.' }
     Write-Host "$($totals.Passed) passed, $($totals.Failed) failed"
     if ($totals.Failed -gt 0) { exit 1 }

@@ -235,6 +235,7 @@ public sealed class AksEmulator : IAsyncDisposable
             {
                 entry.FaultInjected = true;
                 if (fault.LatencyMilliseconds > 0) await Task.Delay(fault.LatencyMilliseconds, ctx.RequestAborted);
+                if (fault.HoldUntil is not null) await fault.HoldUntil.WaitAsync(ctx.RequestAborted);
                 if (fault.ResetConnection)
                 {
                     ctx.Response.StatusCode = 200;

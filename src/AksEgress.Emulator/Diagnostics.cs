@@ -56,6 +56,9 @@ public sealed class FaultRule
     public string? Body { get; set; }
     public Dictionary<string, string>? Headers { get; set; }
     public int LatencyMilliseconds { get; set; }
+    /// <summary>In-process only: the matching request waits for this task before it is served (deterministic races in tests).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Task? HoldUntil { get; set; }
     public bool ResetConnection { get; set; }
     /// <summary>"stuck" or "failed" (applies to the LRO started by the matching request).</summary>
     public string? LroOutcome { get; set; }

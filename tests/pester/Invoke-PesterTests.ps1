@@ -13,5 +13,7 @@ $config.Output.Verbosity = 'Detailed'
 $config.Output.RenderMode = 'Plaintext'
 $result = Invoke-Pester -Configuration $config
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount } | ConvertTo-Json | Set-Content -Path $ResultFile
+$names = @($result.Failed | ForEach-Object { "$($_.ExpandedPath): $("$($_.ErrorRecord | Select-Object -First 1)".Trim() -split "`n" | Select-Object -First 1)" })
+$names += @($result.FailedBlocks + $result.FailedContainers | Where-Object { $_ } | ForEach-Object { "$($_.Name ?? $_.Item): failed in setup" })
+@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount; FailedNames = $names } | ConvertTo-Json -Depth 3 | Set-Content -Path $ResultFile
 exit ([int]($failed -gt 0))

@@ -81,12 +81,17 @@ public class KubeFaultMatrixTests
     {
         await using var emu = await StartAsync();
         var ip = NewIp(emu);
-        // Two runs race: both read "no Service"; the first POST is held back, so it arrives after the other run created it.
-        emu.Faults.Add(new FaultRule { Target = "legacy-basic", Method = "POST", PathContains = "/services", LatencyMilliseconds = 800, Count = 1 });
+        // Two runs race: both read "no Service"; the first POST is held back until the other run has created the Service.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hold = new FaultRule { Target = "legacy-basic", Method = "POST", PathContains = "/services", HoldUntil = release.Task, Count = 1 };
+        emu.Faults.Add(hold);
         var a = SetService(await EngineAsync(emu), emu, ip);
-        await Task.Delay(200);
-        var b = SetService(await EngineAsync(emu), emu, ip);
-        var results = await Task.WhenAll(a, b);
+        var sw = Stopwatch.StartNew();
+        while (hold.Count > 0 && !a.IsCompleted && sw.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(10);
+        Assert.Equal(0, hold.Count);   // run a's create is now held at the server
+        var b = await SetService(await EngineAsync(emu), emu, ip);
+        release.SetResult();
+        var results = new[] { await a, b };
         Assert.All(results, r => Assert.Equal(ip, r.IngressIpAddress));
         Assert.Contains(emu.Requests.Entries, r => r.Method == "POST" && r.PathAndQuery.Contains("/services") && r.Status == 409);
         Assert.Contains(results, r => r.Action == "Created");
