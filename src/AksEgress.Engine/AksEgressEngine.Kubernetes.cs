@@ -309,6 +309,12 @@ public sealed partial class AksEgressEngine
         try { existing = await session.Client.CoreV1.ReadNamespacedServiceAsync(request.ServiceName, request.Namespace, cancellationToken: ct).ConfigureAwait(false); }
         catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { context.WriteVerbose($"Service {target} does not exist."); return false; }
         catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
+        if (existing.Metadata.DeletionTimestamp is not null)
+        {
+            // Deleted already; the cloud provider's finalizer is releasing the load balancer frontend. Nothing more to do.
+            context.WriteVerbose($"Service {target} is already being deleted (since {existing.Metadata.DeletionTimestamp:u}); waiting on the load balancer cleanup finalizer.");
+            return false;
+        }
         if (!KubeNames.IsOurs(existing.Metadata) && !request.Force)
             throw new AksEgressException(ErrorIds.ServiceNotOwned, EgressErrorCategory.ResourceExists,
                 $"The Service {target} was not created by AksEgress (no label {KubeNames.ManagedByLabel}={KubeNames.ManagedByValue}); AksEgress will not delete it.",

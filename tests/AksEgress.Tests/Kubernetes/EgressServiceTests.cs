@@ -143,8 +143,11 @@ public class EgressServiceTests
         Assert.Equal("AksEgress", live.Metadata.Labels["app.kubernetes.io/managed-by"]);
 
         Assert.True(await engine.RemoveEgressServiceAsync(new RemoveEgressServiceRequest { Kube = access }, new RecordingContext()));
+        // straight away (the cleanup finalizer may still hold it) and later: nothing left to remove, no second DELETE
+        Assert.False(await engine.RemoveEgressServiceAsync(new RemoveEgressServiceRequest { Kube = access }, new RecordingContext()));
         await Task.Delay(300);
         Assert.False(await engine.RemoveEgressServiceAsync(new RemoveEgressServiceRequest { Kube = access }, new RecordingContext()));
+        Assert.Equal(1, emu.Requests.Count(r => r.Method == "DELETE" && r.PathAndQuery.Contains("/services/aks-egress")));
     }
 
     [Fact]
