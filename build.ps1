@@ -141,7 +141,7 @@ function Invoke-Test {
     if ($Suite -in 'All', 'Pester') { $parts += Invoke-PesterTests }
     foreach ($p in $parts) { $totals.Passed += $p.Passed; $totals.Failed += $p.Failed }
     # Name every failure again just above the count, so a log read from its end shows what failed.
-    foreach ($name in @($parts.FailedNames | Where-Object { $_ })) { Write-Host "FAILED $name" }
+    foreach ($p in $parts) { foreach ($name in $p.FailedNames) { Write-Host "FAILED $name" } }
     if ($totals.Passed + $totals.Failed -eq 0) { $totals.Failed = 1; Write-Host 'No test ran: counted as a failure.' }
     Write-Host "$($totals.Passed) passed, $($totals.Failed) failed"
     if ($totals.Failed -gt 0) { exit 1 }
