@@ -83,15 +83,24 @@ public class ArmClusterTests
     }
 }
 
-public class ArmConnectTests
+/// <summary>Connect-AksEgress without -SubscriptionId: AZURE_SUBSCRIPTION_ID, then the subscriptions list (sets a process environment variable).</summary>
+[Collection("process-environment")]
+public class ArmSubscriptionTests
 {
+    /// <summary>Sets AZURE_SUBSCRIPTION_ID for the test and restores the caller's value.</summary>
+    private sealed class SubscriptionVariable : IDisposable
+    {
+        private readonly string? _saved = Environment.GetEnvironmentVariable("AZURE_SUBSCRIPTION_ID");
+        public SubscriptionVariable(string? value) => Environment.SetEnvironmentVariable("AZURE_SUBSCRIPTION_ID", value);
+        public void Dispose() => Environment.SetEnvironmentVariable("AZURE_SUBSCRIPTION_ID", _saved);
+    }
+
     [Fact]
     public async Task Connect_without_subscription_asks_for_one_when_the_endpoint_cannot_list()
     {
         await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
         var engine = new AksEgressEngine();
-        var prev = Environment.GetEnvironmentVariable("AZURE_SUBSCRIPTION_ID");
-        if (prev is not null) return; // the environment decides; nothing to test here
+        using var _ = new SubscriptionVariable(null);
         var e = await Assert.ThrowsAsync<AksEgressException>(() => engine.ConnectAsync(new ConnectRequest
         { AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath }, new NullOperationContext()));
         Assert.Equal(ErrorIds.SubscriptionNotDetermined, e.ErrorId);
@@ -103,7 +112,7 @@ public class ArmConnectTests
     public async Task Connect_without_subscription_takes_the_only_one_listed()
     {
         await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
-        if (Environment.GetEnvironmentVariable("AZURE_SUBSCRIPTION_ID") is not null) return;
+        using var _ = new SubscriptionVariable(null);
         emu.Faults.Add(new FaultRule { Method = "GET", PathRegex = @"^/subscriptions\?", Status = 200, Count = 1,
             Body = $$"""{"value":[{"id":"/subscriptions/{{emu.SubscriptionId}}","subscriptionId":"{{emu.SubscriptionId}}","displayName":"x","state":"Enabled"}]}""" });
         var engine = new AksEgressEngine();
@@ -120,6 +129,30 @@ public class ArmConnectTests
         Assert.Contains("2 subscriptions", two.Message);
     }
 
+    [Fact]
+    public async Task Connect_without_subscription_uses_AZURE_SUBSCRIPTION_ID_and_rejects_a_malformed_one()
+    {
+        await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
+        using (new SubscriptionVariable(emu.SubscriptionId))
+        {
+            var engine = new AksEgressEngine();
+            var conn = await engine.ConnectAsync(new ConnectRequest { AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath }, new NullOperationContext());
+            Assert.Equal(emu.SubscriptionId, conn.SubscriptionId);
+            Assert.DoesNotContain(emu.Requests.Entries, e => e.PathAndQuery.StartsWith("/subscriptions?"));
+        }
+        using (new SubscriptionVariable("not-a-guid"))
+        {
+            var e = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().ConnectAsync(new ConnectRequest
+            { AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath }, new NullOperationContext()));
+            Assert.Equal(ErrorIds.InvalidSubscriptionId, e.ErrorId);
+            Assert.Contains("AZURE_SUBSCRIPTION_ID", e.Message);
+            Assert.Empty(emu.Requests.Entries);   // refused before any request
+        }
+    }
+}
+
+public class ArmConnectTests
+{
     [Fact]
     public async Task Reset_connections_are_retried_then_reported_as_unreachable()
     {
