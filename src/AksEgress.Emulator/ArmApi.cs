@@ -283,6 +283,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
             Outcome = fault?.LroOutcome?.ToLowerInvariant(),
             ErrorCode = fault?.LroErrorCode, ErrorMessage = fault?.LroErrorMessage,
             OnSucceeded = onSucceeded, OnFailed = onFailed, ResourceId = resourceId,
+            LocationOnly = string.Equals(fault?.LroHeaders, "location", StringComparison.OrdinalIgnoreCase),
         };
         W.Operations[op.Id] = op;
         return op;
@@ -293,8 +294,8 @@ internal sealed partial class ArmApi(AksEmulator emu)
 
     private void SetLroHeaders(HttpContext ctx, ArmOperation op, string apiVersion, bool location)
     {
-        ctx.Response.Headers["Azure-AsyncOperation"] = OperationUrl(op, apiVersion);
-        if (location) ctx.Response.Headers.Location = OperationUrl(op, apiVersion, true);
+        if (!op.LocationOnly) ctx.Response.Headers["Azure-AsyncOperation"] = OperationUrl(op, apiVersion);
+        if (location || op.LocationOnly) ctx.Response.Headers.Location = OperationUrl(op, apiVersion, true);
         ctx.Response.Headers["Retry-After"] = W.Options.LroRetryAfterSeconds.ToString();
         if (op.Provider == "Microsoft.Network") ctx.Response.Headers["Azure-AsyncNotification"] = "Enabled";
     }

@@ -64,6 +64,9 @@ public sealed class FaultRule
     public string? LroOutcome { get; set; }
     public string? LroErrorCode { get; set; }
     public string? LroErrorMessage { get; set; }
+    /// <summary>"location" = the LRO started by the matching request answers with a Location header only (no Azure-AsyncOperation),
+    /// as some Azure operations do; it is then polled on operationResults (202 while running, 200/204 at the end, the error status when it failed).</summary>
+    public string? LroHeaders { get; set; }
     /// <summary>"drop-after-1" or "gone" (applies to a matching watch request).</summary>
     public string? WatchOutcome { get; set; }
 

@@ -129,6 +129,7 @@ internal sealed class ArmOperation
     public Action? OnSucceeded { get; init; }
     public Action? OnFailed { get; init; }
     public string? ResourceId { get; init; }
+    public bool LocationOnly { get; init; }
 }
 
 internal sealed class Cluster

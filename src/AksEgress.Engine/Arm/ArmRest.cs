@@ -124,6 +124,9 @@ internal static class ArmRest
                     last = r;
                     if (!r.IsSuccess)
                     {
+                        // Polling Location, the operation's failure comes back as the error status of the poll itself.
+                        if (asyncOp is null && r.Status is >= 400 and < 500 and not 401 and not 403 and not 404 && ErrorObject(r) is { } error)
+                            throw OperationFailed(operation, "Failed", error, scope);
                         var (code, msg) = ArmErrorMapper.ParseError(r.Content);
                         throw ArmErrorMapper.Map(r.Status, code, msg, scope);
                     }
@@ -182,6 +185,11 @@ internal static class ArmRest
         ctx.WriteProgress(new ProgressUpdate(activityId, $"Waiting for {operation}", $"{sw.Elapsed.TotalSeconds:0} s elapsed"));
         if (delay > TimeSpan.Zero) await Task.Delay(delay, ctx.CancellationToken).ConfigureAwait(false);
         ctx.CancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private static JsonObject? ErrorObject(ArmResult r)
+    {
+        try { return r.Json?["error"] as JsonObject; } catch (System.Text.Json.JsonException) { return null; }
     }
 
     private static string? ProvisioningState(ArmResult r)

@@ -257,4 +257,41 @@ public class ArmFaultMatrixTests
         Assert.Equal("Updated", r.Action);
         FaultLedger.Record("ARM LinkedAuthorizationFailed (emulator permission model)", f.Emu, FaultLedger.Leaks(f.Emu), modelled: 1);
     }
+
+    [Fact]
+    public async Task Operations_that_answer_with_Location_only_are_polled_there_to_the_end()
+    {
+        await using var f = await ArmFixture.StartAsync(new EmulatorOptions { LroInProgressPolls = 2 });
+        f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/loconly", LroHeaders = "location" });
+        var ip = await f.Engine.NewEgressIpAsync(Ip("loconly"), new NullOperationContext());
+        Assert.True(ip.Created);
+        Assert.False(string.IsNullOrEmpty(ip.IpAddress));
+        Assert.Equal("Succeeded", ip.ProvisioningState);
+        var polls = f.Arm.Where(r => r.PathAndQuery.Contains("/operationResults/")).ToArray();
+        Assert.Equal(new[] { 202, 202, 204 }, polls.Select(p => p.Status).ToArray());
+        Assert.DoesNotContain(f.Arm, r => r.PathAndQuery.Contains("/operations/"));
+
+        // the cluster update (Set-AksOutboundIp) the same way
+        f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "managedClusters/standard-lb", LroHeaders = "location" });
+        var r = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id }, TimeoutSeconds = 30 }, new NullOperationContext());
+        Assert.Equal("Updated", r.Action);
+        Assert.Equal(new[] { ip.IpAddress! }, f.Emu.World.GetExpectedEgressAddresses("standard-lb").ToArray());
+        Assert.Contains(f.Arm, e => e.PathAndQuery.Contains("Microsoft.ContainerService/locations/eastus/operationresults/"));
+        FaultLedger.Record("ARM LRO with Location only", f.Emu, FaultLedger.Leaks(f.Emu));
+    }
+
+    [Fact]
+    public async Task A_failed_operation_seen_through_Location_is_the_operations_error()
+    {
+        await using var f = await ArmFixture.StartAsync();
+        f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/locfail", LroHeaders = "location", LroOutcome = "failed", LroErrorCode = "InternalServerError", LroErrorMessage = "Allocation failed in eastus." });
+        var e = await Fails(() => f.Engine.NewEgressIpAsync(Ip("locfail"), new NullOperationContext()));
+        Assert.Equal(ErrorIds.OperationFailed, e.ErrorId);
+        Assert.Equal("InternalServerError", e.RemoteCode);
+        Assert.Contains("Allocation failed in eastus.", e.Message);
+        Assert.Equal("egress-rg/locfail", (string?)e.TargetObject);
+        var again = await RerunConverges(f, "locfail");
+        Assert.True(again.Created);
+        FaultLedger.Record("ARM LRO Failed, Location only", f.Emu, FaultLedger.Leaks(f.Emu));
+    }
 }
