@@ -27,8 +27,7 @@ public sealed class EmulatorOptions
     public int LoadBalancerDelayMilliseconds { get; set; } = 150;
     /// <summary>Kubelet step delay (Pending -> Running -> Succeeded).</summary>
     public int PodStartDelayMilliseconds { get; set; } = 150;
-    /// <summary>Graceful pod deletion: how long a deleted pod stays (with deletionTimestamp) before it disappears.
-    /// Keep it around a second: kubectl's delete-wait hangs if the pod vanishes between its GET and its LIST.</summary>
+    /// <summary>Graceful pod deletion: how long a deleted pod stays (with deletionTimestamp) before it disappears.</summary>
     public int PodTerminationDelayMilliseconds { get; set; } = 1000;
     /// <summary>Extra Standard LB clusters fleet-0001.. in resource group fleet-rg (ARM only).</summary>
     public int ExtraClusters { get; set; } = 0;

@@ -381,7 +381,13 @@ internal sealed partial class K8sApi(AksEmulator emu)
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
         ctx.Response.Headers.CacheControl = "no-cache, private";
+        // Like the apiserver's watch handler (WriteHeader + Flush before the first event): put the 200 and its headers on the
+        // wire now. StartAsync alone only buffers them, so a watch with nothing to send yet kept client-go inside its Watch()
+        // call, where a reflector cannot be stopped. kubectl wait (watchtools.UntilWithSync) waits for its reflector to stop
+        // after the condition holds, so whenever the list alone settled the wait it hung: --for=jsonpath/condition past its
+        // own --timeout (that watch has no deadline), --for=delete until it (kubectl delete: a week).
         await ctx.Response.StartAsync();
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
         var sent = 0;
         var dropAfter1 = fault?.WatchOutcome == "drop-after-1";
         try

@@ -280,4 +280,34 @@ public class KubernetesTests
         var dump = emu.World.Dump();
         Assert.Equal(1, dump["clusters"]!["standard-lb"]!["deletedPodCount"]!.GetValue<int>());
     }
+
+    /// <summary>Like the apiserver, a watch puts 200 and its headers on the wire before it has any event: client-go's Watch()
+    /// returns only then, and cannot be cancelled before (kubectl wait hung past its --timeout when its list settled the wait).</summary>
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
+    public async Task Watch_sends_its_headers_before_the_first_event(string httpVersion)
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        using var k = Kube(emu, "standard-lb");
+        var list = await k.CoreV1.ListNamespacedServiceAsync("default");
+        using var http = new HttpClient(Handler(emu)) { BaseAddress = emu.GetKubernetesEndpoint("standard-lb"), Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", emu.GetKubeconfig("standard-lb").Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("token: "))[7..]);
+        using var req = new HttpRequestMessage(HttpMethod.Get, $"api/v1/namespaces/default/services?watch=true&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dnothing&resourceVersion={list.Metadata.ResourceVersion}&timeoutSeconds=60")
+        { Version = Version.Parse(httpVersion), VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        HttpResponseMessage resp;
+        try { resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, cts.Token); }
+        catch (OperationCanceledException) { throw new Xunit.Sdk.XunitException("the watch sent no response headers within 5 s (no event to send)"); }
+        using (resp)
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, resp.StatusCode);
+            Assert.Equal(Version.Parse(httpVersion), resp.Version);
+            Assert.Equal("application/json", resp.Content.Headers.ContentType?.MediaType);
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"headers took {sw.Elapsed}");
+        }
+        // the client closing the stream ends the watch on the server side
+        await Eventually<RequestLogEntry>(() => Task.FromResult(emu.Requests.Entries.FirstOrDefault(e => e.PathAndQuery.Contains("watch=true") && e.DurationMilliseconds > 0)), what: "the watch to end after the client closed it");
+    }
 }

@@ -61,6 +61,86 @@ public class KubectlTests
         Assert.NotEqual(0, r.Code);
         Assert.Contains("Error from server (NotFound): services \"nope\" not found", r.Err);
     }
+
+    /// <summary>kubectl wait runs list + watch (watchtools.UntilWithSync) and, once the condition holds, waits for the reflector to
+    /// stop; the reflector cannot be stopped while it is inside its Watch() call (kubectl passes context.TODO()). So when the
+    /// list alone settles the wait, the watch request that follows it must get its response headers at once even though it has
+    /// no event to send; the emulator used to buffer them until the first event and kubectl hung past its own --timeout.
+    /// Each wait in the three tests below was a deterministic hang before the fix (the jsonpath/condition ones past kubectl's
+    /// own --timeout, the delete one until it); the process is killed after 12 s.</summary>
+    private static Task<(int Code, string Out, string Err)> KubectlWait(string kubeconfig, string cacheDir, string timeout, params string[] args) =>
+        Run(TimeSpan.FromSeconds(12), "/usr/bin/kubectl", new[] { "--kubeconfig", kubeconfig, "--cache-dir", cacheDir, "--request-timeout", "20s", "wait", "--timeout=" + timeout }.Concat(args).ToArray());
+
+    [Fact]
+    public async Task Kubectl_wait_for_jsonpath_returns_when_the_list_already_settles_it()
+    {
+        if (!File.Exists("/usr/bin/kubectl")) return;
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        var kc = emu.GetKubeconfigPath("legacy-basic");
+        var cache = TempDir();
+        Task<(int Code, string Out, string Err)> Wait(params string[] args) => KubectlWait(kc, cache, "5s", args);
+
+        // --for=jsonpath on a Service whose ingress IP is already there when kubectl lists
+        var yaml = Path.Combine(TempDir(), "svc.yaml");
+        await File.WriteAllTextAsync(yaml, "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: LoadBalancer\n  ports:\n  - port: 80\n");
+        var r = await Kubectl(kc, cache, "apply", "-f", yaml, "--validate=false");
+        Assert.True(r.Code == 0, r.Err);
+        await Eventually<JsonObject>(() => Task.FromResult(emu.World.GetService("legacy-basic", "default", "web") is { } s && s["status"]!["loadBalancer"]!["ingress"] is not null ? s : null));
+        var watchesBefore = emu.Requests.Count(e => e.PathAndQuery.Contains("watch=true"));
+        r = await Wait("--for=jsonpath={.status.loadBalancer.ingress[0].ip}", "svc/web");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal("service/web condition met", r.Out.Trim());
+        Assert.True(emu.Requests.Count(e => e.PathAndQuery.Contains("watch=true")) > watchesBefore, "kubectl wait was expected to open a watch after its list");
+    }
+
+    [Fact]
+    public async Task Kubectl_wait_for_jsonpath_value_and_condition_return_on_a_finished_pod()
+    {
+        if (!File.Exists("/usr/bin/kubectl")) return;
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        var kc = emu.GetKubeconfigPath("legacy-basic");
+        var cache = TempDir();
+        Task<(int Code, string Out, string Err)> Wait(params string[] args) => KubectlWait(kc, cache, "5s", args);
+
+        var r = await Kubectl(kc, cache, "run", "done", "--image=curlimages/curl", "--restart=Never", "--", "curl", "-s", "checkip.dyndns.org");
+        Assert.True(r.Code == 0, r.Err);
+        await Eventually<JsonObject>(() => Task.FromResult(emu.World.GetPod("legacy-basic", "default", "done") is { } p && p["status"]!["phase"]!.GetValue<string>() == "Succeeded" ? p : null));
+        r = await Wait("--for=jsonpath={.status.phase}=Succeeded", "pod/done");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal("pod/done condition met", r.Out.Trim());
+        r = await Wait("--for=condition=Initialized", "pod/done");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal("pod/done condition met", r.Out.Trim());
+    }
+
+    /// <summary>--for=delete when the pod is still there for kubectl's GET but gone by its LIST (kubectl's precondition then ends
+    /// the wait at once): the LIST is held until the pod has been deleted, so the interleaving is forced, not left to luck.
+    /// Before the fix kubectl sat in the watch until its --timeout (here 60 s; `kubectl delete` waits a week by default).</summary>
+    [Fact]
+    public async Task Kubectl_wait_for_delete_returns_when_the_object_is_gone_by_the_list()
+    {
+        if (!File.Exists("/usr/bin/kubectl")) return;
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        var kc = emu.GetKubeconfigPath("legacy-basic");
+        var cache = TempDir();
+
+        var r = await Kubectl(kc, cache, "run", "gone", "--image=curlimages/curl", "--restart=Never", "--", "curl", "-s", "checkip.dyndns.org");
+        Assert.True(r.Code == 0, r.Err);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        emu.Faults.Add(new FaultRule { Method = "GET", Target = "legacy-basic", PathRegex = @"^/api/v1/namespaces/default/pods\?(?!.*watch=true).*fieldSelector=metadata\.name%3Dgone", HoldUntil = release.Task });
+        var deleteWait = KubectlWait(kc, cache, "60s", "--for=delete", "pod/gone");
+        try
+        {
+            await Eventually<RequestLogEntry>(() => Task.FromResult(emu.Requests.Entries.FirstOrDefault(e => e.FaultInjected && e.PathAndQuery.Contains("gone"))), what: "kubectl's LIST of pod/gone");
+            using var k = Kube(emu, "legacy-basic");
+            await k.CoreV1.DeleteNamespacedPodAsync("gone", "default", gracePeriodSeconds: 0);
+            Assert.Null(emu.World.GetPod("legacy-basic", "default", "gone"));
+        }
+        finally { release.TrySetResult(); }
+        r = await deleteWait;
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal("pod/gone condition met", r.Out.Trim());
+    }
 }
 
 public class StandaloneTests

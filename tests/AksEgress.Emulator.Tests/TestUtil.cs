@@ -92,14 +92,17 @@ internal static class TestUtil
     }
 
     /// <summary>Runs a process without blocking a thread-pool thread (the emulator serves from the same pool).</summary>
-    public static async Task<(int Code, string Out, string Err)> Run(string file, params string[] args)
+    public static Task<(int Code, string Out, string Err)> Run(string file, params string[] args) => Run(TimeSpan.FromSeconds(45), file, args);
+
+    /// <summary><see cref="Run(string, string[])"/> with a caller-chosen limit (the process is killed and TimeoutException thrown after it).</summary>
+    public static async Task<(int Code, string Out, string Err)> Run(TimeSpan limit, string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var o = p.StandardOutput.ReadToEndAsync();
         var e = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        using var cts = new CancellationTokenSource(limit);
         try { await p.WaitForExitAsync(cts.Token); }
         catch (OperationCanceledException) { p.Kill(); throw new TimeoutException($"{file} {string.Join(' ', args)} timed out; stderr: {await e}"); }
         return (p.ExitCode, await o, await e);
