@@ -204,10 +204,10 @@ $peerBy = $cm.Peer | Group-Object Scenario -AsHashTable -AsString
 function PeerMedian([string] $name) { (Get-Stats @($peerBy[$name].WallMs)).Median }
 $svcMs = PeerMedian 'Set-AksEgressService (create, waits for the IP)'
 $applyMs = PeerMedian 'kubectl apply -f (fresh cache dir, no wait)'
-$applyWaitMs = PeerMedian 'kubectl apply -f + kubectl get until the IP shows (fresh cache dir)'
-$applyWaitWarmMs = PeerMedian 'kubectl apply -f + kubectl get until the IP shows (warm cache dir)'
+$applyWaitMs = PeerMedian 'kubectl apply -f + kubectl wait for the IP (fresh cache dir)'
+$applyWaitWarmMs = PeerMedian 'kubectl apply -f + kubectl wait for the IP (warm cache dir)'
 $k8sStepsMs = PeerMedian 'AksEgress Kubernetes steps (Set-AksEgressService | Test-AksEgressIp)'
-$kubectlStepsMs = PeerMedian 'kubectl Kubernetes steps (apply, get until IP, run, get until Succeeded, logs, delete)'
+$kubectlStepsMs = PeerMedian 'kubectl Kubernetes steps (apply, wait for the IP, run, wait for Succeeded, logs, delete)'
 $pipelineMs = PeerMedian 'AksEgress recipe pipeline (Get | New | Set | Test), fresh session'
 $largest = $fleet | Sort-Object Size | Select-Object -Last 1
 $smallest = $fleet | Sort-Object Size | Select-Object -First 1
@@ -307,9 +307,8 @@ L
 L "$PeerRuns runs each; the world is reset and the IP created (untimed) before each run. ``kubectl`` = ``/usr/bin/kubectl``,"
 L '`--kubeconfig <emulator state dir>/legacy-basic.kubeconfig`, `--validate=false` (the emulator serves no OpenAPI), a fresh'
 L '`--cache-dir` per run unless noted. AksEgress runs in a warm session (the way an admin runs several commands in one shell);'
-L 'every kubectl command is a new process, as in a shell sequence. Waiting is done the shell way: `kubectl get -o jsonpath`'
-L 'every 100 ms until the value shows (`kubectl wait --for=jsonpath` hung intermittently against the emulator, past its own'
-L '`--timeout`: a race in the emulator''s watch between kubectl''s list and watch, not investigated further here). ms:'
+L 'every kubectl command is a new process, as in a shell sequence. Waiting is done the shell way: `kubectl wait'
+L '--for=jsonpath=<path>=<value>` (a list, then a watch until it holds). ms:'
 L
 L '| run | min | median | max |'
 L '|---|---:|---:|---:|'

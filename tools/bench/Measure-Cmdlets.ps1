@@ -105,16 +105,9 @@ try {
         $out
     }
     function Wait-Kubectl {
-        <# The shell way to wait: `kubectl get -o jsonpath` every 100 ms until the value appears (kubectl wait hung
-           intermittently against the emulator, see docs/performance.md). #>
+        <# The shell way to wait: `kubectl wait --for=jsonpath=<path>=<value>` (list, then watch until it holds). #>
         param([string] $CacheDir, [string] $Resource, [string] $JsonPath, [string] $Expected)
-        $deadline = [DateTime]::UtcNow.AddSeconds(60)
-        while ([DateTime]::UtcNow -lt $deadline) {
-            $v = Invoke-Kubectl $CacheDir @('get', $Resource, '-o', "jsonpath=$JsonPath")
-            if ("$v".Trim() -eq $Expected) { return }
-            Start-Sleep -Milliseconds 100
-        }
-        throw "kubectl: $Resource $JsonPath never became $Expected"
+        $null = Invoke-Kubectl $CacheDir @('wait', $Resource, "--for=jsonpath=$JsonPath=$Expected", '--timeout=50s')
     }
     function New-ServiceYaml([string] $Address) {
         $file = Join-Path $work 'service.yaml'
@@ -145,11 +138,11 @@ spec:
     Measure-Peer 'Set-AksEgressService (create, waits for the IP)' $prepare { $script:SvcIp | Set-AksEgressService }
     Measure-Peer 'kubectl apply -f (fresh cache dir, no wait)' $prepare {
         Invoke-Kubectl (Join-Path $work "cache-$([guid]::NewGuid().ToString('n'))") @('apply', '-f', $script:Yaml, '--validate=false') }
-    Measure-Peer 'kubectl apply -f + kubectl get until the IP shows (fresh cache dir)' $prepare {
+    Measure-Peer 'kubectl apply -f + kubectl wait for the IP (fresh cache dir)' $prepare {
         $c = Join-Path $work "cache-$([guid]::NewGuid().ToString('n'))"
         Invoke-Kubectl $c @('apply', '-f', $script:Yaml, '--validate=false')
         Wait-Kubectl $c 'service/aks-egress' '{.status.loadBalancer.ingress[0].ip}' $script:SvcIp.IpAddress }
-    Measure-Peer 'kubectl apply -f + kubectl get until the IP shows (warm cache dir)' $prepare {
+    Measure-Peer 'kubectl apply -f + kubectl wait for the IP (warm cache dir)' $prepare {
         Invoke-Kubectl $warmCache @('apply', '-f', $script:Yaml, '--validate=false')
         Wait-Kubectl $warmCache 'service/aks-egress' '{.status.loadBalancer.ingress[0].ip}' $script:SvcIp.IpAddress }
 
@@ -157,7 +150,7 @@ spec:
     Measure-Peer 'AksEgress recipe pipeline (Get | New | Set | Test), fresh session' { Reset-World; Connect-AksEmulator -Emulator $emu } {
         Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName legacy-basic | New-AksEgressIp -Name aks-egress-ip | Set-AksEgressService | Test-AksEgressIp }
     Measure-Peer 'AksEgress Kubernetes steps (Set-AksEgressService | Test-AksEgressIp)' $prepare { $script:SvcIp | Set-AksEgressService | Test-AksEgressIp }
-    Measure-Peer 'kubectl Kubernetes steps (apply, get until IP, run, get until Succeeded, logs, delete)' $prepare {
+    Measure-Peer 'kubectl Kubernetes steps (apply, wait for the IP, run, wait for Succeeded, logs, delete)' $prepare {
         $c = Join-Path $work "cache-$([guid]::NewGuid().ToString('n'))"
         Invoke-Kubectl $c @('apply', '-f', $script:Yaml, '--validate=false')
         Wait-Kubectl $c 'service/aks-egress' '{.status.loadBalancer.ingress[0].ip}' $script:SvcIp.IpAddress
