@@ -50,9 +50,10 @@ function Get-Block([string[]] $Lines) {
 
 function Split-H3([string[]] $Lines) {
     # Returns @{ Title; Lines } for each '### ' heading (text before the first heading is dropped if blank).
-    $items = [System.Collections.Generic.List[object]]::new(); $cur = $null
+    $items = [System.Collections.Generic.List[object]]::new(); $cur = $null; $inCode = $false
     foreach ($line in $Lines) {
-        if ($line -match '^### (.+)$') { $cur = @{ Title = $Matches[1].Trim(); Lines = [System.Collections.Generic.List[string]]::new() }; $items.Add($cur) }
+        if ($line -match '^```') { $inCode = -not $inCode }
+        if (-not $inCode -and $line -match '^### (.+)$') { $cur = @{ Title = $Matches[1].Trim(); Lines = [System.Collections.Generic.List[string]]::new() }; $items.Add($cur) }
         elseif ($cur) { $cur.Lines.Add($line) }
         elseif ($line.Trim()) { throw "text before the first ### heading: '$line'" }
     }
@@ -62,8 +63,11 @@ function Split-H3([string[]] $Lines) {
 function ConvertFrom-CmdletMarkdown([string] $Path) {
     $lines = (Get-Content -Raw $Path) -replace "`r", '' -split "`n"
     if ($lines[0] -notmatch '^# ([A-Za-z]+-[A-Za-z]+)\s*$') { throw "${Path}:1: expected '# Verb-Noun'" }
-    $doc = @{ Name = $Matches[1]; Section = [ordered]@{} }; $current = $null
+    $doc = @{ Name = $Matches[1]; Section = [ordered]@{} }; $current = $null; $inCode = $false
     for ($i = 1; $i -lt $lines.Count; $i++) {
+        # Headings count only outside code fences: an example may hold a '# comment' line.
+        if ($lines[$i] -match '^```') { $inCode = -not $inCode }
+        if ($inCode -or $lines[$i] -match '^```') { if ($current) { $doc.Section[$current].Add($lines[$i]) }; continue }
         if ($lines[$i] -match '^## (.+)$') {
             $current = $Matches[1].Trim()
             if ($current -notin $Sections) { throw "${Path}:$($i + 1): unknown section '## $current'" }

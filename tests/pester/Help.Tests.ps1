@@ -176,6 +176,13 @@ Describe 'Offline help in a fresh pwsh' {
         foreach ($n in $names) { $r.Output | Should -Match "(?m)^$n=([2-9]|\d\d)\s*$" -Because $r.Output }
     }
 
+    It 'keeps a comment line of an example in the example''s code' {
+        $r = Invoke-FreshPwsh "`$ErrorActionPreference = 'Stop'; Import-Module '$ModuleManifest'; Get-Help Get-AksEgressConfiguration -Examples | Out-String -Width 200"
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output | Should -Match '(?m)^\s*# Succeeded is False when a pod egresses from any other address; Explanation says why\s*$'
+        $r.Output | Should -Match '(?s)# Succeeded is False.*\$config \| Test-AksEgressIp'
+    }
+
     It 'Get-Help -Full, -Parameter and about_AksEgress work' {
         $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$ModuleManifest'; " +
         "Get-Help Set-AksOutboundIp -Full | Out-String -Width 200; Get-Help New-AksEgressIp -Parameter ResourceGroupName | Out-String -Width 200; " +
