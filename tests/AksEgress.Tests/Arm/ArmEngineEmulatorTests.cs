@@ -87,20 +87,14 @@ public class ArmClusterTests
 [Collection("process-environment")]
 public class ArmSubscriptionTests
 {
-    /// <summary>Sets AZURE_SUBSCRIPTION_ID for the test and restores the caller's value.</summary>
-    private sealed class SubscriptionVariable : IDisposable
-    {
-        private readonly string? _saved = Environment.GetEnvironmentVariable("AZURE_SUBSCRIPTION_ID");
-        public SubscriptionVariable(string? value) => Environment.SetEnvironmentVariable("AZURE_SUBSCRIPTION_ID", value);
-        public void Dispose() => Environment.SetEnvironmentVariable("AZURE_SUBSCRIPTION_ID", _saved);
-    }
+    private static EnvironmentOverride SubscriptionVariable(string? value) => new(("AZURE_SUBSCRIPTION_ID", value));
 
     [Fact]
     public async Task Connect_without_subscription_asks_for_one_when_the_endpoint_cannot_list()
     {
         await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
         var engine = new AksEgressEngine();
-        using var _ = new SubscriptionVariable(null);
+        using var _ = SubscriptionVariable(null);
         var e = await Assert.ThrowsAsync<AksEgressException>(() => engine.ConnectAsync(new ConnectRequest
         { AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath }, new NullOperationContext()));
         Assert.Equal(ErrorIds.SubscriptionNotDetermined, e.ErrorId);
@@ -112,7 +106,7 @@ public class ArmSubscriptionTests
     public async Task Connect_without_subscription_takes_the_only_one_listed()
     {
         await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
-        using var _ = new SubscriptionVariable(null);
+        using var _ = SubscriptionVariable(null);
         emu.Faults.Add(new FaultRule { Method = "GET", PathRegex = @"^/subscriptions\?", Status = 200, Count = 1,
             Body = $$"""{"value":[{"id":"/subscriptions/{{emu.SubscriptionId}}","subscriptionId":"{{emu.SubscriptionId}}","displayName":"x","state":"Enabled"}]}""" });
         var engine = new AksEgressEngine();
@@ -133,14 +127,14 @@ public class ArmSubscriptionTests
     public async Task Connect_without_subscription_uses_AZURE_SUBSCRIPTION_ID_and_rejects_a_malformed_one()
     {
         await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
-        using (new SubscriptionVariable(emu.SubscriptionId))
+        using (SubscriptionVariable(emu.SubscriptionId))
         {
             var engine = new AksEgressEngine();
             var conn = await engine.ConnectAsync(new ConnectRequest { AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath }, new NullOperationContext());
             Assert.Equal(emu.SubscriptionId, conn.SubscriptionId);
             Assert.DoesNotContain(emu.Requests.Entries, e => e.PathAndQuery.StartsWith("/subscriptions?"));
         }
-        using (new SubscriptionVariable("not-a-guid"))
+        using (SubscriptionVariable("not-a-guid"))
         {
             var e = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().ConnectAsync(new ConnectRequest
             { AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath }, new NullOperationContext()));

@@ -15,28 +15,18 @@ public class ArmManagedIdentityTests
     public async Task Managed_identity_tokens_are_used_for_arm_and_for_the_aks_server_app()
     {
         await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
-        var saved = (Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT"), Environment.GetEnvironmentVariable("IDENTITY_HEADER"));
-        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", emu.ManagedIdentityEndpoint.ToString());
-        Environment.SetEnvironmentVariable("IDENTITY_HEADER", emu.ManagedIdentityHeader);
-        try
-        {
-            var engine = new AksEgressEngine();
-            var conn = await engine.ConnectAsync(new ConnectRequest
-            { Identity = true, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath, SubscriptionId = emu.SubscriptionId }, new NullOperationContext());
-            Assert.Equal("ManagedIdentity", conn.AuthenticationMethod);
-            var c = await engine.GetClusterAsync(new ClusterRef(null, "demo-rg", "aad"), new NullOperationContext());
-            Assert.Equal("aad", c.ClusterName);
-            var aks = await engine.GetAksAadTokenAsync(new NullOperationContext());
-            Assert.False(string.IsNullOrEmpty(aks));
-            var msi = emu.Requests.Entries.Where(e => e.Target == "msi").Select(e => Uri.UnescapeDataString(e.PathAndQuery)).ToArray();
-            Assert.Contains(msi, q => q.Contains("6dae42f8-4368-4678-94ff-3960e28e3630"));
-            Assert.Contains(msi, q => q.Contains("management.azure.com"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", saved.Item1);
-            Environment.SetEnvironmentVariable("IDENTITY_HEADER", saved.Item2);
-        }
+        using var identity = EnvironmentOverride.ManagedIdentity(emu);
+        var engine = new AksEgressEngine();
+        var conn = await engine.ConnectAsync(new ConnectRequest
+        { Identity = true, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath, SubscriptionId = emu.SubscriptionId }, new NullOperationContext());
+        Assert.Equal("ManagedIdentity", conn.AuthenticationMethod);
+        var c = await engine.GetClusterAsync(new ClusterRef(null, "demo-rg", "aad"), new NullOperationContext());
+        Assert.Equal("aad", c.ClusterName);
+        var aks = await engine.GetAksAadTokenAsync(new NullOperationContext());
+        Assert.False(string.IsNullOrEmpty(aks));
+        var msi = emu.Requests.Entries.Where(e => e.Target == "msi").Select(e => Uri.UnescapeDataString(e.PathAndQuery)).ToArray();
+        Assert.Contains(msi, q => q.Contains("6dae42f8-4368-4678-94ff-3960e28e3630"));
+        Assert.Contains(msi, q => q.Contains("management.azure.com"));
     }
 }
 
@@ -49,26 +39,16 @@ public class ArmDefaultCredentialTests
     public async Task DefaultAzureCredential_finds_the_managed_identity_and_its_token_reaches_arm()
     {
         await using var emu = await AksEmulator.StartAsync(new EmulatorOptions());
-        var saved = (Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT"), Environment.GetEnvironmentVariable("IDENTITY_HEADER"));
-        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", emu.ManagedIdentityEndpoint.ToString());
-        Environment.SetEnvironmentVariable("IDENTITY_HEADER", emu.ManagedIdentityHeader);
-        try
-        {
-            var engine = new AksEgressEngine();
-            // a fresh client id: Azure.Identity caches managed identity tokens process-wide, and another test's emulator issued the cached one
-            var clientId = Guid.NewGuid().ToString();
-            var conn = await engine.ConnectAsync(new ConnectRequest { ClientId = clientId, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath, SubscriptionId = emu.SubscriptionId }, new NullOperationContext());
-            Assert.Equal("DefaultAzureCredential", conn.AuthenticationMethod);
-            var c = await engine.GetClusterAsync(new ClusterRef(null, "demo-rg", "standard-lb"), new NullOperationContext());
-            Assert.Equal("standard-lb", c.ClusterName);
-            var msi = emu.Requests.Entries.Where(e => e.Target == "msi").Select(e => Uri.UnescapeDataString(e.PathAndQuery)).ToArray();
-            Assert.Contains(msi, q => q.Contains("management.azure.com") && q.Contains(clientId));
-            Assert.Contains(emu.Requests.Entries, e => e.Target == "arm" && e.Status == 200 && e.PathAndQuery.Contains("managedClusters/standard-lb"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", saved.Item1);
-            Environment.SetEnvironmentVariable("IDENTITY_HEADER", saved.Item2);
-        }
+        using var identity = EnvironmentOverride.ManagedIdentity(emu);
+        var engine = new AksEgressEngine();
+        // a fresh client id: Azure.Identity caches managed identity tokens process-wide, and another test's emulator issued the cached one
+        var clientId = Guid.NewGuid().ToString();
+        var conn = await engine.ConnectAsync(new ConnectRequest { ClientId = clientId, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath, SubscriptionId = emu.SubscriptionId }, new NullOperationContext());
+        Assert.Equal("DefaultAzureCredential", conn.AuthenticationMethod);
+        var c = await engine.GetClusterAsync(new ClusterRef(null, "demo-rg", "standard-lb"), new NullOperationContext());
+        Assert.Equal("standard-lb", c.ClusterName);
+        var msi = emu.Requests.Entries.Where(e => e.Target == "msi").Select(e => Uri.UnescapeDataString(e.PathAndQuery)).ToArray();
+        Assert.Contains(msi, q => q.Contains("management.azure.com") && q.Contains(clientId));
+        Assert.Contains(emu.Requests.Entries, e => e.Target == "arm" && e.Status == 200 && e.PathAndQuery.Contains("managedClusters/standard-lb"));
     }
 }

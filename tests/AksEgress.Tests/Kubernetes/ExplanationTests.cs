@@ -158,26 +158,16 @@ public class EntraClusterTests
     public async Task Entra_cluster_works_with_the_managed_identity_token()
     {
         await using var emu = await StartAsync();
-        var saved = (Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT"), Environment.GetEnvironmentVariable("IDENTITY_HEADER"));
-        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", emu.ManagedIdentityEndpoint.ToString());
-        Environment.SetEnvironmentVariable("IDENTITY_HEADER", emu.ManagedIdentityHeader);
-        try
-        {
-            var engine = new AksEgressEngine();
-            // a fresh client id: Azure.Identity caches managed identity tokens process-wide, and another test's emulator issued the cached one
-            await engine.ConnectAsync(new ConnectRequest { Identity = true, ClientId = Guid.NewGuid().ToString(), ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath, SubscriptionId = emu.SubscriptionId }, new NullOperationContext());
-            var access = new KubeAccess { Cluster = new ClusterRef(null, "demo-rg", "aad") };
-            var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = access }, new RecordingContext());
-            Assert.True(r.Succeeded, r.Explanation);
-            Assert.Equal("aad", r.ClusterName);
-            AssertNoTestPods(emu, "aad");
-            var e = await Assert.ThrowsAsync<AksEgressException>(() => engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = "203.0.113.200", Kube = access with { Admin = true } }, new RecordingContext()));
-            Assert.Equal(ErrorIds.LocalAccountsDisabled, e.ErrorId);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", saved.Item1);
-            Environment.SetEnvironmentVariable("IDENTITY_HEADER", saved.Item2);
-        }
+        using var identity = AksEgress.Tests.Arm.EnvironmentOverride.ManagedIdentity(emu);
+        var engine = new AksEgressEngine();
+        // a fresh client id: Azure.Identity caches managed identity tokens process-wide, and another test's emulator issued the cached one
+        await engine.ConnectAsync(new ConnectRequest { Identity = true, ClientId = Guid.NewGuid().ToString(), ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath, SubscriptionId = emu.SubscriptionId }, new NullOperationContext());
+        var access = new KubeAccess { Cluster = new ClusterRef(null, "demo-rg", "aad") };
+        var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = access }, new RecordingContext());
+        Assert.True(r.Succeeded, r.Explanation);
+        Assert.Equal("aad", r.ClusterName);
+        AssertNoTestPods(emu, "aad");
+        var e = await Assert.ThrowsAsync<AksEgressException>(() => engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = "203.0.113.200", Kube = access with { Admin = true } }, new RecordingContext()));
+        Assert.Equal(ErrorIds.LocalAccountsDisabled, e.ErrorId);
     }
 }
