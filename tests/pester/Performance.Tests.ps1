@@ -89,14 +89,27 @@ Describe 'Request counts of each cmdlet (common case)' {
 
     It 'Set-AksEgressService (new): one credential fetch, GET, events baseline, POST, then list+watch (no polling)' {
         $ip = Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName legacy-basic | New-AksEgressIp -Name perf-ip
+        $sw = [Diagnostics.Stopwatch]::StartNew()
         $r = Measure-Request $Emu { $ip | Set-AksEgressService }
-        $r | Should -Be @(
+        $sw.Stop()
+        # While the load balancer works, the failure-event check lists the Service's events after 250 ms and then
+        # once a second (a machine under load can take that long): bounded by the wait, not part of the sequence.
+        $post = [array]::IndexOf($r, "k8s:legacy-basic POST $Svc")
+        $post | Should -BeGreaterThan 0
+        $afterPost = @($r | Select-Object -Skip ($post + 1))
+        $eventChecks = @($afterPost | Where-Object { $_ -eq "k8s:legacy-basic GET $Events" })
+        $eventChecks.Count | Should -BeLessOrEqual ([math]::Ceiling($sw.Elapsed.TotalSeconds) + 1)
+        $r = @($r | Select-Object -First ($post + 1)) + @($afterPost | Where-Object { $_ -ne "k8s:legacy-basic GET $Events" })
+        $watch = "k8s:legacy-basic GET $Svc`?allowWatchBookmarks=true&fieldSelector=metadata.name%3Daks-egress&resourceVersion={rv}&timeoutSeconds=300&watch=true"
+        # The list may already show the IP (then no watch is opened); otherwise exactly one watch follows it.
+        $expected = @(
             "arm POST $Cl/legacy-basic/listClusterUserCredential?api-version=2025-10-01"
             "k8s:legacy-basic GET $Svc/aks-egress"
             "k8s:legacy-basic GET $Events"
             "k8s:legacy-basic POST $Svc"
-            "k8s:legacy-basic GET $Svc`?fieldSelector=metadata.name%3Daks-egress&watch=false"
-            "k8s:legacy-basic GET $Svc`?allowWatchBookmarks=true&fieldSelector=metadata.name%3Daks-egress&resourceVersion={rv}&timeoutSeconds=300&watch=true")
+            "k8s:legacy-basic GET $Svc`?fieldSelector=metadata.name%3Daks-egress&watch=false")
+        if ($r.Count -eq $expected.Count + 1) { $expected += $watch }
+        $r | Should -Be $expected
         $All.AddRange([string[]]$r)
     }
 
