@@ -1,16 +1,100 @@
+using AksEgress.Engine.Clusters;
+using AksEgress.Engine.Completion;
+using AksEgress.Engine.EgressConfig;
+using AksEgress.Engine.EgressServices;
+using AksEgress.Engine.EgressTest;
+using AksEgress.Engine.OutboundIps;
+using AksEgress.Engine.PublicIps;
+using AksEgress.Engine.Session;
 using AksEgress.Models;
 
 namespace AksEgress.Engine;
 
 /// <summary>
-/// The engine facade: created once per process by the cmdlet assembly's EngineHost (by reflection, in the private ALC).
-/// ARM members live in AksEgressEngine.Arm.cs, Kubernetes members in AksEgressEngine.Kubernetes.cs.
+/// The engine facade: created once per process by the cmdlet assembly's EngineHost (by reflection, by this type's full name,
+/// in the private ALC). It composes the feature services and is the one place where a call's <see cref="IOperationContext"/>
+/// becomes the ambient one (<see cref="Operation"/>); it holds no logic of its own.
 /// </summary>
-public sealed partial class AksEgressEngine : IAksEgressEngine
+public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
 {
+    private readonly SessionService _sessions;
+    private readonly CredentialService _credentials;
+    private readonly ClusterService _clusters;
+    private readonly PublicIpService _publicIps;
+    private readonly OutboundIpService _outboundIps;
+    private readonly EgressConfigurationService _egressConfiguration;
+    private readonly EgressServiceManager _egressServices;
+    private readonly EgressTestService _egressTest;
+    private readonly CompletionService _completion;
+
+    public AksEgressEngine()
+    {
+        _sessions = new SessionService(() => CredentialSource);
+        _clusters = new ClusterService(_sessions);
+        _credentials = new CredentialService(_sessions, _clusters);
+        _publicIps = new PublicIpService(_sessions, _clusters);
+        _outboundIps = new OutboundIpService(_clusters);
+        _egressConfiguration = new EgressConfigurationService(_clusters);
+        _egressServices = new EgressServiceManager(_sessions);
+        _egressTest = new EgressTestService(_sessions, () => CredentialSource);
+        _completion = new CompletionService(_sessions, _clusters);
+    }
+
+    /// <summary>Engine tests only: a stand-in for the ARM side of the Kubernetes features (set before the first Kubernetes call).</summary>
+    internal IClusterCredentialSource? CredentialSourceOverride { get; set; }
+
+    private IClusterCredentialSource CredentialSource => CredentialSourceOverride ?? this;
+
+    public AksEgressConnection? Connection => _sessions.Connection;
+
+    public Task<AksEgressConnection> ConnectAsync(ConnectRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => _sessions.ConnectAsync(request, context));
+
+    public void Disconnect() => _sessions.Disconnect();
+
+    public IAsyncEnumerable<AksNodeResourceGroup> ListClustersAsync(string? subscriptionId, string? resourceGroupName, IOperationContext context) =>
+        Operation.StreamAsync(context, _clusters.ListAsync(subscriptionId, resourceGroupName, context));
+
+    public Task<AksNodeResourceGroup> GetClusterAsync(ClusterRef cluster, IOperationContext context) =>
+        Operation.RunAsync(context, () => _clusters.GetAsync(cluster, context));
+
+    public Task<EgressIp> NewEgressIpAsync(NewEgressIpRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => _publicIps.NewAsync(request, context));
+
+    public Task<bool> RemoveEgressIpAsync(RemoveEgressIpRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => _publicIps.RemoveAsync(request, context));
+
+    public Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context) =>
+        Operation.RunAsync(context, () => _egressConfiguration.GetAsync(cluster, clusterInfo, context));
+
+    public Task<OutboundIpAssignment> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => _outboundIps.SetAsync(request, context));
+
+    public Task<EgressService> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => _egressServices.SetAsync(request, context));
+
+    public Task<bool> RemoveEgressServiceAsync(RemoveEgressServiceRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => _egressServices.RemoveAsync(request, context));
+
+    public Task<EgressTestResult> TestEgressIpAsync(TestEgressIpRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => _egressTest.TestAsync(request, context));
+
+    public Task<IReadOnlyList<string>> CompleteAsync(CompletionKind kind, string? resourceGroupName, string? kubeConfigPath, CancellationToken cancellationToken) =>
+        Operation.RunAsync(new NullOperationContext(cancellationToken), () => _completion.CompleteAsync(kind, resourceGroupName, kubeConfigPath, cancellationToken));
+
+    public Task<IReadOnlyList<string>> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken) =>
+        Operation.RunAsync(new NullOperationContext(cancellationToken), () => _completion.CompleteAsync(request, cancellationToken));
+
+    /// <summary>The decoded kubeconfig YAML of listClusterUserCredential (or listClusterAdminCredential). Memory only.</summary>
+    public Task<string> GetClusterKubeconfigAsync(ClusterRef cluster, bool admin, IOperationContext context) =>
+        Operation.RunAsync(context, () => _credentials.GetClusterKubeconfigAsync(cluster, admin, context));
+
+    /// <summary>An Entra token for the AKS server application from the connection's credential.</summary>
+    public Task<string> GetAksAadTokenAsync(IOperationContext context) =>
+        Operation.RunAsync(context, () => _credentials.GetAksAadTokenAsync(context));
 }
 
-/// <summary>What the Kubernetes side needs from the ARM side (implemented in the ARM part).</summary>
+/// <summary>What the Kubernetes features need from the ARM side (the facade implements it; engine tests substitute it).</summary>
 internal interface IClusterCredentialSource
 {
     /// <summary>GET of the managed cluster (cached briefly per cluster id).</summary>

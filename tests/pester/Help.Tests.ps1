@@ -146,7 +146,7 @@ Describe '<_> help' -ForEach $Cmdlets {
 
 Describe 'Documented ErrorIds' {
     BeforeAll {
-        $source = Get-Content -Raw (Join-Path $RepoRoot 'src/AksEgress/Engine/ErrorIds.cs')
+        $source = Get-Content -Raw (Join-Path $RepoRoot 'src/AksEgress/Contract/ErrorIds.cs')
         $script:ErrorIds = @([regex]::Matches($source, 'public const string (\w+) = nameof') | ForEach-Object { $_.Groups[1].Value })
         $script:AllDocs = (Get-ChildItem (Join-Path $RepoRoot 'docs/cmdlets') -Filter *.md | Get-Content -Raw) -join "`n"
         $script:About = Get-Content -Raw (Join-Path $RepoRoot 'docs/about_AksEgress.md')

@@ -49,7 +49,6 @@ internal static class ArmRest
 
     public static async Task<ArmResult> SendAsync(ArmSession s, RequestMethod method, Uri uri, JsonNode? body, IOperationContext ctx, string target, CancellationToken? ct = null)
     {
-        ArmSessionFactory.CurrentContext.Value = ctx;
         var token = ct ?? ctx.CancellationToken;
         using var message = s.Pipeline.CreateMessage();
         message.Request.Method = method;

@@ -69,9 +69,6 @@ internal sealed class StaticTokenCredential(string token) : TokenCredential
 /// <summary>Builds sessions: credential, TLS trust, pipeline (retry, debug logging, bearer token).</summary>
 internal static class ArmSessionFactory
 {
-    /// <summary>The context of the call in progress (the ArmClient pipeline is shared, the context is per call).</summary>
-    public static readonly AsyncLocal<IOperationContext?> CurrentContext = new();
-
     public static (ArmEnvironment Env, Uri AuthorityHost) ResolveEnvironment(string? name) => (name ?? "AzureCloud").ToLowerInvariant() switch
     {
         "azurecloud" or "azurepubliccloud" or "" => (ArmEnvironment.AzurePublicCloud, AzureAuthorityHosts.AzurePublicCloud),
@@ -188,7 +185,7 @@ internal sealed class DebugLoggingPolicy : HttpPipelinePolicy
 
     private static Stopwatch Before(HttpMessage message)
     {
-        var ctx = ArmSessionFactory.CurrentContext.Value;
+        var ctx = Operation.Current;
         if (ctx is not null)
         {
             var headers = string.Join("; ", message.Request.Headers.Select(h => $"{h.Name}: {(Redaction.IsSecretHeader(h.Name) ? Redaction.Mask : h.Value)}"));
@@ -199,7 +196,7 @@ internal sealed class DebugLoggingPolicy : HttpPipelinePolicy
 
     private static void After(HttpMessage message, Stopwatch sw)
     {
-        var ctx = ArmSessionFactory.CurrentContext.Value;
+        var ctx = Operation.Current;
         if (ctx is null) return;
         if (!message.HasResponse)
         {

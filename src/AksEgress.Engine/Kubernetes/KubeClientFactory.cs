@@ -298,7 +298,7 @@ internal sealed class AadTokenProvider : ITokenProvider
                 current = Volatile.Read(ref _cached);
                 if (current is null || DateTimeOffset.UtcNow >= current.Expires)
                 {
-                    var ctx = KubeOperation.Current ?? new NullOperationContext(cancellationToken);
+                    var ctx = Operation.Current ?? new NullOperationContext(cancellationToken);
                     var token = await _arm.GetAksAadTokenAsync(ctx).ConfigureAwait(false);
                     var expires = (JwtExpiry(token) ?? DateTimeOffset.UtcNow.AddMinutes(10)).AddMinutes(-5);
                     if (expires <= DateTimeOffset.UtcNow) expires = DateTimeOffset.UtcNow.AddSeconds(30);

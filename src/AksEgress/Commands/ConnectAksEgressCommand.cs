@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
-using AksEgress.Engine;
+using AksEgress.Contract;
 using AksEgress.Internal;
 using AksEgress.Models;
 

@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
-using AksEgress.Engine;
+using AksEgress.Contract;
 using AksEgress.Internal;
 using AksEgress.Models;
 

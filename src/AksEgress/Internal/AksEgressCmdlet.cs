@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
-using AksEgress.Engine;
+using AksEgress.Contract;
 
 namespace AksEgress.Internal;
 

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using AksEgress.Engine;
+using AksEgress.Contract;
 
 namespace AksEgress.Internal;
 

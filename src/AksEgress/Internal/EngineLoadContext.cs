@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Runtime.Loader;
-using AksEgress.Engine;
+using AksEgress.Contract;
 
 namespace AksEgress.Internal;
 

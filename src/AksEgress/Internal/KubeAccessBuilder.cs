@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using AksEgress.Engine;
+using AksEgress.Contract;
 
 namespace AksEgress.Internal;
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using AksEgress.Engine;
 using AksEgress.Engine.Arm;
+using AksEgress.Engine.OutboundIps;
 using Xunit;
 
 namespace AksEgress.Tests.Arm;
@@ -116,7 +117,7 @@ public class ArmModelTests
     {
         var raw = (JsonObject)JsonNode.Parse(RealCluster)!;
         raw["identity"] = new JsonObject { ["type"] = "SystemAssigned", ["principalId"] = "p", ["tenantId"] = "t" };
-        var body = AksEgressEngine.BuildOutboundIpPutBody(raw, new[] { "/subscriptions/s/resourceGroups/egress-rg/providers/Microsoft.Network/publicIPAddresses/a" }, 1024, null);
+        var body = OutboundIpService.BuildOutboundIpPutBody(raw, new[] { "/subscriptions/s/resourceGroups/egress-rg/providers/Microsoft.Network/publicIPAddresses/a" }, 1024, null);
         var lbp = body["properties"]!["networkProfile"]!["loadBalancerProfile"]!.AsObject();
         Assert.False(lbp.ContainsKey("managedOutboundIPs"));
         Assert.False(lbp.ContainsKey("outboundIPPrefixes"));

@@ -1,4 +1,6 @@
 using AksEgress.Engine;
+using AksEgress.Engine.EgressServices;
+using AksEgress.Engine.EgressTest;
 using AksEgress.Engine.Kubernetes;
 using AksEgress.Models;
 using k8s.Models;
@@ -95,13 +97,13 @@ public class SpecBuilderTests
         var std = new AksNodeResourceGroup { ClusterName = "s", LoadBalancerSku = "Standard", OutboundType = "loadBalancer" };
         var nat = new AksNodeResourceGroup { ClusterName = "n", LoadBalancerSku = "Standard", OutboundType = "managedNATGateway" };
         var udr = new AksNodeResourceGroup { ClusterName = "u", LoadBalancerSku = "Standard", OutboundType = "userDefinedRouting" };
-        Assert.True(AksEgressEngine.EgressNote(basic, "default/aks-egress", "203.0.113.7").Decides);
-        var s = AksEgressEngine.EgressNote(std, "default/aks-egress", "203.0.113.7");
+        Assert.True(EgressServiceManager.EgressNote(basic, "default/aks-egress", "203.0.113.7").Decides);
+        var s = EgressServiceManager.EgressNote(std, "default/aks-egress", "203.0.113.7");
         Assert.False(s.Decides);
         Assert.Contains("pin them with Set-AksOutboundIp", s.Note);
-        Assert.Contains("NAT gateway", AksEgressEngine.EgressNote(nat, "d/a", "203.0.113.7").Note);
-        Assert.Contains("firewall", AksEgressEngine.EgressNote(udr, "d/a", "203.0.113.7").Note);
-        Assert.False(AksEgressEngine.EgressNote(null, "d/a", "203.0.113.7").Decides);
+        Assert.Contains("NAT gateway", EgressServiceManager.EgressNote(nat, "d/a", "203.0.113.7").Note);
+        Assert.Contains("firewall", EgressServiceManager.EgressNote(udr, "d/a", "203.0.113.7").Note);
+        Assert.False(EgressServiceManager.EgressNote(null, "d/a", "203.0.113.7").Decides);
     }
 
     [Fact]
@@ -109,12 +111,12 @@ public class SpecBuilderTests
     {
         var msg = "Error syncing load balancer: failed to ensure load balancer: Retriable: false, RetryAfter: 0s, HTTPStatusCode: 403, RawError: {\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"The client '11111111-2222-3333-4444-555555555555' with object id '11111111-2222-3333-4444-555555555555' does not have authorization to perform action 'Microsoft.Network/publicIPAddresses/read' over scope '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/noperm-rg/providers/Microsoft.Network' or the scope is invalid.\"}}";
         var info = new AksNodeResourceGroup { ClusterName = "legacy-basic", IdentityPrincipalId = "aaaaaaaa-2222-3333-4444-555555555555", SubscriptionId = "00000000-0000-0000-0000-000000000000" };
-        var e = AksEgressEngine.SyncFailure(msg, "default/aks-egress", "203.0.113.9", info, null, "noperm-rg");
+        var e = EgressServiceManager.SyncFailure(msg, "default/aks-egress", "203.0.113.9", info, null, "noperm-rg");
         Assert.Equal(ErrorIds.LoadBalancerSyncFailed, e.ErrorId);
         Assert.Equal(EgressErrorCategory.PermissionDenied, e.Category);
         Assert.Contains("aaaaaaaa-2222-3333-4444-555555555555", e.RecommendedAction);
         Assert.Contains("New-AzRoleAssignment -ObjectId aaaaaaaa-2222-3333-4444-555555555555 -RoleDefinitionName 'Network Contributor' -Scope /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/noperm-rg", e.RecommendedAction);
-        var e2 = AksEgressEngine.SyncFailure(msg, "default/aks-egress", "203.0.113.9", null, null, null);
+        var e2 = EgressServiceManager.SyncFailure(msg, "default/aks-egress", "203.0.113.9", null, null, null);
         Assert.Contains("-ObjectId 11111111-2222-3333-4444-555555555555", e2.RecommendedAction);
     }
 
@@ -123,12 +125,12 @@ public class SpecBuilderTests
     {
         var req = new TestEgressIpRequest { Image = "doesnotexist/curl" };
         var pull = new V1Pod { Status = new V1PodStatus { Phase = "Pending", ContainerStatuses = new List<V1ContainerStatus> { new() { Name = "curl", State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ErrImagePull", Message = "rpc error: code = NotFound" } } } } } };
-        var e = Assert.Throws<AksEgressException>(() => AksEgressEngine.EvaluatePod(pull, req, "default/p"));
+        var e = Assert.Throws<AksEgressException>(() => EgressTestService.EvaluatePod(pull, req, "default/p"));
         Assert.Equal(ErrorIds.ImagePullFailed, e.ErrorId);
         Assert.Contains("rpc error", e.Message);
         var uns = new V1Pod { Status = new V1PodStatus { Phase = "Pending", Conditions = new List<V1PodCondition> { new() { Type = "PodScheduled", Status = "False", Reason = "Unschedulable", Message = "0/3 nodes are available" } } } };
-        Assert.Equal(ErrorIds.PodUnschedulable, Assert.Throws<AksEgressException>(() => AksEgressEngine.EvaluatePod(uns, req, "default/p")).ErrorId);
-        Assert.Null(AksEgressEngine.EvaluatePod(new V1Pod { Status = new V1PodStatus { Phase = "Pending" } }, req, "default/p"));
-        Assert.NotNull(AksEgressEngine.EvaluatePod(new V1Pod { Status = new V1PodStatus { Phase = "Succeeded" } }, req, "default/p"));
+        Assert.Equal(ErrorIds.PodUnschedulable, Assert.Throws<AksEgressException>(() => EgressTestService.EvaluatePod(uns, req, "default/p")).ErrorId);
+        Assert.Null(EgressTestService.EvaluatePod(new V1Pod { Status = new V1PodStatus { Phase = "Pending" } }, req, "default/p"));
+        Assert.NotNull(EgressTestService.EvaluatePod(new V1Pod { Status = new V1PodStatus { Phase = "Succeeded" } }, req, "default/p"));
     }
 }

@@ -1,6 +1,6 @@
 using AksEgress.Models;
 
-namespace AksEgress.Engine;
+namespace AksEgress.Contract;
 
 /// <summary>An AKS cluster named by subscription (optional: the connection's), resource group and name.</summary>
 public sealed record ClusterRef(string? SubscriptionId, string ResourceGroupName, string ClusterName)

@@ -1,4 +1,4 @@
-namespace AksEgress.Engine;
+namespace AksEgress.Contract;
 
 /// <summary>Every ErrorId the module emits. They are part of the public contract: never rename one.</summary>
 public static class ErrorIds

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace AksEgress.Engine;
+namespace AksEgress.Contract;
 
 /// <summary>Removes secrets from text bound for Verbose/Debug/errors: bearer tokens, JWTs, kubeconfig credential fields, SAS-like query values.</summary>
 public static partial class Redaction

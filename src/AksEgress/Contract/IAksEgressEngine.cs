@@ -1,6 +1,6 @@
 using AksEgress.Models;
 
-namespace AksEgress.Engine;
+namespace AksEgress.Contract;
 
 /// <summary>
 /// Everything that talks to ARM or Kubernetes. Implemented in AksEgress.Engine.dll, which is loaded with all SDKs into a

@@ -4,24 +4,12 @@ using System.Text;
 
 namespace AksEgress.Engine.Kubernetes;
 
-/// <summary>The operation context of the public engine call running on this async flow (set at the start of each public method).</summary>
-internal static class KubeOperation
-{
-    private static readonly AsyncLocal<IOperationContext?> CurrentContext = new();
-
-    public static IOperationContext? Current
-    {
-        get => CurrentContext.Value;
-        set => CurrentContext.Value = value;
-    }
-}
-
 /// <summary>Writes one -Debug line per Kubernetes request and response (method, URL, status, ms); secret headers are masked.</summary>
 internal sealed class KubeDebugHandler : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var ctx = KubeOperation.Current;
+        var ctx = Operation.Current;
         var url = Redaction.Text(request.RequestUri?.ToString());
         if (ctx is not null)
             ctx.WriteDebug($"Kubernetes request: {request.Method} {url}{FormatHeaders(request.Headers)}");

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
-namespace AksEgress.Engine;
+namespace AksEgress.Contract;
 
 /// <summary>
 /// The naming and value rules of Azure and Kubernetes, checked before any request is sent. Each Validate* throws

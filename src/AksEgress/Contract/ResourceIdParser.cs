@@ -1,4 +1,4 @@
-namespace AksEgress.Engine;
+namespace AksEgress.Contract;
 
 /// <summary>A parsed ARM resource id of the shape /subscriptions/S/resourceGroups/G/providers/P/T/N.</summary>
 public sealed record ParsedResourceId(string SubscriptionId, string ResourceGroupName, string Provider, string ResourceType, string Name)

@@ -1,34 +1,22 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using AksEgress.Engine.Kubernetes;
+using AksEgress.Engine.Session;
 using AksEgress.Models;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace AksEgress.Engine;
+namespace AksEgress.Engine.EgressServices;
 
-/// <summary>The Kubernetes half of the engine: the egress Service, the egress test pods.</summary>
-public sealed partial class AksEgressEngine
+/// <summary>Set-AksEgressService and Remove-AksEgressService: the LoadBalancer Service that carries an egress IP.</summary>
+internal sealed class EgressServiceManager(SessionService sessions)
 {
     private const int ServiceProgressId = 0x4B51;
-    private const int TestProgressId = 0x4B52;
-    private KubeClientFactory? _kubeFactory;
-
-    internal KubeClientFactory KubeFactory =>
-        LazyInitializer.EnsureInitialized(ref _kubeFactory, () => new KubeClientFactory(CredentialSource))!;
-
-    /// <summary>Engine tests only: a stand-in for the ARM half (set before the first Kubernetes call).</summary>
-    internal IClusterCredentialSource? CredentialSourceOverride { get; set; }
-
-    private IClusterCredentialSource CredentialSource => CredentialSourceOverride ?? this;
-
-    // ====================================================================== Set-AksEgressService
 
     /// <summary>Creates or updates the egress LoadBalancer Service and waits until it shows the IP. Returns null when ShouldProcess declined (WhatIf).</summary>
-    public async Task<EgressService> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context)
+    public async Task<EgressService> SetAsync(SetEgressServiceRequest request, IOperationContext context)
     {
-        KubeOperation.Current = context;
         var ct = context.CancellationToken;
         InputValidation.ValidateServiceName(request.ServiceName);
         InputValidation.ValidateNamespace(request.Namespace);
@@ -46,7 +34,7 @@ public sealed partial class AksEgressEngine
         if (request.TimeoutSeconds < 1)
             throw InputValidation.Invalid(ErrorIds.InvalidTimeout, request.TimeoutSeconds, $"TimeoutSeconds {request.TimeoutSeconds} is invalid: it must be at least 1.", "Use a value such as 300.");
 
-        var session = await KubeFactory.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
+        var session = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
         var info = session.ClusterInfo ?? request.Kube.ClusterInfo;
         var ns = request.Namespace;
         var name = request.ServiceName;
@@ -174,7 +162,7 @@ public sealed partial class AksEgressEngine
         return (list.Items ?? new List<Corev1Event>()).Where(e => e.InvolvedObject?.Name == name && (e.InvolvedObject.Kind ?? "Service") == "Service").ToList();
     }
 
-    private async Task<V1Service> WaitForIngressAsync(KubeSession s, V1Service svc, string ip, int timeoutSeconds, Dictionary<string, int> baseline,
+    private static async Task<V1Service> WaitForIngressAsync(KubeSession s, V1Service svc, string ip, int timeoutSeconds, Dictionary<string, int> baseline,
         AksNodeResourceGroup? info, ParsedResourceId? pip, string? ipResourceGroup, IOperationContext context)
     {
         var ns = svc.Metadata.NamespaceProperty;
@@ -297,13 +285,12 @@ public sealed partial class AksEgressEngine
 
     // ====================================================================== Remove-AksEgressService
 
-    public async Task<bool> RemoveEgressServiceAsync(RemoveEgressServiceRequest request, IOperationContext context)
+    public async Task<bool> RemoveAsync(RemoveEgressServiceRequest request, IOperationContext context)
     {
-        KubeOperation.Current = context;
         var ct = context.CancellationToken;
         InputValidation.ValidateServiceName(request.ServiceName);
         InputValidation.ValidateNamespace(request.Namespace);
-        var session = await KubeFactory.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
+        var session = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
         var target = $"{request.Namespace}/{request.ServiceName}";
         V1Service existing;
         try { existing = await session.Client.CoreV1.ReadNamespacedServiceAsync(request.ServiceName, request.Namespace, cancellationToken: ct).ConfigureAwait(false); }

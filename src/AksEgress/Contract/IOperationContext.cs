@@ -1,4 +1,4 @@
-namespace AksEgress.Engine;
+namespace AksEgress.Contract;
 
 /// <summary>
 /// What one cmdlet call gives the engine: cancellation, the PowerShell streams and ShouldProcess. Every member may be

@@ -1,4 +1,4 @@
-namespace AksEgress.Engine;
+namespace AksEgress.Contract;
 
 /// <summary>Mirrors the System.Management.Automation.ErrorCategory values the module uses (the engine does not reference PowerShell).</summary>
 public enum EgressErrorCategory

@@ -2,14 +2,18 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using AksEgress.Engine.Kubernetes;
+using AksEgress.Engine.Session;
 using AksEgress.Models;
 using k8s;
 using k8s.Models;
 
-namespace AksEgress.Engine;
+namespace AksEgress.Engine.EgressTest;
 
-public sealed partial class AksEgressEngine
+/// <summary>Test-AksEgressIp: short-lived curl pods report the public source address; a mismatch is explained.</summary>
+internal sealed class EgressTestService(SessionService sessions, Func<IClusterCredentialSource> arm)
 {
+    private const int TestProgressId = 0x4B52;
+
     private sealed record SampleOutcome(EgressSample Sample, string? Raw, string? Problem);
 
     /// <summary>
@@ -18,9 +22,8 @@ public sealed partial class AksEgressEngine
     /// body (blocked egress, HTML, curl error) is NOT thrown: the result has Succeeded=false and an Explanation starting with
     /// "egress blocked or endpoint unusable"; the cmdlet writes ErrorId EgressBlockedOrEndpointUnusable for it.
     /// </summary>
-    public async Task<EgressTestResult> TestEgressIpAsync(TestEgressIpRequest request, IOperationContext context)
+    public async Task<EgressTestResult> TestAsync(TestEgressIpRequest request, IOperationContext context)
     {
-        KubeOperation.Current = context;
         var ct = context.CancellationToken;
         var uri = InputValidation.ValidateCheckUri(request.CheckUri);
         InputValidation.ValidateNamespace(request.Namespace);
@@ -42,7 +45,7 @@ public sealed partial class AksEgressEngine
         if (request.AllNodes && !string.IsNullOrEmpty(request.NodeName))
             throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.NodeName, "-AllNodes and -NodeName cannot be used together.", "Use one of them.");
 
-        var session = await KubeFactory.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
+        var session = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
         var info = session.ClusterInfo ?? request.Kube.ClusterInfo;
         var ns = request.Namespace;
         var sw = Stopwatch.StartNew();
@@ -138,7 +141,7 @@ public sealed partial class AksEgressEngine
         return s.Length <= max ? s : s[..max];
     }
 
-    private async Task<SampleOutcome> RunSampleAsync(KubeSession s, TestEgressIpRequest request, Uri uri, string? nodeName, CancellationToken ct, IOperationContext context)
+    private static async Task<SampleOutcome> RunSampleAsync(KubeSession s, TestEgressIpRequest request, Uri uri, string? nodeName, CancellationToken ct, IOperationContext context)
     {
         var ns = request.Namespace;
         var name = EgressPodBuilder.NewPodName();
@@ -306,7 +309,7 @@ public sealed partial class AksEgressEngine
         var cluster = request.Kube.Cluster ?? (info is not null && ResourceIdParser.TryParse(info.ClusterId, out _) ? ClusterRef.FromId(info.ClusterId) : null);
         if (cluster is not null)
         {
-            try { cfg = await CredentialSource.GetEgressConfigurationAsync(cluster, info, context).ConfigureAwait(false); }
+            try { cfg = await arm().GetEgressConfigurationAsync(cluster, info, context).ConfigureAwait(false); }
             catch (Exception ex) when (!context.CancellationToken.IsCancellationRequested)
             {
                 context.WriteVerbose($"Could not read the cluster's egress configuration to explain the result: {Redaction.Text(ex.Message)}");

@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using Azure.Core;
+using AksEgress.Engine.Arm;
+using AksEgress.Engine.Session;
+using AksEgress.Models;
+
+namespace AksEgress.Engine.Clusters;
+
+/// <summary>Managed clusters: GET (cached ~30 s per session) and list (streams pages, follows nextLink).</summary>
+internal sealed class ClusterService(SessionService sessions)
+{
+    internal static string ClusterKey(string sub, ClusterRef c) => $"{sub}/{c.ResourceGroupName}/{c.ClusterName}".ToLowerInvariant();
+
+    internal static void ValidateClusterRef(ClusterRef cluster)
+    {
+        if (cluster.SubscriptionId is not null) InputValidation.ValidateSubscriptionId(cluster.SubscriptionId);
+        InputValidation.ValidateResourceGroupName(cluster.ResourceGroupName);
+        InputValidation.ValidateClusterName(cluster.ClusterName);
+    }
+
+    public async Task<AksNodeResourceGroup> GetAsync(ClusterRef cluster, IOperationContext context) =>
+        (await GetModelAsync(cluster, context, fresh: false).ConfigureAwait(false)).Model.Info;
+
+    /// <summary>GET of the cluster (cached ~30 s unless fresh); returns the model and, when fetched now, the raw JSON.</summary>
+    public async Task<(ManagedClusterModel Model, JsonObject? Raw, ArmSession Session)> GetModelAsync(ClusterRef cluster, IOperationContext context, bool fresh)
+    {
+        ValidateClusterRef(cluster);
+        var s = await sessions.GetAsync(context).ConfigureAwait(false);
+        var sub = cluster.SubscriptionId ?? s.SubscriptionId;
+        var key = ClusterKey(sub, cluster);
+        if (!fresh && s.ClusterCache.TryGet(key, out var cached))
+        {
+            context.WriteVerbose($"Cluster {cluster} from cache");
+            return (cached, null, s);
+        }
+        context.WriteVerbose($"GET cluster {cluster}");
+        var r = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, ArmRest.Url(s, cluster.ToId(sub), ApiVersions.ManagedClusters), null, context,
+            new ErrorScope(ArmTargetKind.Cluster, cluster.ToString()) { ClusterName = cluster.ClusterName }).ConfigureAwait(false);
+        var raw = r!.Json ?? throw new AksEgressException(ErrorIds.ArmRequestFailed, EgressErrorCategory.InvalidResult,
+            $"ARM returned an empty body for cluster {cluster}.", cluster.ToString());
+        var model = ManagedClusterModel.Parse(raw);
+        s.ClusterCache.Set(key, model);
+        return (model, raw, s);
+    }
+
+    public async IAsyncEnumerable<AksNodeResourceGroup> ListAsync(string? subscriptionId, string? resourceGroupName, IOperationContext context)
+    {
+        if (subscriptionId is not null) InputValidation.ValidateSubscriptionId(subscriptionId);
+        if (resourceGroupName is not null) InputValidation.ValidateResourceGroupName(resourceGroupName);
+        var s = await sessions.GetAsync(context).ConfigureAwait(false);
+        var sub = (subscriptionId ?? s.SubscriptionId).ToLowerInvariant();
+        var path = resourceGroupName is null
+            ? $"/subscriptions/{sub}/providers/Microsoft.ContainerService/managedClusters"
+            : $"/subscriptions/{sub}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerService/managedClusters";
+        var scope = resourceGroupName is null ? new ErrorScope(ArmTargetKind.Subscription, sub) : new ErrorScope(ArmTargetKind.ResourceGroup, resourceGroupName) { ResourceGroupName = resourceGroupName };
+        Uri? next = ArmRest.Url(s, path, ApiVersions.ManagedClusters);
+        var page = 0;
+        while (next is not null)
+        {
+            page++;
+            context.WriteVerbose(resourceGroupName is null ? $"GET clusters of subscription {sub} (page {page})" : $"GET clusters of resource group {resourceGroupName} (page {page})");
+            var r = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, next, null, context, scope).ConfigureAwait(false);
+            var json = r!.Json;
+            foreach (var item in (json?["value"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
+            {
+                ManagedClusterModel? model = null;
+                try { model = ManagedClusterModel.Parse(item); }
+                catch (Exception e) when (e is InvalidOperationException or FormatException or System.Text.Json.JsonException)
+                {
+                    context.WriteWarning($"Skipped a cluster that could not be read ({ManagedClusterModel.Str(item, "id")}): {e.Message}");
+                }
+                if (model is null) continue;
+                s.ClusterCache.Set(ClusterKey(model.Info.SubscriptionId.Length > 0 ? model.Info.SubscriptionId : sub,
+                    new ClusterRef(null, model.Info.ResourceGroupName, model.Info.ClusterName)), model);
+                yield return model.Info;
+            }
+            var nextLink = ManagedClusterModel.Str(json, "nextLink");
+            next = string.IsNullOrWhiteSpace(nextLink) ? null : new Uri(nextLink, UriKind.Absolute);
+            context.CancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+}

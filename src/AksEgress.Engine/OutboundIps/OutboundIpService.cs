@@ -1,0 +1,159 @@
+using System.Text.Json.Nodes;
+using Azure.Core;
+using AksEgress.Engine.Arm;
+using AksEgress.Engine.Clusters;
+using AksEgress.Engine.EgressConfig;
+using AksEgress.Engine.PublicIps;
+using AksEgress.Models;
+
+namespace AksEgress.Engine.OutboundIps;
+
+/// <summary>Set-AksOutboundIp: the public IPs of the load balancer's outbound rule (PUT of the managed cluster).</summary>
+internal sealed class OutboundIpService(ClusterService clusters)
+{
+    /// <summary>Returns null when ShouldProcess declined (-WhatIf): the cmdlet writes nothing.</summary>
+    public async Task<OutboundIpAssignment> SetAsync(SetOutboundIpRequest request, IOperationContext context)
+    {
+        ClusterService.ValidateClusterRef(request.Cluster);
+        if (request.PublicIpIds is null || request.PublicIpIds.Length == 0)
+            throw InputValidation.Invalid(ErrorIds.InvalidResourceId, null, "Give at least one public IP id.", "Pipe New-AksEgressIp, or pass -PublicIpId <id>.");
+        var wanted = new List<ParsedResourceId>();
+        foreach (var raw in request.PublicIpIds)
+        {
+            var p = ResourceIdParser.Parse(raw, ErrorIds.InvalidResourceId);
+            if (!p.Provider.Equals("Microsoft.Network", StringComparison.OrdinalIgnoreCase) || !p.ResourceType.Equals("publicIPAddresses", StringComparison.OrdinalIgnoreCase))
+                throw InputValidation.Invalid(ErrorIds.InvalidResourceId, raw, $"'{raw}' is not the id of a public IP (…/providers/Microsoft.Network/publicIPAddresses/<name>).",
+                    "Pass the Id of a public IP (New-AksEgressIp output).");
+            if (!wanted.Any(w => ResourceIdParser.SameId(w.Canonical, p.Canonical))) wanted.Add(p);
+        }
+        if (request.AllocatedOutboundPorts is int reqPorts) InputValidation.ValidateAllocatedOutboundPorts(reqPorts);
+        if (request.IdleTimeoutInMinutes is int reqIdle) InputValidation.ValidateIdleTimeout(reqIdle);
+
+        var (model, raw0, s) = await clusters.GetModelAsync(request.Cluster, context, fresh: true).ConfigureAwait(false);
+        var info = model.Info;
+        var sub = info.SubscriptionId.Length > 0 ? info.SubscriptionId : request.Cluster.SubscriptionId ?? s.SubscriptionId;
+        if (!model.IsStandard || !info.OutboundType.Equals("loadBalancer", StringComparison.OrdinalIgnoreCase))
+        {
+            var cfg = await EgressConfigurationService.BuildAsync(s, model, context).ConfigureAwait(false);
+            var why = model.IsBasic
+                ? "it uses a Basic load balancer, which has no outbound rules: egress is the first LoadBalancer Service's IP. Use Set-AksEgressService instead (and plan the migration to a Standard load balancer)."
+                : $"its outboundType is '{info.OutboundType}', so the load balancer's outbound IPs do not decide egress. {cfg.Explanation}";
+            throw new AksEgressException(ErrorIds.EgressNotConfigurableHere, EgressErrorCategory.InvalidOperation,
+                $"Cluster '{info.ClusterName}' cannot get load-balancer outbound IPs: {why}", info.ClusterId,
+                model.IsBasic ? "Run Set-AksEgressService with the IP instead." : "Change egress where it is decided (see Get-AksEgressConfiguration), or switch the cluster to outboundType loadBalancer (az aks update --outbound-type loadBalancer).");
+        }
+
+        // Resolve every IP before changing anything.
+        var ips = new List<PublicIpModel>();
+        foreach (var w in wanted)
+        {
+            var ip = await PublicIpReader.GetAsync(s, w.Canonical, context).ConfigureAwait(false)
+                ?? throw new AksEgressException(ErrorIds.PublicIpNotFound, EgressErrorCategory.ObjectNotFound,
+                    $"Public IP '{w.ResourceGroupName}/{w.Name}' was not found.", w.Canonical, "Create it with New-AksEgressIp, or check the id.") { HttpStatus = 404 };
+            if (!ip.IsStandard)
+                throw InputValidation.Invalid(ErrorIds.BasicSkuRetired, ip.Id, $"Public IP '{ip.Name}' is a {ip.SkuName ?? "Basic"} SKU IP; a Standard load balancer accepts only Standard public IPs (Basic SKU public IPs were retired on 30 September 2025).",
+                    "Create a Standard IP with New-AksEgressIp.");
+            var problems = new List<string>();
+            if (!ip.IsStatic) problems.Add($"its allocation is {ip.AllocationMethod ?? "Dynamic"}, not Static");
+            if (string.IsNullOrEmpty(ip.IpAddress)) problems.Add("it has no address yet");
+            if (ip.AksManaged) problems.Add("it is an AKS-managed outbound IP (tag type=aks-slb-managed-outbound-ip); AKS does not accept its own managed IPs as your outbound IPs");
+            if (PublicIpModel.NormaliseLocation(ip.Location) != PublicIpModel.NormaliseLocation(info.Location)) problems.Add($"it is in {ip.Location}, the cluster in {info.Location}");
+            if (problems.Count > 0)
+                throw new AksEgressException(ErrorIds.PublicIpConflict, EgressErrorCategory.InvalidArgument,
+                    $"Public IP '{ip.ResourceGroupName}/{ip.Name}' cannot be an outbound IP of cluster '{info.ClusterName}': {string.Join("; ", problems)}.", ip.Id,
+                    "Use a static Standard IPv4 public IP in the cluster's region, e.g. from New-AksEgressIp.");
+            ips.Add(ip);
+        }
+
+        var newPorts = request.AllocatedOutboundPorts ?? model.AllocatedOutboundPorts;
+        var newIdle = request.IdleTimeoutInMinutes ?? model.IdleTimeoutInMinutes;
+        if (newPorts is int ports && ports > 0)
+        {
+            var surge = OutboundCapacity.SurgeNodes(model.AgentPools);
+            var needed = info.NodeCount + surge;
+            if (!OutboundCapacity.Fits(ips.Count, ports, needed))
+            {
+                var suggest = OutboundCapacity.MaxPortsPerNode(ips.Count, needed);
+                var ipsNeeded = (int)Math.Ceiling((double)needed * ports / OutboundCapacity.PortsPerIp);
+                throw new AksEgressException(ErrorIds.InsufficientOutboundPorts, EgressErrorCategory.LimitsExceeded,
+                    $"{ips.Count} outbound IP(s) give {ips.Count} x 64000 = {ips.Count * 64000L} SNAT ports, which at {ports} ports per node covers {(long)ips.Count * 64000 / ports} nodes; " +
+                    $"cluster '{info.ClusterName}' needs {needed} ({info.NodeCount} nodes + {surge} surge nodes during upgrades).", info.ClusterId,
+                    suggest > 0 ? $"Use -AllocatedOutboundPorts {suggest} (or 0 for automatic), or give at least {ipsNeeded} public IPs." : $"Give at least {ipsNeeded} public IPs, or -AllocatedOutboundPorts 0 (automatic).")
+                { };
+            }
+        }
+
+        var previous = await PublicIpReader.ResolveAsync(s, model.EffectiveOutboundIpIds, context, ips).ConfigureAwait(false);
+        var previousAddresses = previous.Where(p => p.IpAddress is not null).Select(p => p.IpAddress!).ToArray();
+        var sameSet = model.OutboundIpIds.Count == ips.Count && ips.All(ip => model.OutboundIpIds.Any(o => ResourceIdParser.SameId(PublicIpReader.NormaliseId(o), ip.Id)));
+        var portsUnchanged = request.AllocatedOutboundPorts is null || request.AllocatedOutboundPorts == model.AllocatedOutboundPorts
+                             || (request.AllocatedOutboundPorts == 0 && model.AllocatedOutboundPorts is null);
+        var idleUnchanged = request.IdleTimeoutInMinutes is null || request.IdleTimeoutInMinutes == model.IdleTimeoutInMinutes;
+        OutboundIpAssignment Result(string action, ManagedClusterModel m, string[] addresses) => new()
+        {
+            SubscriptionId = sub, ResourceGroupName = info.ResourceGroupName, ClusterName = info.ClusterName, ClusterId = info.ClusterId,
+            PublicIpId = ips.Select(i => i.Id).ToArray(), EgressIpAddress = addresses,
+            AllocatedOutboundPorts = m.AllocatedOutboundPorts, IdleTimeoutInMinutes = m.IdleTimeoutInMinutes,
+            Action = action, PreviousEgressIpAddress = previousAddresses,
+        };
+        if (sameSet && portsUnchanged && idleUnchanged)
+        {
+            context.WriteVerbose($"Cluster {info.ClusterName} already uses exactly these outbound IPs: nothing to change");
+            return Result("Unchanged", model, ips.Select(i => i.IpAddress!).ToArray());
+        }
+        var list = string.Join(", ", ips.Select(i => $"{i.Name} ({i.IpAddress})"));
+        if (!context.ShouldProcess(info.ClusterId,
+                $"Replace the egress (outbound) IPs of cluster {info.ClusterName} with {list}: egress changes for every workload and existing outbound connections drop"))
+            return null!;
+
+        var body = BuildOutboundIpPutBody(raw0!, ips.Select(i => i.Id), request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes);
+        var clusterUri = ArmRest.Url(s, info.ClusterId.Length > 0 ? info.ClusterId : request.Cluster.ToId(sub), ApiVersions.ManagedClusters);
+        var foreign = ips.FirstOrDefault(i => !i.ResourceGroupName.Equals(info.NodeResourceGroup, StringComparison.OrdinalIgnoreCase));
+        var scope = new ErrorScope(ArmTargetKind.Cluster, info.ClusterId)
+        {
+            ClusterName = info.ClusterName, ClusterPrincipalId = info.IdentityPrincipalId, ResourceGroupName = info.ResourceGroupName,
+            LinkedResourceGroupId = foreign is null ? null : ArmErrorMapper.ResourceGroupIdOf(foreign.Id),
+        };
+        context.WriteVerbose($"PUT cluster {info.ResourceGroupName}/{info.ClusterName} with outboundIPs {string.Join(", ", ips.Select(i => i.Id))}" +
+                             $"{(request.AllocatedOutboundPorts is null ? "" : $", allocatedOutboundPorts {request.AllocatedOutboundPorts}")}{(request.IdleTimeoutInMinutes is null ? "" : $", idleTimeoutInMinutes {request.IdleTimeoutInMinutes}")}");
+        s.ClusterCache.Remove(ClusterService.ClusterKey(sub, request.Cluster));
+        var initial = await ArmRest.SendCheckedAsync(s, RequestMethod.Put, clusterUri, body, context, scope).ConfigureAwait(false);
+        var final = await ArmRest.WaitAsync(s, initial!, clusterUri, $"the update of cluster {info.ClusterName}", request.TimeoutSeconds, context, scope).ConfigureAwait(false);
+        var after = ManagedClusterModel.Parse(final!.Json!);
+        s.ClusterCache.Set(ClusterService.ClusterKey(sub, request.Cluster), after);
+        var now = await PublicIpReader.ResolveAsync(s, after.EffectiveOutboundIpIds, context, ips).ConfigureAwait(false);
+        var addresses = now.Where(p => p.IpAddress is not null).Select(p => p.IpAddress!).ToArray();
+        context.WriteVerbose($"Cluster {info.ClusterName} egress is now {string.Join(", ", addresses)} (was {string.Join(", ", previousAddresses)})");
+        return Result("Updated", after, addresses);
+    }
+
+    /// <summary>
+    /// The PUT body for a new set of outbound IPs, from the cluster's full GET JSON: outboundIPs set, managedOutboundIPs /
+    /// outboundIPPrefixes removed (mutually exclusive), effectiveOutboundIPs and other read-only properties removed.
+    /// </summary>
+    internal static JsonObject BuildOutboundIpPutBody(JsonObject clusterJson, IEnumerable<string> publicIpIds, int? allocatedOutboundPorts, int? idleTimeoutInMinutes)
+    {
+        var body = (JsonObject)clusterJson.DeepClone();
+        var props = body["properties"] as JsonObject ?? new JsonObject();
+        body["properties"] = props;
+        foreach (var ro in new[] { "provisioningState", "powerState", "maxAgentPools", "currentKubernetesVersion", "fqdn", "azurePortalFQDN", "privateFQDN", "resourceUID" })
+            props.Remove(ro);
+        if (props["agentPoolProfiles"] is JsonArray pools)
+            foreach (var pool in pools.OfType<JsonObject>())
+                foreach (var ro in new[] { "provisioningState", "currentOrchestratorVersion", "nodeImageVersion", "eTag" })
+                    pool.Remove(ro);
+        if (body["identity"] is JsonObject identity) { identity.Remove("principalId"); identity.Remove("tenantId"); }
+        var np = props["networkProfile"] as JsonObject ?? new JsonObject();
+        props["networkProfile"] = np;
+        var lbp = np["loadBalancerProfile"] as JsonObject ?? new JsonObject();
+        np["loadBalancerProfile"] = lbp;
+        lbp.Remove("managedOutboundIPs");
+        lbp.Remove("outboundIPPrefixes");
+        lbp.Remove("effectiveOutboundIPs");
+        lbp["outboundIPs"] = new JsonObject { ["publicIPs"] = new JsonArray(publicIpIds.Select(id => (JsonNode)new JsonObject { ["id"] = id }).ToArray()) };
+        if (allocatedOutboundPorts is int ports) lbp["allocatedOutboundPorts"] = ports;
+        if (idleTimeoutInMinutes is int idle) lbp["idleTimeoutInMinutes"] = idle;
+        if (np["natGatewayProfile"] is JsonObject ngp) ngp.Remove("effectiveOutboundIPs");
+        return body;
+    }
+}

@@ -1,0 +1,199 @@
+using System.Text.Json.Nodes;
+using Azure.Core;
+using AksEgress.Engine.Arm;
+using AksEgress.Engine.Clusters;
+using AksEgress.Engine.Session;
+using AksEgress.Models;
+using static AksEgress.Engine.Session.SessionService;
+
+namespace AksEgress.Engine.PublicIps;
+
+/// <summary>New-AksEgressIp and Remove-AksEgressIp: static Standard public IPs.</summary>
+internal sealed class PublicIpService(SessionService sessions, ClusterService clusters)
+{
+    private static string PublicIpPath(string sub, string rg, string name) =>
+        $"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
+
+    private static readonly HashSet<string> ValidZones = new() { "1", "2", "3" };
+
+    private static void ValidateTags(IReadOnlyDictionary<string, string> tags)
+    {
+        if (tags.Count > 50)
+            throw InputValidation.Invalid(ErrorIds.InvalidTag, null, $"{tags.Count} tags given; Azure allows at most 50 tags per resource.", "Pass fewer tags.");
+        foreach (var (k, v) in tags)
+        {
+            if (string.IsNullOrWhiteSpace(k) || k.Length > 512 || k.IndexOfAny(new[] { '<', '>', '%', '&', '\\', '?', '/' }) >= 0)
+                throw InputValidation.Invalid(ErrorIds.InvalidTag, k,
+                    $"Tag name '{k}' is invalid: it must be 1-512 characters and must not contain < > % & \\ ? /.", "Use a tag name such as 'purpose'.");
+            if ((v ?? "").Length > 256)
+                throw InputValidation.Invalid(ErrorIds.InvalidTag, k, $"The value of tag '{k}' is longer than 256 characters.", "Shorten the tag value.");
+        }
+    }
+
+    /// <summary>Creates (or returns the matching existing) static Standard public IP. Returns null when ShouldProcess declined (-WhatIf): the cmdlet writes nothing.</summary>
+    public async Task<EgressIp> NewAsync(NewEgressIpRequest request, IOperationContext context)
+    {
+        InputValidation.ValidatePublicIpName(request.Name);
+        if (string.Equals(request.Sku, "Basic", StringComparison.OrdinalIgnoreCase))
+            throw InputValidation.Invalid(ErrorIds.BasicSkuRetired, request.Sku,
+                "Basic SKU public IPs were retired on 30 September 2025; use Standard.", "Remove -Sku Basic (Standard is the default).");
+        if (!string.Equals(request.Sku, "Standard", StringComparison.OrdinalIgnoreCase))
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.Sku, $"SKU '{request.Sku}' is not supported: egress IPs are Standard public IPs.", "Use -Sku Standard.");
+        foreach (var z in request.Zones)
+            if (!ValidZones.Contains(z))
+                throw InputValidation.Invalid(ErrorIds.InvalidZone, z, $"Zone '{z}' is invalid: availability zones are '1', '2' and '3'.", "Pass -Zone 1,2,3 for a zone-redundant IP, or omit -Zone.");
+        ValidateTags(request.Tags);
+        if (request.IdleTimeoutInMinutes is int it && it is < 4 or > 30)
+            throw InputValidation.Invalid(ErrorIds.InvalidIdleTimeout, it, $"IdleTimeoutInMinutes {it} is invalid for a public IP: it must be between 4 and 30.", "Use a value such as 4.");
+        if (request.ResourceGroupName is not null) InputValidation.ValidateResourceGroupName(request.ResourceGroupName);
+        if (request.SubscriptionId is not null) InputValidation.ValidateSubscriptionId(request.SubscriptionId);
+
+        var s = await sessions.GetAsync(context).ConfigureAwait(false);
+        var info = request.ClusterInfo;
+        if (info is null && request.Cluster is not null)
+            info = (await clusters.GetModelAsync(request.Cluster, context, fresh: false).ConfigureAwait(false)).Model.Info;
+        var sub = (request.SubscriptionId ?? NullIfEmpty(info?.SubscriptionId) ?? request.Cluster?.SubscriptionId ?? s.SubscriptionId).ToLowerInvariant();
+        var nodeRg = NullIfEmpty(info?.NodeResourceGroup) ?? request.NodeResourceGroup;
+        var targetRg = request.ResourceGroupName ?? nodeRg
+            ?? throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
+                "Where should the public IP go? Give -ResourceGroupName, or a cluster (-ClusterName/-ResourceGroupName, or pipe Get-AksNodeResourceGroup) so its node resource group is used.",
+                request.Name, "Example: New-AksEgressIp -Name aks-egress-ip -ResourceGroupName egress-rg -Location eastus");
+        var inNodeRg = nodeRg is not null && string.Equals(targetRg, nodeRg, StringComparison.OrdinalIgnoreCase);
+        if (inNodeRg)
+        {
+            context.WriteVerbose($"Target resource group {targetRg} is the node resource group of {info?.ClusterName ?? "the cluster"}");
+            if (info?.NodeResourceGroupLocked == true)
+                throw new AksEgressException(ErrorIds.NodeResourceGroupLocked, EgressErrorCategory.PermissionDenied,
+                    ArmErrorMapper.NodeRgLockedMessage(targetRg, info.ClusterName), $"{targetRg}/{request.Name}", ArmErrorMapper.NodeRgLockedAction);
+        }
+        var target = $"{targetRg}/{request.Name}";
+        var id = PublicIpPath(sub, targetRg, request.Name);
+        var scope = new ErrorScope(ArmTargetKind.PublicIp, target) { ResourceGroupName = targetRg, InNodeResourceGroup = inNodeRg, ClusterName = info?.ClusterName };
+        var knownLocation = NullIfEmpty(request.Location) ?? NullIfEmpty(info?.Location);
+
+        var existing = await PublicIpReader.GetAsync(s, id, context, scope).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            var diffs = new List<string>();
+            if (!existing.IsStandard) diffs.Add($"SKU is {existing.SkuName ?? "Basic"}, not Standard");
+            if (!existing.IsStatic) diffs.Add($"allocation is {existing.AllocationMethod ?? "Dynamic"}, not Static");
+            if (knownLocation is not null && PublicIpModel.NormaliseLocation(existing.Location) != PublicIpModel.NormaliseLocation(knownLocation))
+                diffs.Add($"location is {existing.Location}, not {PublicIpModel.NormaliseLocation(knownLocation)}");
+            if (!string.Equals(existing.IpVersion ?? "IPv4", "IPv4", StringComparison.OrdinalIgnoreCase)) diffs.Add($"IP version is {existing.IpVersion}, not IPv4");
+            if (diffs.Count > 0)
+                throw new AksEgressException(ErrorIds.PublicIpConflict, EgressErrorCategory.ResourceExists,
+                    $"A public IP named '{request.Name}' already exists in '{targetRg}' with other settings: {string.Join("; ", diffs)}.", target,
+                    "Choose another -Name, or remove the existing IP first (Remove-AksEgressIp) if nothing uses it.");
+            // A create that failed, timed out or was interrupted leaves the IP Failed/Updating without an address: sending the
+            // same PUT again is how Azure repairs it; returning it "unchanged" would hand an unusable IP down the pipeline.
+            if (existing.IpAddress is not null && (existing.ProvisioningState is null || existing.ProvisioningState.Equals("Succeeded", StringComparison.OrdinalIgnoreCase)))
+            {
+                context.WriteVerbose($"Public IP {target} already exists as a static Standard IP ({existing.IpAddress}): returning it unchanged");
+                return ToEgressIp(existing, created: false, sub, info, request);
+            }
+            context.WriteVerbose($"Public IP {target} exists but is {existing.ProvisioningState ?? "not provisioned"}{(existing.IpAddress is null ? " without an address" : "")}: sending the create again to finish it");
+            knownLocation ??= NullIfEmpty(existing.Location);
+        }
+
+        var location = knownLocation;
+        if (location is not null)
+            context.WriteVerbose($"Location {PublicIpModel.NormaliseLocation(location)} ({(request.Location is not null ? "given" : "the cluster's")})");
+        else
+        {
+            context.WriteVerbose($"GET resource group {targetRg} (for its location)");
+            var rgr = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, ArmRest.Url(s, $"/subscriptions/{sub}/resourceGroups/{targetRg}", ApiVersions.ResourceGroups), null, context,
+                new ErrorScope(ArmTargetKind.ResourceGroup, targetRg) { ResourceGroupName = targetRg }).ConfigureAwait(false);
+            location = ManagedClusterModel.Str(rgr!.Json, "location");
+            if (location is not null) context.WriteVerbose($"Location {location} (the location of resource group {targetRg}: no cluster and no -Location given)");
+            if (location is null)
+                throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
+                    $"The location of resource group '{targetRg}' is unknown.", targetRg, "Pass -Location.");
+        }
+        location = PublicIpModel.NormaliseLocation(location);
+        if (!context.ShouldProcess(target, $"Create static Standard public IP in {location}"))
+            return null!;
+        context.WriteVerbose($"Creating public IP {target} in {location} (Standard, Static{(request.Zones.Length > 0 ? ", zones " + string.Join(",", request.Zones) : "")})");
+        var tags = new JsonObject();
+        foreach (var (k, v) in request.Tags) tags[k] = v;
+        var props = new JsonObject { ["publicIPAllocationMethod"] = "Static", ["publicIPAddressVersion"] = "IPv4" };
+        if (request.IdleTimeoutInMinutes is int idle) props["idleTimeoutInMinutes"] = idle;
+        var body = new JsonObject
+        {
+            ["location"] = location,
+            ["sku"] = new JsonObject { ["name"] = "Standard", ["tier"] = "Regional" },
+        };
+        if (request.Zones.Length > 0) body["zones"] = new JsonArray(request.Zones.Distinct().Select(z => (JsonNode)JsonValue.Create(z)!).ToArray());
+        if (tags.Count > 0) body["tags"] = tags;
+        body["properties"] = props;
+        var uri = ArmRest.Url(s, id, ApiVersions.Network);
+        var initial = await ArmRest.SendCheckedAsync(s, RequestMethod.Put, uri, body, context, scope).ConfigureAwait(false);
+        var final = await ArmRest.WaitAsync(s, initial!, uri, $"creation of public IP {target}", request.TimeoutSeconds, context, scope).ConfigureAwait(false);
+        var created = PublicIpModel.Parse(final!.Json ?? initial!.Json!);
+        context.WriteVerbose($"Public IP {target} is {created.IpAddress}");
+        return ToEgressIp(created, created: true, sub, info, request);
+    }
+
+    private static EgressIp ToEgressIp(PublicIpModel ip, bool created, string sub, AksNodeResourceGroup? info, NewEgressIpRequest request) => new()
+    {
+        Name = ip.Name,
+        ResourceGroupName = ip.ResourceGroupName,
+        Id = ip.Id,
+        IpAddress = ip.IpAddress,
+        Location = ip.Location,
+        Sku = ip.SkuName ?? "Standard",
+        AllocationMethod = ip.AllocationMethod ?? "Static",
+        IpVersion = ip.IpVersion ?? "IPv4",
+        Zones = ip.Zones,
+        Tags = ip.Tags,
+        ProvisioningState = ip.ProvisioningState,
+        AttachedTo = ip.AttachedTo,
+        Created = created,
+        SubscriptionId = ip.SubscriptionId.Length > 0 ? ip.SubscriptionId : sub,
+        ClusterName = info?.ClusterName ?? request.Cluster?.ClusterName,
+        ClusterResourceGroupName = info?.ResourceGroupName ?? request.Cluster?.ResourceGroupName,
+        ClusterId = info?.ClusterId ?? request.Cluster?.ToId(sub),
+        NodeResourceGroup = NullIfEmpty(info?.NodeResourceGroup) ?? request.NodeResourceGroup,
+        LoadBalancerSku = NullIfEmpty(info?.LoadBalancerSku),
+        OutboundType = NullIfEmpty(info?.OutboundType),
+    };
+
+    public async Task<bool> RemoveAsync(RemoveEgressIpRequest request, IOperationContext context)
+    {
+        var p = ResourceIdParser.Parse(request.PublicIpId, ErrorIds.InvalidResourceId);
+        if (!p.Provider.Equals("Microsoft.Network", StringComparison.OrdinalIgnoreCase) || !p.ResourceType.Equals("publicIPAddresses", StringComparison.OrdinalIgnoreCase))
+            throw InputValidation.Invalid(ErrorIds.InvalidResourceId, request.PublicIpId, $"'{request.PublicIpId}' is not the id of a public IP.", "Pass the Id of a public IP (New-AksEgressIp output).");
+        var s = await sessions.GetAsync(context).ConfigureAwait(false);
+        var scope = new ErrorScope(ArmTargetKind.PublicIp, p.Canonical) { ResourceGroupName = p.ResourceGroupName };
+        var ip = await PublicIpReader.GetAsync(s, p.Canonical, context, scope).ConfigureAwait(false);
+        if (ip is null)
+        {
+            context.WriteVerbose($"Public IP {p.ResourceGroupName}/{p.Name} does not exist: nothing to remove");
+            return false;
+        }
+        if (!request.Force && (ip.AttachedTo is not null || ip.AksManaged))
+        {
+            var what = ip.AksManaged ? "it is an AKS-managed outbound IP of a cluster"
+                : ip.IpConfigurationId?.Contains("/loadBalancers/", StringComparison.OrdinalIgnoreCase) == true
+                    ? $"it is a frontend of load balancer '{LoadBalancerName(ip.IpConfigurationId)}' (a cluster's outbound IP, or the IP of a LoadBalancer Service)"
+                : ip.NatGatewayId is not null ? $"it is attached to NAT gateway '{ip.NatGatewayId.Split('/').Last()}'"
+                : $"it is attached to '{ip.AttachedTo}'";
+            throw new AksEgressException(ErrorIds.PublicIpInUse, EgressErrorCategory.InvalidOperation,
+                $"Public IP '{ip.ResourceGroupName}/{ip.Name}' ({ip.IpAddress}) is still in use: {what}. Deleting it would break egress or the Service using it.", ip.Id,
+                "Detach it first (Set-AksOutboundIp with other IPs, or Remove-AksEgressService), then remove it; -Force skips this check (Azure still refuses to delete an attached IP).");
+        }
+        if (!context.ShouldProcess(ip.Id, $"Delete public IP {ip.Name} ({ip.IpAddress})")) return false;
+        context.WriteVerbose($"Deleting public IP {ip.ResourceGroupName}/{ip.Name}");
+        var uri = ArmRest.Url(s, ip.Id, ApiVersions.Network);
+        var initial = await ArmRest.SendCheckedAsync(s, RequestMethod.Delete, uri, null, context, scope, allow404: true).ConfigureAwait(false);
+        if (initial is null || initial.Status == 204) return initial is not null;
+        await ArmRest.WaitAsync(s, initial, null, $"deletion of public IP {ip.ResourceGroupName}/{ip.Name}", request.TimeoutSeconds, context, scope).ConfigureAwait(false);
+        return true;
+    }
+
+    private static string LoadBalancerName(string ipConfigurationId)
+    {
+        var parts = ipConfigurationId.Split('/');
+        var i = Array.FindIndex(parts, x => x.Equals("loadBalancers", StringComparison.OrdinalIgnoreCase));
+        return i >= 0 && i + 1 < parts.Length ? parts[i + 1] : ipConfigurationId;
+    }
+}
