@@ -12,28 +12,6 @@ using Microsoft.Extensions.Logging;
 
 namespace AksEgress.Emulator;
 
-/// <summary>Options of an emulator instance.</summary>
-public sealed class EmulatorOptions
-{
-    /// <summary>Where ca.pem, kubeconfigs and connection.json go; null = a new temp directory.</summary>
-    public string? StateDir { get; set; }
-    /// <summary>How many status polls answer InProgress before Succeeded.</summary>
-    public int LroInProgressPolls { get; set; } = 1;
-    /// <summary>Retry-After header value on 201/202 and InProgress polls.</summary>
-    public int LroRetryAfterSeconds { get; set; } = 0;
-    /// <summary>managedClusters list page size.</summary>
-    public int PageSize { get; set; } = 100;
-    /// <summary>Cloud-provider reconcile delay for Services.</summary>
-    public int LoadBalancerDelayMilliseconds { get; set; } = 150;
-    /// <summary>Kubelet step delay (Pending -> Running -> Succeeded).</summary>
-    public int PodStartDelayMilliseconds { get; set; } = 150;
-    /// <summary>Graceful pod deletion: how long a deleted pod stays (with deletionTimestamp) before it disappears.</summary>
-    public int PodTerminationDelayMilliseconds { get; set; } = 1000;
-    /// <summary>Extra Standard LB clusters fleet-0001.. in resource group fleet-rg (ARM only).</summary>
-    public int ExtraClusters { get; set; } = 0;
-    public int NodesPerCluster { get; set; } = 3;
-}
-
 /// <summary>An HTTPS ARM + Kubernetes API emulator on 127.0.0.1 that models AKS egress.</summary>
 public sealed class AksEmulator : IAsyncDisposable
 {
