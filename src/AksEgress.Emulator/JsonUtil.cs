@@ -4,7 +4,8 @@ using System.Text.Json.Nodes;
 
 namespace AksEgress.Emulator;
 
-internal static class J
+/// <summary>JsonNode helpers (path lookup, typed reads, cloning, serialization) shared by the ARM and Kubernetes handlers.</summary>
+internal static class JsonUtil
 {
     public static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     public static readonly JsonSerializerOptions Indented = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = true };
@@ -104,7 +105,7 @@ internal static class J
     public static JsonNode? StrategicMerge(JsonNode? target, JsonNode? patch, string path = "")
     {
         if (patch is not JsonObject po) return patch?.DeepClone();
-        if (J.S(po, "$patch") == "replace")
+        if (JsonUtil.S(po, "$patch") == "replace")
         {
             var clean = (JsonObject)po.DeepClone(); clean.Remove("$patch");
             return clean;

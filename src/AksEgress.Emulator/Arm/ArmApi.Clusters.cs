@@ -18,7 +18,7 @@ internal sealed partial class ArmApi
             var all = W.Clusters.Values.Where(c => rg is null || c.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase))
                 .OrderBy(c => c.ResourceGroup, StringComparer.OrdinalIgnoreCase).ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToList();
             total = all.Count;
-            page = all.Skip(skip).Take(size).Select(c => J.Clone(c.Body)).ToList();
+            page = all.Skip(skip).Take(size).Select(c => JsonUtil.Clone(c.Body)).ToList();
         }
         var body = new JsonObject { ["value"] = new JsonArray(page.Select(p => (JsonNode)p).ToArray()) };
         if (skip + size < total)
@@ -36,7 +36,7 @@ internal sealed partial class ArmApi
         lock (W.Sync)
         {
             rgOk = W.ResourceGroups.ContainsKey(rg);
-            body = W.Clusters.TryGetValue(name, out var c) && c.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase) ? J.Clone(c.Body) : null;
+            body = W.Clusters.TryGetValue(name, out var c) && c.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase) ? JsonUtil.Clone(c.Body) : null;
         }
         if (!rgOk) { await RgNotFound(ctx, rg); return; }
         if (body is null) { await ResNotFound(ctx, "Microsoft.ContainerService/managedClusters", name, rg); return; }
@@ -70,41 +70,41 @@ internal sealed partial class ArmApi
                 if (code != 0) { status = code; resp = error; }
                 else
                 {
-                    var next = J.Clone(c.Body);
+                    var next = JsonUtil.Clone(c.Body);
                     var sentProps = req["properties"] as JsonObject ?? new JsonObject();
                     var sentNp = sentProps["networkProfile"] as JsonObject;
                     var sentLbp = sentNp?["loadBalancerProfile"] as JsonObject;
                     var readOnly = new[] { "provisioningState", "powerState", "fqdn", "azurePortalFQDN", "currentKubernetesVersion", "nodeResourceGroup", "identityProfile", "resourceUID", "maxAgentPools", "privateFQDN" };
-                    var mergeProps = J.Clone(sentProps);
+                    var mergeProps = JsonUtil.Clone(sentProps);
                     foreach (var ro in readOnly) mergeProps.Remove(ro);
                     if (mergeProps["networkProfile"] is JsonObject mnp && mnp["loadBalancerProfile"] is JsonObject mlbp) mlbp.Remove("effectiveOutboundIPs");
                     if (mergeProps["networkProfile"] is JsonObject mnp2 && mnp2["natGatewayProfile"] is JsonObject mngp) mngp.Remove("effectiveOutboundIPs");
-                    var nextProps = J.Obj(next, "properties");
+                    var nextProps = JsonUtil.Obj(next, "properties");
                     if (sentLbp is not null && nextProps["networkProfile"]?["loadBalancerProfile"] is JsonObject curLbp)
                         foreach (var ch in LbChoices) if (sentLbp[ch] is not null) foreach (var other in LbChoices) if (other != ch) curLbp.Remove(other);
-                    J.DeepMerge(nextProps, mergeProps);
+                    JsonUtil.DeepMerge(nextProps, mergeProps);
                     if (req["tags"] is JsonObject tags) next["tags"] = tags.DeepClone();
-                    var newOutbound = J.S(next, "properties", "networkProfile", "outboundType") ?? "loadBalancer";
-                    if (newOutbound is "none" or "block") J.Obj(J.Obj(next, "properties"), "networkProfile").Remove("loadBalancerProfile");
-                    else if (newOutbound == "loadBalancer" && c.LoadBalancerSku == "standard" && J.Get(next, "properties", "networkProfile", "loadBalancerProfile") is null)
-                        J.Obj(J.Obj(next, "properties"), "networkProfile")["loadBalancerProfile"] = new JsonObject { ["managedOutboundIPs"] = new JsonObject { ["count"] = 1 }, ["backendPoolType"] = "nodeIPConfiguration" };
-                    var respBody = J.Clone(next);
-                    J.Obj(respBody, "properties")["provisioningState"] = "Updating";
+                    var newOutbound = JsonUtil.S(next, "properties", "networkProfile", "outboundType") ?? "loadBalancer";
+                    if (newOutbound is "none" or "block") JsonUtil.Obj(JsonUtil.Obj(next, "properties"), "networkProfile").Remove("loadBalancerProfile");
+                    else if (newOutbound == "loadBalancer" && c.LoadBalancerSku == "standard" && JsonUtil.Get(next, "properties", "networkProfile", "loadBalancerProfile") is null)
+                        JsonUtil.Obj(JsonUtil.Obj(next, "properties"), "networkProfile")["loadBalancerProfile"] = new JsonObject { ["managedOutboundIPs"] = new JsonObject { ["count"] = 1 }, ["backendPoolType"] = "nodeIPConfiguration" };
+                    var respBody = JsonUtil.Clone(next);
+                    JsonUtil.Obj(respBody, "properties")["provisioningState"] = "Updating";
                     // keep the old effective list in the 200 body
-                    var oldEff = J.Get(c.Body, "properties", "networkProfile", "loadBalancerProfile", "effectiveOutboundIPs")?.DeepClone();
+                    var oldEff = JsonUtil.Get(c.Body, "properties", "networkProfile", "loadBalancerProfile", "effectiveOutboundIPs")?.DeepClone();
                     if (respBody["properties"]?["networkProfile"]?["loadBalancerProfile"] is JsonObject rl && oldEff is not null) rl["effectiveOutboundIPs"] = oldEff;
-                    J.Obj(c.Body, "properties")["provisioningState"] = "Updating";
+                    JsonUtil.Obj(c.Body, "properties")["provisioningState"] = "Updating";
                     var cluster = c;
                     op = StartOperation("Microsoft.ContainerService", fault,
                         onSucceeded: () =>
                         {
                             var finalBody = next;
-                            J.Obj(finalBody, "properties")["provisioningState"] = "Succeeded";
+                            JsonUtil.Obj(finalBody, "properties")["provisioningState"] = "Succeeded";
                             cluster.Body = finalBody;
-                            if (J.Get(finalBody, "properties", "networkProfile", "loadBalancerProfile") is JsonObject lbp && cluster.OutboundType == "loadBalancer")
+                            if (JsonUtil.Get(finalBody, "properties", "networkProfile", "loadBalancerProfile") is JsonObject lbp && cluster.OutboundType == "loadBalancer")
                             {
-                                if (lbp["managedOutboundIPs"] is JsonObject mo) W.ReconcileManagedOutbound(cluster, J.Int(mo["count"]) ?? 1, null);
-                                else if (lbp["outboundIPs"]?["publicIPs"] is JsonArray ips) W.ReconcileManagedOutbound(cluster, null, ips.Select(i => J.S(i, "id")!).ToList());
+                                if (lbp["managedOutboundIPs"] is JsonObject mo) W.ReconcileManagedOutbound(cluster, JsonUtil.Int(mo["count"]) ?? 1, null);
+                                else if (lbp["outboundIPs"]?["publicIPs"] is JsonArray ips) W.ReconcileManagedOutbound(cluster, null, ips.Select(i => JsonUtil.S(i, "id")!).ToList());
                             }
                             else if (cluster.OutboundType is "none" or "block")
                             {
@@ -113,8 +113,8 @@ internal sealed partial class ArmApi
                             }
                             cluster.PendingOperationId = null;
                         },
-                        onFailed: () => { J.Obj(cluster.Body, "properties")["provisioningState"] = "Failed"; cluster.PendingOperationId = null; },
-                        resourceId: J.S(c.Body, "id"));
+                        onFailed: () => { JsonUtil.Obj(cluster.Body, "properties")["provisioningState"] = "Failed"; cluster.PendingOperationId = null; },
+                        resourceId: JsonUtil.S(c.Body, "id"));
                     c.PendingOperationId = op.Id;
                     status = 200; resp = respBody; aoHeaderOp = op.Id;
                 }
@@ -129,14 +129,14 @@ internal sealed partial class ArmApi
     /// <summary>Validates the egress-relevant part of a cluster PUT. Caller holds Sync.</summary>
     private (int, JsonObject?) ValidateClusterPut(Cluster c, JsonObject req)
     {
-        var np = J.Get(req, "properties", "networkProfile") as JsonObject;
+        var np = JsonUtil.Get(req, "properties", "networkProfile") as JsonObject;
         if (np is null) return (0, null);
         var curType = c.OutboundType;
-        var newType = J.S(np, "outboundType") ?? curType;
+        var newType = JsonUtil.S(np, "outboundType") ?? curType;
         var valid = new[] { "loadBalancer", "userDefinedRouting", "managedNATGateway", "userAssignedNATGateway", "none", "block" };
         if (!valid.Contains(newType))
             return (400, Err("InvalidParameter", $"The value of parameter networkProfile.outboundType is invalid. Please see https://aka.ms/aks-naming-rules for more details. Allowed values: {string.Join(", ", valid)}."));
-        var sku = J.S(np, "loadBalancerSku") ?? c.LoadBalancerSku;
+        var sku = JsonUtil.S(np, "loadBalancerSku") ?? c.LoadBalancerSku;
         if (!sku.Equals(c.LoadBalancerSku, StringComparison.OrdinalIgnoreCase))
             return (400, Err("PropertyChangeNotAllowed", "Changing property 'loadBalancerSku' is not allowed."));
         if (newType != curType)
@@ -150,10 +150,10 @@ internal sealed partial class ArmApi
             return (400, Err("InvalidLoadBalancerProfile", "Load balancer profile is only supported with standard load balancer sku, but the cluster uses a basic load balancer."));
         if (newType != "loadBalancer")
         {
-            var curLbp = J.Str(J.Get(c.Body, "properties", "networkProfile", "loadBalancerProfile"));
-            var sent = J.Clone(lbp); sent.Remove("effectiveOutboundIPs");
-            var cur = J.Get(c.Body, "properties", "networkProfile", "loadBalancerProfile") is JsonObject co ? J.Clone(co) : null; cur?.Remove("effectiveOutboundIPs");
-            if (cur is null || J.Str(cur) != J.Str(sent))
+            var curLbp = JsonUtil.Str(JsonUtil.Get(c.Body, "properties", "networkProfile", "loadBalancerProfile"));
+            var sent = JsonUtil.Clone(lbp); sent.Remove("effectiveOutboundIPs");
+            var cur = JsonUtil.Get(c.Body, "properties", "networkProfile", "loadBalancerProfile") is JsonObject co ? JsonUtil.Clone(co) : null; cur?.Remove("effectiveOutboundIPs");
+            if (cur is null || JsonUtil.Str(cur) != JsonUtil.Str(sent))
                 return (400, Err("InvalidLoadBalancerProfile", $"Load balancer profile can only be specified when outboundType is 'loadBalancer'; the cluster's outboundType is '{newType}'."));
             _ = curLbp;
             return (0, null);
@@ -163,21 +163,21 @@ internal sealed partial class ArmApi
             return (400, Err("InvalidLoadBalancerProfile", "Load balancer profile must specify one of ManagedOutboundIPs, OutboundIPPrefixes and OutboundIPs."));
         if (lbp["allocatedOutboundPorts"] is { } aop)
         {
-            var v = J.Int(aop);
+            var v = JsonUtil.Int(aop);
             if (v is null or < 0 or > 64000 || v % 8 != 0)
-                return (400, Err("InvalidParameter", $"The value of parameter networkProfile.loadBalancerProfile.allocatedOutboundPorts is invalid: {J.Str(aop)}. It must be in the range of 0 to 64000 inclusive and a multiple of 8."));
+                return (400, Err("InvalidParameter", $"The value of parameter networkProfile.loadBalancerProfile.allocatedOutboundPorts is invalid: {JsonUtil.Str(aop)}. It must be in the range of 0 to 64000 inclusive and a multiple of 8."));
         }
         if (lbp["idleTimeoutInMinutes"] is { } itm)
         {
-            var v = J.Int(itm);
+            var v = JsonUtil.Int(itm);
             if (v is null or < 4 or > 120)
-                return (400, Err("InvalidParameter", $"The value of parameter networkProfile.loadBalancerProfile.idleTimeoutInMinutes is invalid: {J.Str(itm)}. It must be in the range of 4 to 120 inclusive."));
+                return (400, Err("InvalidParameter", $"The value of parameter networkProfile.loadBalancerProfile.idleTimeoutInMinutes is invalid: {JsonUtil.Str(itm)}. It must be in the range of 4 to 120 inclusive."));
         }
         if (lbp["managedOutboundIPs"] is JsonObject mo)
         {
-            var count = J.Int(mo["count"]);
+            var count = JsonUtil.Int(mo["count"]);
             if (count is null or < 1 or > 100)
-                return (400, Err("InvalidParameter", $"The value of parameter networkProfile.loadBalancerProfile.managedOutboundIPs.count is invalid: {J.Str(mo["count"])}. It must be in the range of 1 to 100 inclusive."));
+                return (400, Err("InvalidParameter", $"The value of parameter networkProfile.loadBalancerProfile.managedOutboundIPs.count is invalid: {JsonUtil.Str(mo["count"])}. It must be in the range of 1 to 100 inclusive."));
         }
         if (lbp["outboundIPPrefixes"] is not null)
             return (400, Err("OutboundIPPrefixNotFound", "Public IP prefixes are not modelled by the AksEgress emulator; none of the referenced outboundIPPrefixes exist."));
@@ -189,7 +189,7 @@ internal sealed partial class ArmApi
             var clusterId = $"/subscriptions/{Sub}/resourceGroups/{c.ResourceGroup}/providers/Microsoft.ContainerService/managedClusters/{c.Name}";
             foreach (var ipRef in ips)
             {
-                var id = J.S(ipRef, "id") ?? "";
+                var id = JsonUtil.S(ipRef, "id") ?? "";
                 var parsed = ArmIds.ParsePublicIpId(id);
                 if (parsed is null)
                     return (400, Err("InvalidLoadBalancerProfileOutboundIPs", $"Outbound IP '{id}' is not a valid public IP address resource id."));

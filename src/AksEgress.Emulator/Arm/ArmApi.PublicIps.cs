@@ -71,11 +71,11 @@ internal sealed partial class ArmApi
             {
                 var key = EmulatorWorld.RgKey(rg, name);
                 var existing = W.PublicIps.GetValueOrDefault(key);
-                var skuName = J.S(req, "sku", "name") ?? existing?.SkuName ?? "Standard";
+                var skuName = JsonUtil.S(req, "sku", "name") ?? existing?.SkuName ?? "Standard";
                 var props = req["properties"] as JsonObject ?? new JsonObject();
-                var alloc = J.S(props, "publicIPAllocationMethod") ?? existing?.AllocationMethod ?? (skuName.Equals("Basic", StringComparison.OrdinalIgnoreCase) ? "Dynamic" : "Static");
-                var idle = J.Int(props["idleTimeoutInMinutes"]) ?? existing?.IdleTimeoutInMinutes ?? 4;
-                var version = J.S(props, "publicIPAddressVersion") ?? existing?.Version ?? "IPv4";
+                var alloc = JsonUtil.S(props, "publicIPAllocationMethod") ?? existing?.AllocationMethod ?? (skuName.Equals("Basic", StringComparison.OrdinalIgnoreCase) ? "Dynamic" : "Static");
+                var idle = JsonUtil.Int(props["idleTimeoutInMinutes"]) ?? existing?.IdleTimeoutInMinutes ?? 4;
+                var version = JsonUtil.S(props, "publicIPAddressVersion") ?? existing?.Version ?? "IPv4";
                 if (existing is null && skuName.Equals("Basic", StringComparison.OrdinalIgnoreCase))
                 { status = 400; resp = Err("IPv4BasicSkuPublicIpCountLimitReached", "Cannot create more than 0 IPv4 Basic SKU public IP addresses for this subscription in this region. Basic SKU public IP addresses were retired on 30 September 2025; use the Standard SKU.", true); }
                 else if (existing is not null && !existing.SkuName.Equals(skuName, StringComparison.OrdinalIgnoreCase))
@@ -89,13 +89,13 @@ internal sealed partial class ArmApi
                 else
                 {
                     var pip = existing ?? new PublicIp { ResourceGroup = rg, Name = name };
-                    pip.Location = (J.S(req, "location") ?? pip.Location).Replace(" ", "").ToLowerInvariant();
+                    pip.Location = (JsonUtil.S(req, "location") ?? pip.Location).Replace(" ", "").ToLowerInvariant();
                     pip.SkuName = skuName.Equals("standard", StringComparison.OrdinalIgnoreCase) ? "Standard" : skuName;
-                    pip.SkuTier = J.S(req, "sku", "tier") ?? "Regional";
+                    pip.SkuTier = JsonUtil.S(req, "sku", "tier") ?? "Regional";
                     pip.AllocationMethod = alloc; pip.IdleTimeoutInMinutes = idle; pip.Version = version;
                     if (req["zones"] is JsonArray z) pip.Zones = z.Select(x => x?.ToString() ?? "").ToList();
                     if (req["tags"] is JsonObject tags) { pip.Tags.Clear(); foreach (var (k, v) in tags) pip.Tags[k] = v?.ToString() ?? ""; }
-                    if (props["dnsSettings"] is JsonObject dns && J.S(dns, "domainNameLabel") is { } label)
+                    if (props["dnsSettings"] is JsonObject dns && JsonUtil.S(dns, "domainNameLabel") is { } label)
                         pip.DnsSettings = new JsonObject { ["domainNameLabel"] = label, ["fqdn"] = $"{label}.{pip.Location}.cloudapp.azure.com" };
                     if (props["ipTags"] is JsonArray ipTags) pip.IpTags = (JsonArray)ipTags.DeepClone();
                     pip.ProvisioningState = "Updating";

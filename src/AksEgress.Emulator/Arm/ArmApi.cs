@@ -25,7 +25,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
         ctx.Response.StatusCode = status;
         if (body is null) { ctx.Response.ContentLength = 0; return; }
         ctx.Response.ContentType = contentType;
-        await ctx.Response.WriteAsync(J.Str(body));
+        await ctx.Response.WriteAsync(JsonUtil.Str(body));
     }
 
     private static Task Gateway404(HttpContext ctx, JsonObject body)
@@ -234,7 +234,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
         if (method == "PUT")
         {
             var req = await K8sApi.ReadBody(ctx);
-            var loc = J.S(req, "location");
+            var loc = JsonUtil.S(req, "location");
             if (string.IsNullOrEmpty(loc)) { await Write(ctx, 400, Err("LocationRequired", "The location property is required for this definition.")); return; }
             if (!Regex.IsMatch(rg, @"^[-\w\._\(\)]{1,90}$") || rg.EndsWith('.'))
             { await Write(ctx, 400, Err("InvalidResourceGroupName", $"The resource group name '{rg}' is invalid. It must be 1-90 characters long and may contain alphanumerics, underscores, parentheses, hyphens and periods (not at the end).")); return; }
@@ -243,7 +243,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
             {
                 created = !W.ResourceGroups.TryGetValue(rg, out var existing);
                 var r = existing ?? new ResourceGroup { Name = rg, Location = loc.Replace(" ", "").ToLowerInvariant() };
-                if (J.Get(req, "tags") is JsonObject tags) { r.Tags.Clear(); foreach (var (k, v) in tags) r.Tags[k] = v?.ToString() ?? ""; }
+                if (JsonUtil.Get(req, "tags") is JsonObject tags) { r.Tags.Clear(); foreach (var (k, v) in tags) r.Tags[k] = v?.ToString() ?? ""; }
                 W.ResourceGroups[rg] = r;
                 body = RgJson(r);
             }

@@ -123,7 +123,7 @@ public sealed class AksEmulator : IAsyncDisposable
             ["managedIdentityHeader"] = ManagedIdentityHeader,
             ["clusters"] = clusters,
         };
-        File.WriteAllText(Path.Combine(StateDir, "connection.json"), conn.ToJsonString(J.Indented));
+        File.WriteAllText(Path.Combine(StateDir, "connection.json"), conn.ToJsonString(JsonUtil.Indented));
     }
 
     /// <summary>Kubeconfig YAML (token user) for the cluster's Kubernetes API. For "aad" the token is an Entra token for the AKS server app.</summary>
@@ -262,7 +262,7 @@ public sealed class AksEmulator : IAsyncDisposable
             {
                 ctx.Response.StatusCode = 500;
                 ctx.Response.ContentType = "application/json";
-                await ctx.Response.WriteAsync(J.Str(new JsonObject { ["error"] = new JsonObject { ["code"] = "InternalServerError", ["message"] = "The emulator hit an internal error: " + ex.Message } }));
+                await ctx.Response.WriteAsync(JsonUtil.Str(new JsonObject { ["error"] = new JsonObject { ["code"] = "InternalServerError", ["message"] = "The emulator hit an internal error: " + ex.Message } }));
             }
         }
         finally
@@ -288,7 +288,7 @@ public sealed class AksEmulator : IAsyncDisposable
                 404 => ("NotFound", "the server could not find the requested resource"),
                 _ => ("InternalError", "injected failure"),
             };
-            return J.Str(K8sApi.StatusBody(status, reason, msg, status == 429 ? new JsonObject { ["retryAfterSeconds"] = int.TryParse(fault.Headers?.GetValueOrDefault("Retry-After"), out var ra) ? ra : 1 } : null));
+            return JsonUtil.Str(K8sApi.StatusBody(status, reason, msg, status == 429 ? new JsonObject { ["retryAfterSeconds"] = int.TryParse(fault.Headers?.GetValueOrDefault("Retry-After"), out var ra) ? ra : 1 } : null));
         }
         var retry = fault.Headers?.GetValueOrDefault("Retry-After") ?? "1";
         var (code, message) = status switch
@@ -301,7 +301,7 @@ public sealed class AksEmulator : IAsyncDisposable
             409 => ("Conflict", "The request conflicts with the current state of the resource (injected by the emulator)."),
             _ => ("InjectedFault", $"Fault injected by the AksEgress emulator (HTTP {status})."),
         };
-        return J.Str(new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } });
+        return JsonUtil.Str(new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } });
     }
 
     // ------------------------------------------------------------------ managed identity (App Service protocol)
@@ -338,7 +338,7 @@ public sealed class AksEmulator : IAsyncDisposable
         if (string.IsNullOrEmpty(clientId)) clientId = Tokens.MiClientId;
         var (token, exp) = Tokens.Issue(resource, clientId);
         ctx.Response.StatusCode = 200;
-        await ctx.Response.WriteAsync(J.Str(new JsonObject
+        await ctx.Response.WriteAsync(JsonUtil.Str(new JsonObject
         {
             ["access_token"] = token,
             ["expires_on"] = exp.ToUnixTimeSeconds().ToString(),
@@ -386,27 +386,27 @@ public sealed class AksEmulator : IAsyncDisposable
             case ("/_emulator/publicips", "POST"):
             {
                 var b = await K8sApi.ReadBody(ctx);
-                var rg = J.S(b, "resourceGroup"); var name = J.S(b, "name");
+                var rg = JsonUtil.S(b, "resourceGroup"); var name = JsonUtil.S(b, "name");
                 if (string.IsNullOrEmpty(rg) || string.IsNullOrEmpty(name))
                 { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "resourceGroup and name are required" } }); return; }
-                Dictionary<string, string>? tags = J.Get(b, "tags") is JsonObject t ? t.ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? "") : null;
-                var address = World.AddPublicIp(rg, name, J.S(b, "sku") ?? "Standard", tags);
+                Dictionary<string, string>? tags = JsonUtil.Get(b, "tags") is JsonObject t ? t.ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? "") : null;
+                var address = World.AddPublicIp(rg, name, JsonUtil.S(b, "sku") ?? "Standard", tags);
                 await ArmApi.Write(ctx, 201, new JsonObject { ["id"] = World.GetPublicIpId(rg, name), ["ipAddress"] = address }, "application/json");
                 return;
             }
             case ("/_emulator/permissions", "PUT"):
             {
                 var b = await K8sApi.ReadBody(ctx);
-                var cluster = J.S(b, "cluster"); var rg = J.S(b, "resourceGroup");
+                var cluster = JsonUtil.S(b, "cluster"); var rg = JsonUtil.S(b, "resourceGroup");
                 if (string.IsNullOrEmpty(cluster) || string.IsNullOrEmpty(rg) || !World.ClusterNames.Contains(cluster, StringComparer.OrdinalIgnoreCase))
                 { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "an existing cluster and a resourceGroup are required" } }); return; }
-                if (J.Bool(J.Get(b, "networkContributor")) == false) World.RevokeNetworkContributor(cluster, rg); else World.GrantNetworkContributor(cluster, rg);
+                if (JsonUtil.Bool(JsonUtil.Get(b, "networkContributor")) == false) World.RevokeNetworkContributor(cluster, rg); else World.GrantNetworkContributor(cluster, rg);
                 ctx.Response.StatusCode = 204;
                 return;
             }
             case ("/_emulator/quota", "PUT"):
                 var q = await K8sApi.ReadBody(ctx);
-                if (J.Int(q?["publicIpQuota"]) is int quota) World.PublicIpQuota = quota;
+                if (JsonUtil.Int(q?["publicIpQuota"]) is int quota) World.PublicIpQuota = quota;
                 await ArmApi.Write(ctx, 200, new JsonObject { ["publicIpQuota"] = World.PublicIpQuota }, "application/json");
                 return;
         }

@@ -13,22 +13,22 @@ internal sealed partial class K8sApi
         var body = await ReadBody(ctx);
         if (body is null) { await BadBody(ctx); return; }
         var kind = KindOf[res];
-        var md = J.Obj(body, "metadata");
-        var name = J.S(md, "name");
-        if (string.IsNullOrEmpty(name) && J.S(md, "generateName") is { } gen)
+        var md = JsonUtil.Obj(body, "metadata");
+        var name = JsonUtil.S(md, "name");
+        if (string.IsNullOrEmpty(name) && JsonUtil.S(md, "generateName") is { } gen)
         {
             name = gen + Det.Hex(Guid.NewGuid().ToString(), 5);
             md["name"] = name;
         }
         name ??= "";
-        if (J.S(md, "namespace") is { } bodyNs && bodyNs != ns)
+        if (JsonUtil.S(md, "namespace") is { } bodyNs && bodyNs != ns)
         { await WriteStatus(ctx, 400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request"); return; }
         var causes = Validate(kind, name, body);
         if (causes.Count > 0) { await Invalid(ctx, kind, name, causes); return; }
         if (kind == "Pod")
         {
             string? violation;
-            lock (W.Sync) violation = c.K8s.Namespaces.TryGetValue(ns, out var nso) && J.S(nso, "metadata", "labels", "pod-security.kubernetes.io/enforce") == "restricted" ? PodSecurity.CheckRestricted(body) : null;
+            lock (W.Sync) violation = c.K8s.Namespaces.TryGetValue(ns, out var nso) && JsonUtil.S(nso, "metadata", "labels", "pod-security.kubernetes.io/enforce") == "restricted" ? PodSecurity.CheckRestricted(body) : null;
             if (violation is not null)
             {
                 await WriteStatus(ctx, 403, "Forbidden", $"pods \"{name}\" is forbidden: violates PodSecurity \"restricted:latest\": {violation}", Details(name, "pods"));
@@ -46,14 +46,14 @@ internal sealed partial class K8sApi
             {
                 md["namespace"] = ns;
                 md["uid"] = Guid.NewGuid().ToString();
-                md["creationTimestamp"] = J.Now();
+                md["creationTimestamp"] = JsonUtil.Now();
                 md.Remove("resourceVersion"); md.Remove("deletionTimestamp");
                 if (kind == "Service") ApplyServiceDefaults(c, body, null);
                 if (kind == "Pod") ApplyPodDefaults(body);
                 body["kind"] = kind; body["apiVersion"] = "v1";
                 W.Commit(c.K8s, kind, "ADDED", body);
-                created = J.Clone(body);
-                if (kind == "Service" && J.S(body, "spec", "type") == "LoadBalancer") Sim.ServiceChanged(c, created);
+                created = JsonUtil.Clone(body);
+                if (kind == "Service" && JsonUtil.S(body, "spec", "type") == "LoadBalancer") Sim.ServiceChanged(c, created);
                 if (kind == "Pod") Sim.PodCreated(c, created);
             }
         }
@@ -69,21 +69,21 @@ internal sealed partial class K8sApi
         {
             if (string.IsNullOrEmpty(name)) causes.Add(("metadata.name", "FieldValueRequired", "Required value: name or generateName is required"));
             else if (name.Length > 63 || !Dns1035.IsMatch(name)) causes.Add(("metadata.name", "FieldValueInvalid", $"Invalid value: \"{name}\": {Dns1035Msg}"));
-            var type = J.S(body, "spec", "type") ?? "ClusterIP";
+            var type = JsonUtil.S(body, "spec", "type") ?? "ClusterIP";
             if (type is not ("ClusterIP" or "NodePort" or "LoadBalancer" or "ExternalName"))
                 causes.Add(("spec.type", "FieldValueNotSupported", $"Unsupported value: \"{type}\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""));
-            var ports = J.Get(body, "spec", "ports") as JsonArray;
-            if ((ports is null || ports.Count == 0) && type != "ExternalName" && J.S(body, "spec", "clusterIP") != "None")
+            var ports = JsonUtil.Get(body, "spec", "ports") as JsonArray;
+            if ((ports is null || ports.Count == 0) && type != "ExternalName" && JsonUtil.S(body, "spec", "clusterIP") != "None")
                 causes.Add(("spec.ports", "FieldValueRequired", "Required value"));
             if (ports is not null)
                 for (var i = 0; i < ports.Count; i++)
                 {
-                    var p = J.Int(J.Get(ports[i], "port"));
+                    var p = JsonUtil.Int(JsonUtil.Get(ports[i], "port"));
                     if (p is null or < 1 or > 65535) causes.Add(($"spec.ports[{i}].port", "FieldValueInvalid", $"Invalid value: {p ?? 0}: must be between 1 and 65535, inclusive"));
-                    var tp = J.Get(ports[i], "targetPort");
-                    if (tp is JsonValue tv && J.Int(tv) is int t && (t < 1 || t > 65535) && tv.GetValueKind() == System.Text.Json.JsonValueKind.Number)
+                    var tp = JsonUtil.Get(ports[i], "targetPort");
+                    if (tp is JsonValue tv && JsonUtil.Int(tv) is int t && (t < 1 || t > 65535) && tv.GetValueKind() == System.Text.Json.JsonValueKind.Number)
                         causes.Add(($"spec.ports[{i}].targetPort", "FieldValueInvalid", $"Invalid value: {t}: must be between 1 and 65535, inclusive"));
-                    if (ports.Count > 1 && string.IsNullOrEmpty(J.S(ports[i], "name")))
+                    if (ports.Count > 1 && string.IsNullOrEmpty(JsonUtil.S(ports[i], "name")))
                         causes.Add(($"spec.ports[{i}].name", "FieldValueRequired", "Required value"));
                 }
         }
@@ -91,12 +91,12 @@ internal sealed partial class K8sApi
         {
             if (string.IsNullOrEmpty(name)) causes.Add(("metadata.name", "FieldValueRequired", "Required value: name or generateName is required"));
             else if (name.Length > 253 || !Dns1123Sub.IsMatch(name)) causes.Add(("metadata.name", "FieldValueInvalid", $"Invalid value: \"{name}\": {Dns1123Msg}"));
-            var containers = J.Get(body, "spec", "containers") as JsonArray;
+            var containers = JsonUtil.Get(body, "spec", "containers") as JsonArray;
             if (containers is null || containers.Count == 0) causes.Add(("spec.containers", "FieldValueRequired", "Required value"));
             else for (var i = 0; i < containers.Count; i++)
                 {
-                    if (string.IsNullOrEmpty(J.S(containers[i], "name"))) causes.Add(($"spec.containers[{i}].name", "FieldValueRequired", "Required value"));
-                    if (string.IsNullOrEmpty(J.S(containers[i], "image"))) causes.Add(($"spec.containers[{i}].image", "FieldValueRequired", "Required value"));
+                    if (string.IsNullOrEmpty(JsonUtil.S(containers[i], "name"))) causes.Add(($"spec.containers[{i}].name", "FieldValueRequired", "Required value"));
+                    if (string.IsNullOrEmpty(JsonUtil.S(containers[i], "image"))) causes.Add(($"spec.containers[{i}].image", "FieldValueRequired", "Required value"));
                 }
         }
         else if (kind == "Event")
@@ -108,19 +108,19 @@ internal sealed partial class K8sApi
 
     private static void ApplyServiceDefaults(Cluster c, JsonObject svc, JsonObject? previous)
     {
-        var spec = J.Obj(svc, "spec");
-        var type = J.S(spec, "type") ?? "ClusterIP";
+        var spec = JsonUtil.Obj(svc, "spec");
+        var type = JsonUtil.S(spec, "type") ?? "ClusterIP";
         spec["type"] = type;
         if (type != "ExternalName")
         {
-            var prevIp = J.S(previous, "spec", "clusterIP");
+            var prevIp = JsonUtil.S(previous, "spec", "clusterIP");
             if (prevIp is not null) spec["clusterIP"] = prevIp;
-            else if (string.IsNullOrEmpty(J.S(spec, "clusterIP")))
+            else if (string.IsNullOrEmpty(JsonUtil.S(spec, "clusterIP")))
             {
                 var n = c.K8s.NextClusterIp++;
                 spec["clusterIP"] = $"10.0.{n / 250 % 256}.{n % 250 + 2}";
             }
-            spec["clusterIPs"] = new JsonArray(J.S(spec, "clusterIP"));
+            spec["clusterIPs"] = new JsonArray(JsonUtil.S(spec, "clusterIP"));
             spec["ipFamilies"] ??= new JsonArray("IPv4");
             spec["ipFamilyPolicy"] ??= "SingleStack";
             spec["internalTrafficPolicy"] ??= "Cluster";
@@ -128,26 +128,26 @@ internal sealed partial class K8sApi
         spec["sessionAffinity"] ??= "None";
         if (type is "LoadBalancer" or "NodePort") { spec["externalTrafficPolicy"] ??= "Cluster"; }
         if (type == "LoadBalancer") spec["allocateLoadBalancerNodePorts"] ??= true;
-        var prevPorts = J.Get(previous, "spec", "ports") as JsonArray;
+        var prevPorts = JsonUtil.Get(previous, "spec", "ports") as JsonArray;
         if (spec["ports"] is JsonArray ports)
             foreach (var p in ports.OfType<JsonObject>())
             {
                 p["protocol"] ??= "TCP";
-                p["targetPort"] ??= J.Int(p["port"]);
+                p["targetPort"] ??= JsonUtil.Int(p["port"]);
                 if (type is "LoadBalancer" or "NodePort" && p["nodePort"] is null)
                 {
-                    var prev = prevPorts?.OfType<JsonObject>().FirstOrDefault(pp => J.Int(pp["port"]) == J.Int(p["port"]) && J.S(pp, "nodePort") is not null);
-                    p["nodePort"] = prev is not null ? J.Int(prev["nodePort"]) : c.K8s.NextNodePort++;
+                    var prev = prevPorts?.OfType<JsonObject>().FirstOrDefault(pp => JsonUtil.Int(pp["port"]) == JsonUtil.Int(p["port"]) && JsonUtil.S(pp, "nodePort") is not null);
+                    p["nodePort"] = prev is not null ? JsonUtil.Int(prev["nodePort"]) : c.K8s.NextNodePort++;
                 }
                 if (type is not ("LoadBalancer" or "NodePort")) p.Remove("nodePort");
             }
-        if (previous is not null) svc["status"] = J.Get(previous, "status")?.DeepClone() ?? new JsonObject { ["loadBalancer"] = new JsonObject() };
+        if (previous is not null) svc["status"] = JsonUtil.Get(previous, "status")?.DeepClone() ?? new JsonObject { ["loadBalancer"] = new JsonObject() };
         else svc["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
     }
 
     private static void ApplyPodDefaults(JsonObject pod)
     {
-        var spec = J.Obj(pod, "spec");
+        var spec = JsonUtil.Obj(pod, "spec");
         spec["restartPolicy"] ??= "Always";
         spec["terminationGracePeriodSeconds"] ??= 30;
         spec["dnsPolicy"] ??= "ClusterFirst";
@@ -163,7 +163,7 @@ internal sealed partial class K8sApi
         if (spec["containers"] is JsonArray cs)
             foreach (var ct in cs.OfType<JsonObject>())
             {
-                ct["imagePullPolicy"] ??= (J.S(ct, "image") ?? "").Contains(':') && !(J.S(ct, "image") ?? "").EndsWith(":latest") ? "IfNotPresent" : "Always";
+                ct["imagePullPolicy"] ??= (JsonUtil.S(ct, "image") ?? "").Contains(':') && !(JsonUtil.S(ct, "image") ?? "").EndsWith(":latest") ? "IfNotPresent" : "Always";
                 ct["terminationMessagePath"] ??= "/dev/termination-log";
                 ct["terminationMessagePolicy"] ??= "File";
                 ct["resources"] ??= new JsonObject();
@@ -174,13 +174,13 @@ internal sealed partial class K8sApi
     private static string QosClass(JsonObject spec)
     {
         var cs = (spec["containers"] as JsonArray ?? new JsonArray()).OfType<JsonObject>().ToList();
-        bool Any(JsonObject c) => (J.Get(c, "resources", "requests") as JsonObject)?.Count > 0 || (J.Get(c, "resources", "limits") as JsonObject)?.Count > 0;
+        bool Any(JsonObject c) => (JsonUtil.Get(c, "resources", "requests") as JsonObject)?.Count > 0 || (JsonUtil.Get(c, "resources", "limits") as JsonObject)?.Count > 0;
         if (!cs.Any(Any)) return "BestEffort";
         bool Guaranteed(JsonObject c)
         {
-            var lim = J.Get(c, "resources", "limits") as JsonObject; var req = J.Get(c, "resources", "requests") as JsonObject;
-            if (lim is null || J.S(lim, "cpu") is null || J.S(lim, "memory") is null) return false;
-            return req is null || (J.S(req, "cpu") ?? J.S(lim, "cpu")) == J.S(lim, "cpu") && (J.S(req, "memory") ?? J.S(lim, "memory")) == J.S(lim, "memory");
+            var lim = JsonUtil.Get(c, "resources", "limits") as JsonObject; var req = JsonUtil.Get(c, "resources", "requests") as JsonObject;
+            if (lim is null || JsonUtil.S(lim, "cpu") is null || JsonUtil.S(lim, "memory") is null) return false;
+            return req is null || (JsonUtil.S(req, "cpu") ?? JsonUtil.S(lim, "cpu")) == JsonUtil.S(lim, "cpu") && (JsonUtil.S(req, "memory") ?? JsonUtil.S(lim, "memory")) == JsonUtil.S(lim, "memory");
         }
         return cs.All(Guaranteed) ? "Guaranteed" : "Burstable";
     }
@@ -193,7 +193,7 @@ internal sealed partial class K8sApi
     {
         var body = await ReadBody(ctx);
         if (body is null) { await BadBody(ctx); return; }
-        if (J.S(body, "metadata", "name") is { } bn && bn != name)
+        if (JsonUtil.S(body, "metadata", "name") is { } bn && bn != name)
         { await WriteStatus(ctx, 400, "BadRequest", $"the name of the object ({bn}) does not match the name on the URL ({name})"); return; }
         await Update(ctx, c, res, ns, name, _ => body, checkRv: true, statusOnly: ctx.Request.Path.Value!.EndsWith("/status"));
     }
@@ -214,12 +214,12 @@ internal sealed partial class K8sApi
         else if (ct.StartsWith("application/strategic-merge-patch+json"))
         {
             if (patch is not JsonObject po) { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: not an object"); return; }
-            apply = cur => (JsonObject?)J.StrategicMerge(cur, po);
+            apply = cur => (JsonObject?)JsonUtil.StrategicMerge(cur, po);
         }
         else if (ct.StartsWith("application/merge-patch+json") || ct.StartsWith("application/apply-patch"))
         {
             if (patch is not JsonObject po) { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: not an object"); return; }
-            apply = cur => (JsonObject?)J.MergePatch(cur, po);
+            apply = cur => (JsonObject?)JsonUtil.MergePatch(cur, po);
         }
         else
         {
@@ -238,43 +238,43 @@ internal sealed partial class K8sApi
             if (!c.K8s.Store(kind).TryGetValue(ns + "/" + name, out var cur)) err = 404;
             else
             {
-                var next = produce(J.Clone(cur));
+                var next = produce(JsonUtil.Clone(cur));
                 if (next is null) { err = 422; errMsg = "invalid patch"; }
                 else
                 {
-                    var sentRv = J.S(next, "metadata", "resourceVersion");
-                    if (checkRv && !string.IsNullOrEmpty(sentRv) && sentRv != J.S(cur, "metadata", "resourceVersion")) err = 409;
+                    var sentRv = JsonUtil.S(next, "metadata", "resourceVersion");
+                    if (checkRv && !string.IsNullOrEmpty(sentRv) && sentRv != JsonUtil.S(cur, "metadata", "resourceVersion")) err = 409;
                     else
                     {
                         causes = Validate(kind, name, next);
                         if (causes.Count > 0) err = 422;
                         else
                         {
-                            var md = J.Obj(next, "metadata");
+                            var md = JsonUtil.Obj(next, "metadata");
                             foreach (var keep in new[] { "uid", "creationTimestamp", "namespace", "name", "deletionTimestamp", "deletionGracePeriodSeconds" })
-                                if (J.Get(cur, "metadata", keep) is { } v) md[keep] = v.DeepClone(); else md.Remove(keep);
-                            if (J.Get(cur, "metadata", "finalizers") is JsonArray fin && md["finalizers"] is null && kind == "Service") md["finalizers"] = fin.DeepClone();
+                                if (JsonUtil.Get(cur, "metadata", keep) is { } v) md[keep] = v.DeepClone(); else md.Remove(keep);
+                            if (JsonUtil.Get(cur, "metadata", "finalizers") is JsonArray fin && md["finalizers"] is null && kind == "Service") md["finalizers"] = fin.DeepClone();
                             next["kind"] = kind; next["apiVersion"] = "v1";
-                            if (statusOnly) { var s = next["status"]?.DeepClone(); next = J.Clone(cur); next["status"] = s; }
+                            if (statusOnly) { var s = next["status"]?.DeepClone(); next = JsonUtil.Clone(cur); next["status"] = s; }
                             else if (kind == "Service")
                             {
-                                if (J.S(next, "spec", "clusterIP") is { } newIp && newIp != J.S(cur, "spec", "clusterIP") && !string.IsNullOrEmpty(newIp))
+                                if (JsonUtil.S(next, "spec", "clusterIP") is { } newIp && newIp != JsonUtil.S(cur, "spec", "clusterIP") && !string.IsNullOrEmpty(newIp))
                                 { err = 422; causes = new() { ("spec.clusterIPs[0]", "FieldValueInvalid", $"Invalid value: []string{{\"{newIp}\"}}: may not change once set") }; }
                                 else ApplyServiceDefaults(c, next, cur);
                             }
                             else if (kind == "Pod")
                             {
-                                var oldSpec = J.Str(J.Get(cur, "spec")); var newSpecObj = J.Get(next, "spec") as JsonObject;
+                                var oldSpec = JsonUtil.Str(JsonUtil.Get(cur, "spec")); var newSpecObj = JsonUtil.Get(next, "spec") as JsonObject;
                                 // Pod specs are (mostly) immutable: keep the stored spec, allow image changes only.
-                                next["spec"] = J.Get(cur, "spec")!.DeepClone();
-                                next["status"] = J.Get(cur, "status")?.DeepClone();
+                                next["spec"] = JsonUtil.Get(cur, "spec")!.DeepClone();
+                                next["status"] = JsonUtil.Get(cur, "status")?.DeepClone();
                                 _ = oldSpec; _ = newSpecObj;
                             }
                             if (err == 0)
                             {
                                 W.Commit(c.K8s, kind, "MODIFIED", next);
-                                result = J.Clone(next);
-                                if (kind == "Service" && !statusOnly && (J.S(next, "spec", "type") == "LoadBalancer" || J.S(cur, "spec", "type") == "LoadBalancer"))
+                                result = JsonUtil.Clone(next);
+                                if (kind == "Service" && !statusOnly && (JsonUtil.S(next, "spec", "type") == "LoadBalancer" || JsonUtil.S(cur, "spec", "type") == "LoadBalancer"))
                                     Sim.ServiceChanged(c, result);
                             }
                         }
@@ -294,47 +294,47 @@ internal sealed partial class K8sApi
         var kind = KindOf[res];
         var grace = int.TryParse(ctx.Request.Query["gracePeriodSeconds"], out var g) ? g : (int?)null;
         var body = await ReadBody(ctx);
-        if (grace is null && J.Int(J.Get(body, "gracePeriodSeconds")) is int bg) grace = bg;
+        if (grace is null && JsonUtil.Int(JsonUtil.Get(body, "gracePeriodSeconds")) is int bg) grace = bg;
         JsonObject? result = null;
         lock (W.Sync)
         {
             if (c.K8s.Store(kind).TryGetValue(ns + "/" + name, out var cur))
             {
-                if (J.Get(cur, "metadata", "deletionTimestamp") is not null) result = J.Clone(cur);
+                if (JsonUtil.Get(cur, "metadata", "deletionTimestamp") is not null) result = JsonUtil.Clone(cur);
                 else if (kind == "Pod")
                 {
-                    if (grace == 0 || J.S(cur, "spec", "nodeName") is null || J.S(cur, "status", "phase") is "Succeeded" or "Failed" && grace is null && false)
+                    if (grace == 0 || JsonUtil.S(cur, "spec", "nodeName") is null || JsonUtil.S(cur, "status", "phase") is "Succeeded" or "Failed" && grace is null && false)
                     {
                         var key = ns + "/" + name;
                         c.K8s.PodRuntimes.Remove(key);
                         c.K8s.DeletedPods.Add(key);
                         W.Commit(c.K8s, "Pod", "DELETED", cur);
-                        result = J.Clone(cur);
+                        result = JsonUtil.Clone(cur);
                     }
                     else
                     {
-                        var md = J.Obj(cur, "metadata");
+                        var md = JsonUtil.Obj(cur, "metadata");
                         md["deletionTimestamp"] = DateTime.UtcNow.AddSeconds(grace ?? 30).ToString("yyyy-MM-ddTHH:mm:ssZ");
                         md["deletionGracePeriodSeconds"] = grace ?? 30;
-                        W.RecordEvent(c.K8s, cur, "Normal", "Killing", $"Stopping container {J.S(((JsonArray)J.Get(cur, "spec", "containers")!)[0], "name")}", "kubelet");
+                        W.RecordEvent(c.K8s, cur, "Normal", "Killing", $"Stopping container {JsonUtil.S(((JsonArray)JsonUtil.Get(cur, "spec", "containers")!)[0], "name")}", "kubelet");
                         W.Commit(c.K8s, "Pod", "MODIFIED", cur);
-                        result = J.Clone(cur);
+                        result = JsonUtil.Clone(cur);
                         Sim.PodDeleting(c, result, W.Options.PodTerminationDelayMilliseconds);
                     }
                 }
-                else if (kind == "Service" && J.Get(cur, "metadata", "finalizers") is JsonArray { Count: > 0 })
+                else if (kind == "Service" && JsonUtil.Get(cur, "metadata", "finalizers") is JsonArray { Count: > 0 })
                 {
-                    J.Obj(cur, "metadata")["deletionTimestamp"] = J.Now();
-                    J.Obj(cur, "metadata")["deletionGracePeriodSeconds"] = 0;
+                    JsonUtil.Obj(cur, "metadata")["deletionTimestamp"] = JsonUtil.Now();
+                    JsonUtil.Obj(cur, "metadata")["deletionGracePeriodSeconds"] = 0;
                     W.Commit(c.K8s, "Service", "MODIFIED", cur);
-                    result = J.Clone(cur);
+                    result = JsonUtil.Clone(cur);
                     Sim.ServiceDeleting(c, result);
                 }
                 else
                 {
                     if (kind == "Service") Sim.ReleaseFrontend(c, ns + "/" + name);
                     W.Commit(c.K8s, kind, "DELETED", cur);
-                    result = J.Clone(cur);
+                    result = JsonUtil.Clone(cur);
                 }
             }
         }
@@ -358,7 +358,7 @@ internal sealed partial class K8sApi
             if (!c.K8s.Pods.TryGetValue(ns + "/" + name, out var pod)) code = 404;
             else
             {
-                var names = (J.Get(pod, "spec", "containers") as JsonArray ?? new JsonArray()).Select(x => J.S(x, "name")!).ToList();
+                var names = (JsonUtil.Get(pod, "spec", "containers") as JsonArray ?? new JsonArray()).Select(x => JsonUtil.S(x, "name")!).ToList();
                 if (string.IsNullOrEmpty(container))
                 {
                     if (names.Count == 1) container = names[0];
@@ -370,7 +370,7 @@ internal sealed partial class K8sApi
                     c.K8s.PodRuntimes.TryGetValue(ns + "/" + name, out var rt);
                     if (rt is not null && rt.Logs.TryGetValue(container, out var l)) log = l;
                     else if (rt is not null && rt.Waiting.ContainsKey(container)) { code = 400; msg = $"container \"{container}\" in pod \"{name}\" is waiting to start: trying and failing to pull image"; }
-                    else if (J.S(pod, "spec", "nodeName") is null || J.Get(pod, "status", "containerStatuses") is null) { code = 400; msg = $"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"; }
+                    else if (JsonUtil.S(pod, "spec", "nodeName") is null || JsonUtil.Get(pod, "status", "containerStatuses") is null) { code = 400; msg = $"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"; }
                     else { code = 400; msg = $"container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"; }
                 }
             }

@@ -28,7 +28,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
     {
         ctx.Response.StatusCode = code;
         ctx.Response.ContentType = "application/json";
-        await ctx.Response.WriteAsync(J.Str(body));
+        await ctx.Response.WriteAsync(JsonUtil.Str(body));
     }
 
     private static JsonObject Details(string name, string kind, string? group = null)
@@ -78,7 +78,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
         var method = ctx.Request.Method;
         var seg = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (path == "/version") { await WriteJson(ctx, 200, VersionBody()); return; }
-        if (path == "/api") { await WriteJson(ctx, 200, new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1"), ["serverAddressByClientCIDRs"] = new JsonArray(new JsonObject { ["clientCIDR"] = "0.0.0.0/0", ["serverAddress"] = $"{J.S(c.Body, "properties", "fqdn")}:443" }) }); return; }
+        if (path == "/api") { await WriteJson(ctx, 200, new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1"), ["serverAddressByClientCIDRs"] = new JsonArray(new JsonObject { ["clientCIDR"] = "0.0.0.0/0", ["serverAddress"] = $"{JsonUtil.S(c.Body, "properties", "fqdn")}:443" }) }); return; }
         if (path == "/apis") { await WriteJson(ctx, 200, new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = new JsonArray() }); return; }
         if (path == "/api/v1") { await WriteJson(ctx, 200, ResourceList()); return; }
         if (seg.Length >= 1 && (seg[0] == "openapi" || seg[0] == "apis" || seg[0] == "swagger.json"))
@@ -179,21 +179,21 @@ internal sealed partial class K8sApi(AksEmulator emu)
                 {
                     var k = m.Groups["k"].Value; var vals = m.Groups["v"].Value.Split(',').Select(v => v.Trim()).ToHashSet();
                     var notin = m.Groups["op"].Value == "notin";
-                    preds.Add(o => { var v = J.S(o, "metadata", "labels", k); return notin ? v is null || !vals.Contains(v) : v is not null && vals.Contains(v); });
+                    preds.Add(o => { var v = JsonUtil.S(o, "metadata", "labels", k); return notin ? v is null || !vals.Contains(v) : v is not null && vals.Contains(v); });
                     continue;
                 }
                 if (term.Contains("!="))
                 {
                     var p = term.Split("!=", 2); var k = p[0].Trim(); var v = p[1].Trim();
-                    preds.Add(o => J.S(o, "metadata", "labels", k) != v);
+                    preds.Add(o => JsonUtil.S(o, "metadata", "labels", k) != v);
                 }
                 else if (term.Contains('='))
                 {
                     var p = term.Split('=', 2); var k = p[0].Trim(); var v = p[1].TrimStart('=').Trim();
-                    preds.Add(o => J.S(o, "metadata", "labels", k) == v);
+                    preds.Add(o => JsonUtil.S(o, "metadata", "labels", k) == v);
                 }
-                else if (term.StartsWith('!')) { var k = term[1..].Trim(); preds.Add(o => J.S(o, "metadata", "labels", k) is null); }
-                else { var k = term; preds.Add(o => J.S(o, "metadata", "labels", k) is not null); }
+                else if (term.StartsWith('!')) { var k = term[1..].Trim(); preds.Add(o => JsonUtil.S(o, "metadata", "labels", k) is null); }
+                else { var k = term; preds.Add(o => JsonUtil.S(o, "metadata", "labels", k) is not null); }
             }
         }
         if (!string.IsNullOrWhiteSpace(fieldSelector))
@@ -206,7 +206,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
                 var p = neg ? term.Split("!=", 2) : term.Split('=', 2);
                 if (p.Length != 2) continue;
                 var path = p[0].Trim().Split('.'); var v = p[1].TrimStart('=').Trim();
-                preds.Add(o => { var actual = J.S(o, path) ?? ""; return neg ? actual != v : actual == v; });
+                preds.Add(o => { var actual = JsonUtil.S(o, path) ?? ""; return neg ? actual != v : actual == v; });
             }
         }
         return o => preds.All(p => p(o));
@@ -243,20 +243,20 @@ internal sealed partial class K8sApi(AksEmulator emu)
         lock (W.Sync)
         {
             items = new JsonArray(c.K8s.Store(kind).Values
-                .Where(o => ns is null || J.S(o, "metadata", "namespace") == ns)
+                .Where(o => ns is null || JsonUtil.S(o, "metadata", "namespace") == ns)
                 .Where(filter)
-                .OrderBy(o => J.S(o, "metadata", "namespace")).ThenBy(o => J.S(o, "metadata", "name"), StringComparer.Ordinal)
-                .Select(o => (JsonNode)J.Clone(o)).ToArray());
+                .OrderBy(o => JsonUtil.S(o, "metadata", "namespace")).ThenBy(o => JsonUtil.S(o, "metadata", "name"), StringComparer.Ordinal)
+                .Select(o => (JsonNode)JsonUtil.Clone(o)).ToArray());
             rv = W.CurrentRv;
         }
-        if (Debug) Console.Error.WriteLine($"list {c.Name} {kind} ns={ns} q={ctx.Request.QueryString} rv={rv} items=[{string.Join(",", items.Select(i => J.S(i, "metadata", "name") + "@" + J.S(i, "metadata", "resourceVersion")))}]");
+        if (Debug) Console.Error.WriteLine($"list {c.Name} {kind} ns={ns} q={ctx.Request.QueryString} rv={rv} items=[{string.Join(",", items.Select(i => JsonUtil.S(i, "metadata", "name") + "@" + JsonUtil.S(i, "metadata", "resourceVersion")))}]");
         foreach (var i in items.OfType<JsonObject>()) { i.Remove("kind"); i.Remove("apiVersion"); }
         var wantsTable = ctx.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.OrdinalIgnoreCase);
         if (wantsTable && kind == "Service") { await WriteJson(ctx, 200, ServiceTable(items, rv)); return; }
         if (wantsTable && kind == "Pod") { await WriteJson(ctx, 200, PodTable(items, rv)); return; }
-        if (wantsTable && kind == "Event") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Last Seen", "Type", "Reason", "Object", "Message" }, e => new JsonArray(Age(new JsonObject { ["metadata"] = new JsonObject { ["creationTimestamp"] = J.S(e, "lastTimestamp") } }), J.S(e, "type"), J.S(e, "reason"), $"{J.S(e, "involvedObject", "kind")?.ToLowerInvariant()}/{J.S(e, "involvedObject", "name")}", J.S(e, "message")))); return; }
-        if (wantsTable && kind == "Node") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Name", "Status", "Roles", "Age", "Version" }, n => new JsonArray(J.S(n, "metadata", "name"), "Ready", "<none>", Age(n), J.S(n, "status", "nodeInfo", "kubeletVersion")))); return; }
-        if (wantsTable && kind == "Namespace") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Name", "Status", "Age" }, n => new JsonArray(J.S(n, "metadata", "name"), J.S(n, "status", "phase"), Age(n)))); return; }
+        if (wantsTable && kind == "Event") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Last Seen", "Type", "Reason", "Object", "Message" }, e => new JsonArray(Age(new JsonObject { ["metadata"] = new JsonObject { ["creationTimestamp"] = JsonUtil.S(e, "lastTimestamp") } }), JsonUtil.S(e, "type"), JsonUtil.S(e, "reason"), $"{JsonUtil.S(e, "involvedObject", "kind")?.ToLowerInvariant()}/{JsonUtil.S(e, "involvedObject", "name")}", JsonUtil.S(e, "message")))); return; }
+        if (wantsTable && kind == "Node") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Name", "Status", "Roles", "Age", "Version" }, n => new JsonArray(JsonUtil.S(n, "metadata", "name"), "Ready", "<none>", Age(n), JsonUtil.S(n, "status", "nodeInfo", "kubeletVersion")))); return; }
+        if (wantsTable && kind == "Namespace") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Name", "Status", "Age" }, n => new JsonArray(JsonUtil.S(n, "metadata", "name"), JsonUtil.S(n, "status", "phase"), Age(n)))); return; }
         await WriteJson(ctx, 200, new JsonObject { ["kind"] = ListKind(kind), ["apiVersion"] = "v1", ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString() }, ["items"] = items });
     }
 
@@ -266,17 +266,17 @@ internal sealed partial class K8sApi(AksEmulator emu)
         var rows = new JsonArray();
         foreach (var s in items.OfType<JsonObject>())
         {
-            var type = J.S(s, "spec", "type") ?? "ClusterIP";
-            var ingress = (J.Get(s, "status", "loadBalancer", "ingress") as JsonArray)?.Select(i => J.S(i, "ip")).Where(x => x is not null).ToList() ?? new();
+            var type = JsonUtil.S(s, "spec", "type") ?? "ClusterIP";
+            var ingress = (JsonUtil.Get(s, "status", "loadBalancer", "ingress") as JsonArray)?.Select(i => JsonUtil.S(i, "ip")).Where(x => x is not null).ToList() ?? new();
             var ext = type == "LoadBalancer" ? (ingress.Count > 0 ? string.Join(",", ingress) : "<pending>") : "<none>";
-            var ports = string.Join(",", (J.Get(s, "spec", "ports") as JsonArray ?? new JsonArray()).Select(p => J.S(p, "nodePort") is { } np ? $"{J.S(p, "port")}:{np}/{J.S(p, "protocol")}" : $"{J.S(p, "port")}/{J.S(p, "protocol")}"));
-            var created = DateTime.TryParse(J.S(s, "metadata", "creationTimestamp"), null, System.Globalization.DateTimeStyles.AdjustToUniversal, out var t) ? DateTime.UtcNow - t : TimeSpan.Zero;
+            var ports = string.Join(",", (JsonUtil.Get(s, "spec", "ports") as JsonArray ?? new JsonArray()).Select(p => JsonUtil.S(p, "nodePort") is { } np ? $"{JsonUtil.S(p, "port")}:{np}/{JsonUtil.S(p, "protocol")}" : $"{JsonUtil.S(p, "port")}/{JsonUtil.S(p, "protocol")}"));
+            var created = DateTime.TryParse(JsonUtil.S(s, "metadata", "creationTimestamp"), null, System.Globalization.DateTimeStyles.AdjustToUniversal, out var t) ? DateTime.UtcNow - t : TimeSpan.Zero;
             var age = created.TotalMinutes >= 1 ? $"{(int)created.TotalMinutes}m" : $"{Math.Max(0, (int)created.TotalSeconds)}s";
-            var sel = J.Get(s, "spec", "selector") is JsonObject so && so.Count > 0 ? string.Join(",", so.Select(kv => $"{kv.Key}={kv.Value}")) : "<none>";
+            var sel = JsonUtil.Get(s, "spec", "selector") is JsonObject so && so.Count > 0 ? string.Join(",", so.Select(kv => $"{kv.Key}={kv.Value}")) : "<none>";
             rows.Add(new JsonObject
             {
-                ["cells"] = new JsonArray(J.S(s, "metadata", "name"), type, J.S(s, "spec", "clusterIP") ?? "<none>", ext, ports.Length == 0 ? "<none>" : ports, age, sel),
-                ["object"] = new JsonObject { ["kind"] = "PartialObjectMetadata", ["apiVersion"] = "meta.k8s.io/v1", ["metadata"] = J.Get(s, "metadata")!.DeepClone() },
+                ["cells"] = new JsonArray(JsonUtil.S(s, "metadata", "name"), type, JsonUtil.S(s, "spec", "clusterIP") ?? "<none>", ext, ports.Length == 0 ? "<none>" : ports, age, sel),
+                ["object"] = new JsonObject { ["kind"] = "PartialObjectMetadata", ["apiVersion"] = "meta.k8s.io/v1", ["metadata"] = JsonUtil.Get(s, "metadata")!.DeepClone() },
             });
         }
         return new JsonObject
@@ -292,19 +292,19 @@ internal sealed partial class K8sApi(AksEmulator emu)
 
     private static string Age(JsonNode? o)
     {
-        var created = DateTime.TryParse(J.S(o, "metadata", "creationTimestamp"), null, System.Globalization.DateTimeStyles.AdjustToUniversal, out var t) ? DateTime.UtcNow - t : TimeSpan.Zero;
+        var created = DateTime.TryParse(JsonUtil.S(o, "metadata", "creationTimestamp"), null, System.Globalization.DateTimeStyles.AdjustToUniversal, out var t) ? DateTime.UtcNow - t : TimeSpan.Zero;
         return created.TotalHours >= 1 ? $"{(int)created.TotalHours}h" : created.TotalMinutes >= 1 ? $"{(int)created.TotalMinutes}m" : $"{Math.Max(0, (int)created.TotalSeconds)}s";
     }
 
     internal static string PodStatusText(JsonObject p)
     {
-        if (J.Get(p, "metadata", "deletionTimestamp") is not null) return "Terminating";
-        var reason = J.S(p, "status", "phase") ?? "Pending";
-        if (J.Get(p, "status", "conditions") is JsonArray conds && conds.OfType<JsonObject>().Any(c => J.S(c, "reason") == "Unschedulable")) return "Pending";
-        foreach (var cs in (J.Get(p, "status", "containerStatuses") as JsonArray ?? new JsonArray()).OfType<JsonObject>())
+        if (JsonUtil.Get(p, "metadata", "deletionTimestamp") is not null) return "Terminating";
+        var reason = JsonUtil.S(p, "status", "phase") ?? "Pending";
+        if (JsonUtil.Get(p, "status", "conditions") is JsonArray conds && conds.OfType<JsonObject>().Any(c => JsonUtil.S(c, "reason") == "Unschedulable")) return "Pending";
+        foreach (var cs in (JsonUtil.Get(p, "status", "containerStatuses") as JsonArray ?? new JsonArray()).OfType<JsonObject>())
         {
-            if (J.S(cs, "state", "waiting", "reason") is { } w) return w;
-            if (J.S(cs, "state", "terminated", "reason") is { } t) reason = t;
+            if (JsonUtil.S(cs, "state", "waiting", "reason") is { } w) return w;
+            if (JsonUtil.S(cs, "state", "terminated", "reason") is { } t) reason = t;
         }
         return reason;
     }
@@ -314,7 +314,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
         var rows = new JsonArray(items.OfType<JsonObject>().Select(o => (JsonNode)new JsonObject
         {
             ["cells"] = cells(o),
-            ["object"] = new JsonObject { ["kind"] = "PartialObjectMetadata", ["apiVersion"] = "meta.k8s.io/v1", ["metadata"] = J.Get(o, "metadata")!.DeepClone() },
+            ["object"] = new JsonObject { ["kind"] = "PartialObjectMetadata", ["apiVersion"] = "meta.k8s.io/v1", ["metadata"] = JsonUtil.Get(o, "metadata")!.DeepClone() },
         }).ToArray());
         return new JsonObject
         {
@@ -330,15 +330,15 @@ internal sealed partial class K8sApi(AksEmulator emu)
         var rows = new JsonArray();
         foreach (var p in items.OfType<JsonObject>())
         {
-            var cs = (J.Get(p, "status", "containerStatuses") as JsonArray ?? new JsonArray()).OfType<JsonObject>().ToList();
-            var total = (J.Get(p, "spec", "containers") as JsonArray)?.Count ?? 0;
-            var ready = cs.Count(c => J.Bool(c["ready"]) == true);
-            var restarts = cs.Sum(c => J.Int(c["restartCount"]) ?? 0);
+            var cs = (JsonUtil.Get(p, "status", "containerStatuses") as JsonArray ?? new JsonArray()).OfType<JsonObject>().ToList();
+            var total = (JsonUtil.Get(p, "spec", "containers") as JsonArray)?.Count ?? 0;
+            var ready = cs.Count(c => JsonUtil.Bool(c["ready"]) == true);
+            var restarts = cs.Sum(c => JsonUtil.Int(c["restartCount"]) ?? 0);
             rows.Add(new JsonObject
             {
-                ["cells"] = new JsonArray(J.S(p, "metadata", "name"), $"{ready}/{total}", PodStatusText(p), restarts, Age(p),
-                    J.S(p, "status", "podIP") ?? "<none>", J.S(p, "spec", "nodeName") ?? "<none>", "<none>", "<none>"),
-                ["object"] = new JsonObject { ["kind"] = "PartialObjectMetadata", ["apiVersion"] = "meta.k8s.io/v1", ["metadata"] = J.Get(p, "metadata")!.DeepClone() },
+                ["cells"] = new JsonArray(JsonUtil.S(p, "metadata", "name"), $"{ready}/{total}", PodStatusText(p), restarts, Age(p),
+                    JsonUtil.S(p, "status", "podIP") ?? "<none>", JsonUtil.S(p, "spec", "nodeName") ?? "<none>", "<none>", "<none>"),
+                ["object"] = new JsonObject { ["kind"] = "PartialObjectMetadata", ["apiVersion"] = "meta.k8s.io/v1", ["metadata"] = JsonUtil.Get(p, "metadata")!.DeepClone() },
             });
         }
         return new JsonObject
@@ -366,8 +366,8 @@ internal sealed partial class K8sApi(AksEmulator emu)
         {
             if (string.IsNullOrEmpty(rvText) || rvText == "0")
             {
-                foreach (var o in c.K8s.Store(kind).Values.Where(o => ns is null || J.S(o, "metadata", "namespace") == ns).Where(filter))
-                    initial.Add(("ADDED", J.Clone(o)));
+                foreach (var o in c.K8s.Store(kind).Values.Where(o => ns is null || JsonUtil.S(o, "metadata", "namespace") == ns).Where(filter))
+                    initial.Add(("ADDED", JsonUtil.Clone(o)));
             }
             else if (long.TryParse(rvText, out requestedRv))
             {
@@ -377,7 +377,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
             }
             if (!gone) c.K8s.Watchers.Add(sub);
         }
-        if (Debug) Console.Error.WriteLine($"watch {c.Name} {kind} ns={ns} rv={rvText} initial={initial.Count} [{string.Join(",", initial.Select(i => i.Item1 + ":" + J.S(i.Item2, "metadata", "name") + "@" + J.S(i.Item2, "metadata", "resourceVersion")))}] current={W.CurrentRv}");
+        if (Debug) Console.Error.WriteLine($"watch {c.Name} {kind} ns={ns} rv={rvText} initial={initial.Count} [{string.Join(",", initial.Select(i => i.Item1 + ":" + JsonUtil.S(i.Item2, "metadata", "name") + "@" + JsonUtil.S(i.Item2, "metadata", "resourceVersion")))}] current={W.CurrentRv}");
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
         ctx.Response.Headers.CacheControl = "no-cache, private";
@@ -434,7 +434,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
 
     private static async Task WriteLine(HttpContext ctx, JsonNode ev)
     {
-        await ctx.Response.WriteAsync(J.Str(ev) + "\n", ctx.RequestAborted);
+        await ctx.Response.WriteAsync(JsonUtil.Str(ev) + "\n", ctx.RequestAborted);
         await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
     }
 
@@ -442,7 +442,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
     private async Task GetOne(HttpContext ctx, Cluster c, string res, string? ns, string name)
     {
         JsonObject? o;
-        lock (W.Sync) o = c.K8s.Store(KindOf[res]).TryGetValue(ns is null ? name : ns + "/" + name, out var x) ? J.Clone(x) : null;
+        lock (W.Sync) o = c.K8s.Store(KindOf[res]).TryGetValue(ns is null ? name : ns + "/" + name, out var x) ? JsonUtil.Clone(x) : null;
         if (o is null) { await NotFound(ctx, res, name); return; }
         await WriteJson(ctx, 200, o);
     }
@@ -456,7 +456,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
         {
             var body = await ReadBody(ctx);
             if (body is null) { await WriteStatus(ctx, 400, "BadRequest", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf"); return; }
-            var n = J.S(body, "metadata", "name") ?? "";
+            var n = JsonUtil.S(body, "metadata", "name") ?? "";
             if (!Regex.IsMatch(n, "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$") || n.Length > 63)
             { await Invalid(ctx, "Namespace", n, new() { ("metadata.name", "FieldValueInvalid", $"Invalid value: \"{n}\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')") }); return; }
             JsonObject created;
@@ -465,13 +465,13 @@ internal sealed partial class K8sApi(AksEmulator emu)
                 if (c.K8s.Namespaces.ContainsKey(n)) created = null!;
                 else
                 {
-                    var labels = J.Get(body, "metadata", "labels") as JsonObject;
-                    var l = labels is null ? new JsonObject() : J.Clone(labels);
+                    var labels = JsonUtil.Get(body, "metadata", "labels") as JsonObject;
+                    var l = labels is null ? new JsonObject() : JsonUtil.Clone(labels);
                     l["kubernetes.io/metadata.name"] = n;
                     created = W.NewNamespaceObject(n, l);
-                    if (J.Get(body, "metadata", "annotations") is JsonObject ann) J.Obj(created, "metadata")["annotations"] = ann.DeepClone();
+                    if (JsonUtil.Get(body, "metadata", "annotations") is JsonObject ann) JsonUtil.Obj(created, "metadata")["annotations"] = ann.DeepClone();
                     W.Commit(c.K8s, "Namespace", "ADDED", created);
-                    created = J.Clone(created);
+                    created = JsonUtil.Clone(created);
                 }
             }
             if (created is null) { await WriteStatus(ctx, 409, "AlreadyExists", $"namespaces \"{n}\" already exists", Details(n, "namespaces")); return; }

@@ -55,14 +55,14 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         catch (OperationCanceledException) { }
     }
 
-    private static string Key(JsonObject o) => J.S(o, "metadata", "namespace") + "/" + J.S(o, "metadata", "name");
+    private static string Key(JsonObject o) => JsonUtil.S(o, "metadata", "namespace") + "/" + JsonUtil.S(o, "metadata", "name");
 
     private bool Alive(Cluster c, JsonObject snapshotOrLive, string kind, out JsonObject live)
     {
         live = null!;
         if (!w.Clusters.TryGetValue(c.Name, out var cur) || !ReferenceEquals(cur, c)) return false;
         if (!c.K8s.Store(kind).TryGetValue(Key(snapshotOrLive), out var l)) return false;
-        if (J.S(l, "metadata", "uid") != J.S(snapshotOrLive, "metadata", "uid")) return false;
+        if (JsonUtil.S(l, "metadata", "uid") != JsonUtil.S(snapshotOrLive, "metadata", "uid")) return false;
         live = l;
         return true;
     }
@@ -73,9 +73,9 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
     private void ReconcileService(Cluster c, JsonObject snapshot)
     {
         if (!Alive(c, snapshot, "Service", out var svc)) return;
-        if (J.Get(svc, "metadata", "deletionTimestamp") is not null) return;
+        if (JsonUtil.Get(svc, "metadata", "deletionTimestamp") is not null) return;
         var key = Key(svc);
-        var type = J.S(svc, "spec", "type") ?? "ClusterIP";
+        var type = JsonUtil.S(svc, "spec", "type") ?? "ClusterIP";
         if (type != "LoadBalancer")
         {
             if (c.Frontends.Any(f => f.ServiceKey == key) || HasFinalizer(svc))
@@ -90,17 +90,17 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         }
         if (!HasFinalizer(svc))
         {
-            J.Arr(J.Obj(svc, "metadata"), "finalizers").Add(Finalizer);
+            JsonUtil.Arr(JsonUtil.Obj(svc, "metadata"), "finalizers").Add(Finalizer);
             w.Commit(c.K8s, "Service", "MODIFIED", svc);
         }
         w.RecordEvent(c.K8s, svc, "Normal", "EnsuringLoadBalancer", "Ensuring load balancer", "service-controller");
-        var ann = J.Get(svc, "metadata", "annotations") as JsonObject;
-        var requestedIp = J.S(ann, AnnIpv4);
-        if (string.IsNullOrEmpty(requestedIp)) requestedIp = J.S(svc, "spec", "loadBalancerIP");
+        var ann = JsonUtil.Get(svc, "metadata", "annotations") as JsonObject;
+        var requestedIp = JsonUtil.S(ann, AnnIpv4);
+        if (string.IsNullOrEmpty(requestedIp)) requestedIp = JsonUtil.S(svc, "spec", "loadBalancerIP");
         if (string.IsNullOrEmpty(requestedIp)) requestedIp = null;
-        var rg = J.S(ann, AnnRg);
+        var rg = JsonUtil.S(ann, AnnRg);
         if (string.IsNullOrEmpty(rg)) rg = c.NodeResourceGroup;
-        var pipName = J.S(ann, AnnPipName);
+        var pipName = JsonUtil.S(ann, AnnPipName);
 
         string Fail(string msg)
         {
@@ -125,7 +125,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         if (!string.IsNullOrEmpty(pipName))
         {
             pip = w.PublicIps.GetValueOrDefault(EmulatorWorld.RgKey(rg, pipName));
-            if (pip?.Address is null) { Fail($"PublicIP from annotation azure-pip-name={pipName} for service {J.S(svc, "metadata", "name")} doesn't exist"); return; }
+            if (pip?.Address is null) { Fail($"PublicIP from annotation azure-pip-name={pipName} for service {JsonUtil.S(svc, "metadata", "name")} doesn't exist"); return; }
             if (requestedIp is not null && pip.Address != requestedIp) { Fail($"user supplied IP address {requestedIp} does not match the IP address {pip.Address} of public IP {pipName}"); return; }
         }
         else if (requestedIp is not null)
@@ -140,7 +140,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
             if (existing is not null && existing.AutoCreated && existingPip is not null) pip = existingPip;
             else
             {
-                var uidHex = "a" + (J.S(svc, "metadata", "uid") ?? Guid.NewGuid().ToString()).Replace("-", "");
+                var uidHex = "a" + (JsonUtil.S(svc, "metadata", "uid") ?? Guid.NewGuid().ToString()).Replace("-", "");
                 pip = new PublicIp
                 {
                     ResourceGroup = c.NodeResourceGroup, Name = "kubernetes-" + uidHex, Address = w.AllocateAddress(), ManagedByCluster = c.Name,
@@ -160,20 +160,20 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         }
         if (existing is null)
         {
-            existing = new LbFrontend { ServiceKey = key, ServiceUid = J.S(svc, "metadata", "uid")!, PublicIpId = pipId, FrontendName = "a" + J.S(svc, "metadata", "uid")!.Replace("-", ""), AutoCreated = auto };
+            existing = new LbFrontend { ServiceKey = key, ServiceUid = JsonUtil.S(svc, "metadata", "uid")!, PublicIpId = pipId, FrontendName = "a" + JsonUtil.S(svc, "metadata", "uid")!.Replace("-", ""), AutoCreated = auto };
             c.Frontends.Add(existing);
         }
         pip.IpConfigurationId = $"/subscriptions/{w.SubscriptionId}/resourceGroups/{c.NodeResourceGroup}/providers/Microsoft.Network/loadBalancers/{(c.LoadBalancerSku == "basic" ? "kubernetes" : "kubernetes")}/frontendIPConfigurations/{existing.FrontendName}";
-        var status = J.Obj(svc, "status");
+        var status = JsonUtil.Obj(svc, "status");
         status["loadBalancer"] = new JsonObject { ["ingress"] = new JsonArray(new JsonObject { ["ip"] = pip.Address, ["ipMode"] = "VIP" }) };
         w.Commit(c.K8s, "Service", "MODIFIED", svc);
         w.RecordEvent(c.K8s, svc, "Normal", "EnsuredLoadBalancer", "Ensured load balancer", "service-controller");
     }
 
-    private static bool HasFinalizer(JsonObject svc) => J.Get(svc, "metadata", "finalizers") is JsonArray a && a.Any(x => x?.GetValue<string>() == Finalizer);
+    private static bool HasFinalizer(JsonObject svc) => JsonUtil.Get(svc, "metadata", "finalizers") is JsonArray a && a.Any(x => x?.GetValue<string>() == Finalizer);
     private static void RemoveFinalizer(JsonObject svc)
     {
-        if (J.Get(svc, "metadata", "finalizers") is JsonArray a)
+        if (JsonUtil.Get(svc, "metadata", "finalizers") is JsonArray a)
         {
             foreach (var n in a.Where(x => x?.GetValue<string>() == Finalizer).ToList()) a.Remove(n);
             if (a.Count == 0) ((JsonObject)svc["metadata"]!).Remove("finalizers");
@@ -206,22 +206,22 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
     public void PodCreated(Cluster c, JsonObject pod)
     {
         Later(w.Options.PodStartDelayMilliseconds, () => Schedule(c, pod));
-        if (J.Int(J.Get(pod, "spec", "activeDeadlineSeconds")) is int deadline and > 0)
+        if (JsonUtil.Int(JsonUtil.Get(pod, "spec", "activeDeadlineSeconds")) is int deadline and > 0)
             Later(deadline * 1000, () => DeadlineExceeded(c, pod));
     }
 
     private void DeadlineExceeded(Cluster c, JsonObject snap)
     {
-        if (!Alive(c, snap, "Pod", out var pod) || J.Get(pod, "metadata", "deletionTimestamp") is not null) return;
-        var status = J.Obj(pod, "status");
-        if (J.S(status, "phase") is "Succeeded" or "Failed") return;
+        if (!Alive(c, snap, "Pod", out var pod) || JsonUtil.Get(pod, "metadata", "deletionTimestamp") is not null) return;
+        var status = JsonUtil.Obj(pod, "status");
+        if (JsonUtil.S(status, "phase") is "Succeeded" or "Failed") return;
         status["phase"] = "Failed";
         status["reason"] = "DeadlineExceeded";
         status["message"] = "Pod was active on the node longer than the specified deadline";
         foreach (var cs in (status["containerStatuses"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
         {
-            if (J.Get(cs, "state", "running") is not null)
-                cs["state"] = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 137, ["reason"] = "Error", ["startedAt"] = J.S(cs, "state", "running", "startedAt"), ["finishedAt"] = J.Now(), ["containerID"] = J.S(cs, "containerID") } };
+            if (JsonUtil.Get(cs, "state", "running") is not null)
+                cs["state"] = new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 137, ["reason"] = "Error", ["startedAt"] = JsonUtil.S(cs, "state", "running", "startedAt"), ["finishedAt"] = JsonUtil.Now(), ["containerID"] = JsonUtil.S(cs, "containerID") } };
             cs["ready"] = false;
         }
         w.Commit(c.K8s, "Pod", "MODIFIED", pod);
@@ -229,7 +229,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
     }
 
     private static IEnumerable<JsonObject> Containers(JsonObject pod) =>
-        (J.Get(pod, "spec", "containers") as JsonArray ?? new JsonArray()).OfType<JsonObject>();
+        (JsonUtil.Get(pod, "spec", "containers") as JsonArray ?? new JsonArray()).OfType<JsonObject>();
 
     private static bool ImageFails(string image)
     {
@@ -241,15 +241,15 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
 
     private void Schedule(Cluster c, JsonObject snap)
     {
-        if (!Alive(c, snap, "Pod", out var pod) || J.Get(pod, "metadata", "deletionTimestamp") is not null) return;
-        var spec = J.Obj(pod, "spec");
-        var status = J.Obj(pod, "status");
-        var nodeName = J.S(spec, "nodeName");
+        if (!Alive(c, snap, "Pod", out var pod) || JsonUtil.Get(pod, "metadata", "deletionTimestamp") is not null) return;
+        var spec = JsonUtil.Obj(pod, "spec");
+        var status = JsonUtil.Obj(pod, "status");
+        var nodeName = JsonUtil.S(spec, "nodeName");
         var total = c.K8s.NodeNames.Count;
         if (nodeName is not null && !c.K8s.Nodes.ContainsKey(nodeName))
         {
             var msg = $"0/{total} nodes are available: {total} node(s) didn't match Pod's node affinity/selector. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.";
-            status["conditions"] = new JsonArray(new JsonObject { ["type"] = "PodScheduled", ["status"] = "False", ["lastProbeTime"] = null, ["lastTransitionTime"] = J.Now(), ["reason"] = "Unschedulable", ["message"] = msg });
+            status["conditions"] = new JsonArray(new JsonObject { ["type"] = "PodScheduled", ["status"] = "False", ["lastProbeTime"] = null, ["lastTransitionTime"] = JsonUtil.Now(), ["reason"] = "Unschedulable", ["message"] = msg });
             w.Commit(c.K8s, "Pod", "MODIFIED", pod);
             w.RecordEvent(c.K8s, pod, "Warning", "FailedScheduling", msg, "default-scheduler");
             return;
@@ -257,11 +257,11 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         if (nodeName is null)
         {
             var selector = spec["nodeSelector"] as JsonObject;
-            var candidates = c.K8s.NodeNames.Where(n => selector is null || selector.All(kv => J.S(c.K8s.Nodes[n], "metadata", "labels", kv.Key) == kv.Value?.ToString())).ToList();
+            var candidates = c.K8s.NodeNames.Where(n => selector is null || selector.All(kv => JsonUtil.S(c.K8s.Nodes[n], "metadata", "labels", kv.Key) == kv.Value?.ToString())).ToList();
             if (candidates.Count == 0)
             {
                 var msg = $"0/{total} nodes are available: {total} node(s) didn't match Pod's node affinity/selector. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.";
-                status["conditions"] = new JsonArray(new JsonObject { ["type"] = "PodScheduled", ["status"] = "False", ["lastProbeTime"] = null, ["lastTransitionTime"] = J.Now(), ["reason"] = "Unschedulable", ["message"] = msg });
+                status["conditions"] = new JsonArray(new JsonObject { ["type"] = "PodScheduled", ["status"] = "False", ["lastProbeTime"] = null, ["lastTransitionTime"] = JsonUtil.Now(), ["reason"] = "Unschedulable", ["message"] = msg });
                 w.Commit(c.K8s, "Pod", "MODIFIED", pod);
                 w.RecordEvent(c.K8s, pod, "Warning", "FailedScheduling", msg, "default-scheduler");
                 return;
@@ -272,25 +272,25 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         var nodeIdx = Math.Max(0, c.K8s.NodeNames.IndexOf(nodeName));
         status["conditions"] = new JsonArray(
             Cond("PodReadyToStartContainers", "False"), Cond("Initialized", "True"),
-            Cond("Ready", "False", "ContainersNotReady", $"containers with unready status: [{string.Join(" ", Containers(pod).Select(x => J.S(x, "name")))}]"),
-            Cond("ContainersReady", "False", "ContainersNotReady", $"containers with unready status: [{string.Join(" ", Containers(pod).Select(x => J.S(x, "name")))}]"),
+            Cond("Ready", "False", "ContainersNotReady", $"containers with unready status: [{string.Join(" ", Containers(pod).Select(x => JsonUtil.S(x, "name")))}]"),
+            Cond("ContainersReady", "False", "ContainersNotReady", $"containers with unready status: [{string.Join(" ", Containers(pod).Select(x => JsonUtil.S(x, "name")))}]"),
             Cond("PodScheduled", "True"));
         status["hostIP"] = $"10.224.0.{4 + nodeIdx}";
         status["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = $"10.224.0.{4 + nodeIdx}" });
-        status["startTime"] = J.Now();
+        status["startTime"] = JsonUtil.Now();
         status["containerStatuses"] = new JsonArray(Containers(pod).Select(ct => (JsonNode)new JsonObject
         {
-            ["name"] = J.S(ct, "name"), ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } },
-            ["lastState"] = new JsonObject(), ["ready"] = false, ["restartCount"] = 0, ["image"] = J.S(ct, "image"), ["imageID"] = "", ["started"] = false,
+            ["name"] = JsonUtil.S(ct, "name"), ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } },
+            ["lastState"] = new JsonObject(), ["ready"] = false, ["restartCount"] = 0, ["image"] = JsonUtil.S(ct, "image"), ["imageID"] = "", ["started"] = false,
         }).ToArray());
         w.Commit(c.K8s, "Pod", "MODIFIED", pod);
-        w.RecordEvent(c.K8s, pod, "Normal", "Scheduled", $"Successfully assigned {J.S(pod, "metadata", "namespace")}/{J.S(pod, "metadata", "name")} to {nodeName}", "default-scheduler");
+        w.RecordEvent(c.K8s, pod, "Normal", "Scheduled", $"Successfully assigned {JsonUtil.S(pod, "metadata", "namespace")}/{JsonUtil.S(pod, "metadata", "name")} to {nodeName}", "default-scheduler");
         Later(w.Options.PodStartDelayMilliseconds, () => Start(c, pod));
     }
 
     private static JsonObject Cond(string type, string status, string? reason = null, string? message = null)
     {
-        var o = new JsonObject { ["type"] = type, ["status"] = status, ["lastProbeTime"] = null, ["lastTransitionTime"] = J.Now() };
+        var o = new JsonObject { ["type"] = type, ["status"] = status, ["lastProbeTime"] = null, ["lastTransitionTime"] = JsonUtil.Now() };
         if (reason is not null) o["reason"] = reason;
         if (message is not null) o["message"] = message;
         return o;
@@ -298,21 +298,21 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
 
     private void Start(Cluster c, JsonObject snap)
     {
-        if (!Alive(c, snap, "Pod", out var pod) || J.Get(pod, "metadata", "deletionTimestamp") is not null) return;
+        if (!Alive(c, snap, "Pod", out var pod) || JsonUtil.Get(pod, "metadata", "deletionTimestamp") is not null) return;
         var key = Key(pod);
         var rt = c.K8s.PodRuntimes.TryGetValue(key, out var r) ? r : c.K8s.PodRuntimes[key] = new PodRuntime();
-        var status = J.Obj(pod, "status");
+        var status = JsonUtil.Obj(pod, "status");
         var statuses = (JsonArray)status["containerStatuses"]!;
-        var failing = Containers(pod).Where(ct => ImageFails(J.S(ct, "image") ?? "")).ToList();
-        foreach (var ct in Containers(pod)) w.RecordEvent(c.K8s, pod, "Normal", "Pulling", $"Pulling image \"{J.S(ct, "image")}\"", "kubelet");
+        var failing = Containers(pod).Where(ct => ImageFails(JsonUtil.S(ct, "image") ?? "")).ToList();
+        foreach (var ct in Containers(pod)) w.RecordEvent(c.K8s, pod, "Normal", "Pulling", $"Pulling image \"{JsonUtil.S(ct, "image")}\"", "kubelet");
         if (failing.Count > 0)
         {
             foreach (var ct in failing)
             {
-                var image = J.S(ct, "image")!;
+                var image = JsonUtil.S(ct, "image")!;
                 var err = PullError(image);
-                rt.Waiting[J.S(ct, "name")!] = "ErrImagePull";
-                var cs = statuses.OfType<JsonObject>().First(s => J.S(s, "name") == J.S(ct, "name"));
+                rt.Waiting[JsonUtil.S(ct, "name")!] = "ErrImagePull";
+                var cs = statuses.OfType<JsonObject>().First(s => JsonUtil.S(s, "name") == JsonUtil.S(ct, "name"));
                 cs["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ErrImagePull", ["message"] = err } };
                 w.RecordEvent(c.K8s, pod, "Warning", "Failed", $"Failed to pull image \"{image}\": {err}", "kubelet");
                 w.RecordEvent(c.K8s, pod, "Warning", "Failed", "Error: ErrImagePull", "kubelet");
@@ -320,13 +320,13 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
             w.Commit(c.K8s, "Pod", "MODIFIED", pod);
             Later(w.Options.PodStartDelayMilliseconds, () =>
             {
-                if (!Alive(c, pod, "Pod", out var p2) || J.Get(p2, "metadata", "deletionTimestamp") is not null) return;
-                var sts = (JsonArray)J.Obj(p2, "status")["containerStatuses"]!;
+                if (!Alive(c, pod, "Pod", out var p2) || JsonUtil.Get(p2, "metadata", "deletionTimestamp") is not null) return;
+                var sts = (JsonArray)JsonUtil.Obj(p2, "status")["containerStatuses"]!;
                 foreach (var ct in failing)
                 {
-                    var image = J.S(ct, "image")!;
-                    rt.Waiting[J.S(ct, "name")!] = "ImagePullBackOff";
-                    var cs = sts.OfType<JsonObject>().First(s => J.S(s, "name") == J.S(ct, "name"));
+                    var image = JsonUtil.S(ct, "image")!;
+                    rt.Waiting[JsonUtil.S(ct, "name")!] = "ImagePullBackOff";
+                    var cs = sts.OfType<JsonObject>().First(s => JsonUtil.S(s, "name") == JsonUtil.S(ct, "name"));
                     cs["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ImagePullBackOff", ["message"] = $"Back-off pulling image \"{image}\": ErrImagePull: {PullError(image)}" } };
                     w.RecordEvent(c.K8s, p2, "Normal", "BackOff", $"Back-off pulling image \"{image}\"", "kubelet");
                     w.RecordEvent(c.K8s, p2, "Warning", "Failed", "Error: ImagePullBackOff", "kubelet");
@@ -337,11 +337,11 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         }
         // All images pull: containers start; the fetch happens now, so the egress decision is taken now.
         var exitCodes = new Dictionary<string, int>();
-        var started = J.NowFine()[..19] + "Z";
+        var started = JsonUtil.NowFine()[..19] + "Z";
         foreach (var ct in Containers(pod))
         {
-            var name = J.S(ct, "name")!;
-            w.RecordEvent(c.K8s, pod, "Normal", "Pulled", $"Successfully pulled image \"{J.S(ct, "image")}\" in 1.204s (1.204s including waiting). Image size: 10871534 bytes.", "kubelet");
+            var name = JsonUtil.S(ct, "name")!;
+            w.RecordEvent(c.K8s, pod, "Normal", "Pulled", $"Successfully pulled image \"{JsonUtil.S(ct, "image")}\" in 1.204s (1.204s including waiting). Image size: 10871534 bytes.", "kubelet");
             w.RecordEvent(c.K8s, pod, "Normal", "Created", $"Created container: {name}", "kubelet");
             w.RecordEvent(c.K8s, pod, "Normal", "Started", $"Started container {name}", "kubelet");
             var tokens = CommandTokens(ct);
@@ -370,7 +370,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         {
             cs["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = started } };
             cs["ready"] = true; cs["started"] = true;
-            cs["imageID"] = $"{J.S(cs, "image")}@sha256:{Det.Hex("img/" + J.S(cs, "image"), 64)}";
+            cs["imageID"] = $"{JsonUtil.S(cs, "image")}@sha256:{Det.Hex("img/" + JsonUtil.S(cs, "image"), 64)}";
             cs["containerID"] = "containerd://" + Det.Hex(Guid.NewGuid().ToString(), 64);
         }
         status["conditions"] = new JsonArray(Cond("PodReadyToStartContainers", "True"), Cond("Initialized", "True"), Cond("Ready", "True"), Cond("ContainersReady", "True"), Cond("PodScheduled", "True"));
@@ -381,37 +381,37 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
 
     private void Finish(Cluster c, JsonObject snap, Dictionary<string, int> exitCodes, string started)
     {
-        if (!Alive(c, snap, "Pod", out var pod) || J.Get(pod, "metadata", "deletionTimestamp") is not null) return;
-        var status = J.Obj(pod, "status");
-        var restartPolicy = J.S(pod, "spec", "restartPolicy") ?? "Always";
+        if (!Alive(c, snap, "Pod", out var pod) || JsonUtil.Get(pod, "metadata", "deletionTimestamp") is not null) return;
+        var status = JsonUtil.Obj(pod, "status");
+        var restartPolicy = JsonUtil.S(pod, "spec", "restartPolicy") ?? "Always";
         var allOk = exitCodes.Values.All(x => x == 0);
         foreach (var cs in ((JsonArray)status["containerStatuses"]!).OfType<JsonObject>())
         {
-            var code = exitCodes.GetValueOrDefault(J.S(cs, "name")!);
+            var code = exitCodes.GetValueOrDefault(JsonUtil.S(cs, "name")!);
             var term = new JsonObject
             {
-                ["exitCode"] = code, ["reason"] = code == 0 ? "Completed" : "Error", ["startedAt"] = started, ["finishedAt"] = J.Now(),
-                ["containerID"] = J.S(cs, "containerID"),
+                ["exitCode"] = code, ["reason"] = code == 0 ? "Completed" : "Error", ["startedAt"] = started, ["finishedAt"] = JsonUtil.Now(),
+                ["containerID"] = JsonUtil.S(cs, "containerID"),
             };
             cs["ready"] = false; cs["started"] = false;
             var restart = restartPolicy == "Always" || (restartPolicy == "OnFailure" && code != 0);
             if (restart)
             {
                 cs["lastState"] = new JsonObject { ["terminated"] = term };
-                cs["restartCount"] = (J.Int(cs["restartCount"]) ?? 0) + 1;
-                cs["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "CrashLoopBackOff", ["message"] = $"back-off 10s restarting failed container={J.S(cs, "name")} pod={J.S(pod, "metadata", "name")}_{J.S(pod, "metadata", "namespace")}({J.S(pod, "metadata", "uid")})" } };
+                cs["restartCount"] = (JsonUtil.Int(cs["restartCount"]) ?? 0) + 1;
+                cs["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "CrashLoopBackOff", ["message"] = $"back-off 10s restarting failed container={JsonUtil.S(cs, "name")} pod={JsonUtil.S(pod, "metadata", "name")}_{JsonUtil.S(pod, "metadata", "namespace")}({JsonUtil.S(pod, "metadata", "uid")})" } };
             }
             else cs["state"] = new JsonObject { ["terminated"] = term };
         }
         var anyRestart = restartPolicy == "Always" || (restartPolicy == "OnFailure" && !allOk);
         if (!anyRestart) status["phase"] = allOk ? "Succeeded" : "Failed";
-        var names = string.Join(" ", Containers(pod).Select(x => J.S(x, "name")));
+        var names = string.Join(" ", Containers(pod).Select(x => JsonUtil.S(x, "name")));
         status["conditions"] = new JsonArray(Cond("PodReadyToStartContainers", anyRestart ? "True" : "False"), Cond("Initialized", "True"),
             Cond("Ready", "False", anyRestart ? "ContainersNotReady" : "PodCompleted", anyRestart ? $"containers with unready status: [{names}]" : null),
             Cond("ContainersReady", "False", anyRestart ? "ContainersNotReady" : "PodCompleted", anyRestart ? $"containers with unready status: [{names}]" : null),
             Cond("PodScheduled", "True"));
         w.Commit(c.K8s, "Pod", "MODIFIED", pod);
-        if (anyRestart) w.RecordEvent(c.K8s, pod, "Warning", "BackOff", $"Back-off restarting failed container {Containers(pod).First()["name"]} in pod {J.S(pod, "metadata", "name")}_{J.S(pod, "metadata", "namespace")}({J.S(pod, "metadata", "uid")})", "kubelet");
+        if (anyRestart) w.RecordEvent(c.K8s, pod, "Warning", "BackOff", $"Back-off restarting failed container {Containers(pod).First()["name"]} in pod {JsonUtil.S(pod, "metadata", "name")}_{JsonUtil.S(pod, "metadata", "namespace")}({JsonUtil.S(pod, "metadata", "uid")})", "kubelet");
     }
 
     public void PodDeleting(Cluster c, JsonObject pod, int delayMs) => Later(delayMs, () =>

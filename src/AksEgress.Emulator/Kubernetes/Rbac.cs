@@ -169,12 +169,12 @@ public sealed class RbacEnforcer
                 return;
             case "PUT" or "POST":
                 var b = await K8sApi.ReadBody(ctx);
-                var cluster = J.S(b, "cluster");
+                var cluster = JsonUtil.S(b, "cluster");
                 if (string.IsNullOrEmpty(cluster) || !_emu.World.ClusterNames.Contains(cluster, StringComparer.OrdinalIgnoreCase))
                 { await ArmApi.Write(ctx, 400, Error("an existing cluster is required")); return; }
                 IReadOnlyList<RbacRule> rules;
-                if (J.S(b, "role") is { } yaml) rules = ParseRoles(yaml);
-                else if (J.Get(b, "rules") is JsonArray arr)
+                if (JsonUtil.S(b, "role") is { } yaml) rules = ParseRoles(yaml);
+                else if (JsonUtil.Get(b, "rules") is JsonArray arr)
                     rules = arr.Select(n => new RbacRule(
                         (n?["resources"] as JsonArray)?.Select(x => x!.ToString()).ToArray() ?? Array.Empty<string>(),
                         (n?["verbs"] as JsonArray)?.Select(x => x!.ToString()).ToArray() ?? Array.Empty<string>(),

@@ -146,17 +146,17 @@ internal sealed class Cluster
     public string? PendingOperationId { get; set; }
     public K8sState K8s { get; set; } = null!;
 
-    public JsonObject NetworkProfile => J.Obj(J.Obj(Body, "properties"), "networkProfile");
-    public string OutboundType => J.S(NetworkProfile, "outboundType") ?? "loadBalancer";
-    public string LoadBalancerSku => J.S(NetworkProfile, "loadBalancerSku") ?? "standard";
-    public string RestrictionLevel => J.S(Body, "properties", "nodeResourceGroupProfile", "restrictionLevel") ?? "Unrestricted";
-    public bool DisableLocalAccounts => J.Bool(J.Get(Body, "properties", "disableLocalAccounts")) == true;
+    public JsonObject NetworkProfile => JsonUtil.Obj(JsonUtil.Obj(Body, "properties"), "networkProfile");
+    public string OutboundType => JsonUtil.S(NetworkProfile, "outboundType") ?? "loadBalancer";
+    public string LoadBalancerSku => JsonUtil.S(NetworkProfile, "loadBalancerSku") ?? "standard";
+    public string RestrictionLevel => JsonUtil.S(Body, "properties", "nodeResourceGroupProfile", "restrictionLevel") ?? "Unrestricted";
+    public bool DisableLocalAccounts => JsonUtil.Bool(JsonUtil.Get(Body, "properties", "disableLocalAccounts")) == true;
 
     public IEnumerable<string> EffectiveOutboundIpIds()
     {
         var lbp = NetworkProfile["loadBalancerProfile"] as JsonObject;
         if (lbp?["effectiveOutboundIPs"] is JsonArray a)
-            foreach (var e in a) if (J.S(e, "id") is { } id) yield return id;
+            foreach (var e in a) if (JsonUtil.S(e, "id") is { } id) yield return id;
     }
 }
 

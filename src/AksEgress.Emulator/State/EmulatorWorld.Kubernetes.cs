@@ -26,7 +26,7 @@ public sealed partial class EmulatorWorld
                 ["metadata"] = new JsonObject
                 {
                     ["name"] = name, ["uid"] = Det.Guid("node/" + c.Name + name).ToString(), ["resourceVersion"] = NextRv().ToString(),
-                    ["creationTimestamp"] = J.Now(),
+                    ["creationTimestamp"] = JsonUtil.Now(),
                     ["labels"] = new JsonObject
                     {
                         ["kubernetes.io/hostname"] = name, ["kubernetes.io/os"] = "linux", ["kubernetes.io/arch"] = "amd64",
@@ -37,7 +37,7 @@ public sealed partial class EmulatorWorld
                 ["spec"] = new JsonObject { ["podCIDR"] = $"10.244.{i}.0/24", ["providerID"] = $"azure:///subscriptions/{SubscriptionId}/resourceGroups/{c.NodeResourceGroup.ToLowerInvariant()}/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-{digits}-vmss/virtualMachines/{i}" },
                 ["status"] = new JsonObject
                 {
-                    ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady", ["message"] = "kubelet is posting ready status", ["lastHeartbeatTime"] = J.Now(), ["lastTransitionTime"] = J.Now() }),
+                    ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady", ["message"] = "kubelet is posting ready status", ["lastHeartbeatTime"] = JsonUtil.Now(), ["lastTransitionTime"] = JsonUtil.Now() }),
                     ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = $"10.224.0.{4 + i}" }, new JsonObject { ["type"] = "Hostname", ["address"] = name }),
                     ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.32.7", ["containerRuntimeVersion"] = "containerd://1.7.28-1", ["osImage"] = "Ubuntu 22.04.5 LTS", ["operatingSystem"] = "linux", ["architecture"] = "amd64", ["kernelVersion"] = "5.15.0-1092-azure" },
                 },
@@ -51,7 +51,7 @@ public sealed partial class EmulatorWorld
         ["kind"] = "Namespace", ["apiVersion"] = "v1",
         ["metadata"] = new JsonObject
         {
-            ["name"] = ns, ["uid"] = Guid.NewGuid().ToString(), ["resourceVersion"] = NextRv().ToString(), ["creationTimestamp"] = J.Now(),
+            ["name"] = ns, ["uid"] = Guid.NewGuid().ToString(), ["resourceVersion"] = NextRv().ToString(), ["creationTimestamp"] = JsonUtil.Now(),
             ["labels"] = labels ?? new JsonObject { ["kubernetes.io/metadata.name"] = ns },
         },
         ["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") },
@@ -69,14 +69,14 @@ public sealed partial class EmulatorWorld
     /// <summary>Stores (or removes) an object, bumps its resourceVersion and notifies watchers. Caller holds Sync.</summary>
     internal JsonObject Commit(K8sState k, string kind, string type, JsonObject obj)
     {
-        var md = J.Obj(obj, "metadata");
+        var md = JsonUtil.Obj(obj, "metadata");
         var rv = NextRv();
         md["resourceVersion"] = rv.ToString();
-        var ns = J.S(md, "namespace");
-        var key = ns is null ? J.S(md, "name")! : ns + "/" + J.S(md, "name");
+        var ns = JsonUtil.S(md, "namespace");
+        var key = ns is null ? JsonUtil.S(md, "name")! : ns + "/" + JsonUtil.S(md, "name");
         var store = k.Store(kind);
         if (type == "DELETED") store.Remove(key); else store[key] = obj;
-        var snapshot = J.Clone(obj);
+        var snapshot = JsonUtil.Clone(obj);
         if (DebugLog && kind == "Pod") Console.Error.WriteLine($"commit {k.ClusterName} {type} {key}@{rv} watchers={k.Watchers.Count}");
         k.History.Add(new HistoryEntry(rv, kind, ns, type, snapshot));
         if (k.History.Count > 5000) { k.HistoryTruncatedBefore = k.History[999].Rv; k.History.RemoveRange(0, 1000); }
@@ -93,34 +93,34 @@ public sealed partial class EmulatorWorld
     internal void RecordEvent(K8sState k, JsonObject involved, string type, string reason, string message, string component)
     {
         var md = (JsonObject)involved["metadata"]!;
-        var ns = J.S(md, "namespace") ?? "default";
-        var uid = J.S(md, "uid") ?? "";
-        var existing = k.Events.Values.FirstOrDefault(e => J.S(e, "involvedObject", "uid") == uid && J.S(e, "reason") == reason && J.S(e, "message") == message && J.S(e, "type") == type);
+        var ns = JsonUtil.S(md, "namespace") ?? "default";
+        var uid = JsonUtil.S(md, "uid") ?? "";
+        var existing = k.Events.Values.FirstOrDefault(e => JsonUtil.S(e, "involvedObject", "uid") == uid && JsonUtil.S(e, "reason") == reason && JsonUtil.S(e, "message") == message && JsonUtil.S(e, "type") == type);
         if (existing is not null)
         {
-            existing["count"] = (J.Int(existing["count"]) ?? 1) + 1;
-            existing["lastTimestamp"] = J.Now();
+            existing["count"] = (JsonUtil.Int(existing["count"]) ?? 1) + 1;
+            existing["lastTimestamp"] = JsonUtil.Now();
             Commit(k, "Event", "MODIFIED", existing);
             return;
         }
-        var name = $"{J.S(md, "name")}.{DateTime.UtcNow.Ticks * 100:x}";
+        var name = $"{JsonUtil.S(md, "name")}.{DateTime.UtcNow.Ticks * 100:x}";
         while (k.Events.ContainsKey(ns + "/" + name)) name += "1";
         var ev = new JsonObject
         {
             ["kind"] = "Event", ["apiVersion"] = "v1",
-            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["uid"] = Guid.NewGuid().ToString(), ["resourceVersion"] = "0", ["creationTimestamp"] = J.Now() },
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["uid"] = Guid.NewGuid().ToString(), ["resourceVersion"] = "0", ["creationTimestamp"] = JsonUtil.Now() },
             ["involvedObject"] = new JsonObject
             {
-                ["kind"] = J.S(involved, "kind"), ["namespace"] = ns, ["name"] = J.S(md, "name"), ["uid"] = uid,
-                ["apiVersion"] = "v1", ["resourceVersion"] = J.S(md, "resourceVersion"),
+                ["kind"] = JsonUtil.S(involved, "kind"), ["namespace"] = ns, ["name"] = JsonUtil.S(md, "name"), ["uid"] = uid,
+                ["apiVersion"] = "v1", ["resourceVersion"] = JsonUtil.S(md, "resourceVersion"),
             },
             ["reason"] = reason, ["message"] = message,
-            ["source"] = component == "kubelet" ? new JsonObject { ["component"] = "kubelet", ["host"] = J.S(involved, "spec", "nodeName") } : new JsonObject { ["component"] = component },
-            ["firstTimestamp"] = J.Now(), ["lastTimestamp"] = J.Now(), ["count"] = 1, ["type"] = type,
-            ["eventTime"] = null, ["reportingComponent"] = component, ["reportingInstance"] = component == "kubelet" ? J.S(involved, "spec", "nodeName") ?? "" : "",
+            ["source"] = component == "kubelet" ? new JsonObject { ["component"] = "kubelet", ["host"] = JsonUtil.S(involved, "spec", "nodeName") } : new JsonObject { ["component"] = component },
+            ["firstTimestamp"] = JsonUtil.Now(), ["lastTimestamp"] = JsonUtil.Now(), ["count"] = 1, ["type"] = type,
+            ["eventTime"] = null, ["reportingComponent"] = component, ["reportingInstance"] = component == "kubelet" ? JsonUtil.S(involved, "spec", "nodeName") ?? "" : "",
         };
-        if (J.S(involved, "kind") == "Pod" && reason is "Failed" or "BackOff" or "Pulling" or "Pulled" or "Created" or "Started")
-            ((JsonObject)ev["involvedObject"]!)["fieldPath"] = "spec.containers{" + J.S(((JsonArray?)J.Get(involved, "spec", "containers"))?.FirstOrDefault(), "name") + "}";
+        if (JsonUtil.S(involved, "kind") == "Pod" && reason is "Failed" or "BackOff" or "Pulling" or "Pulled" or "Created" or "Started")
+            ((JsonObject)ev["involvedObject"]!)["fieldPath"] = "spec.containers{" + JsonUtil.S(((JsonArray?)JsonUtil.Get(involved, "spec", "containers"))?.FirstOrDefault(), "name") + "}";
         Commit(k, "Event", "ADDED", ev);
     }
 }
@@ -147,7 +147,7 @@ internal static class Egress
             {
                 var ids = new List<string>();
                 if (c.NetworkProfile["natGatewayProfile"] is JsonObject ngp && ngp["effectiveOutboundIPs"] is JsonArray eff)
-                    ids.AddRange(eff.Select(e => J.S(e, "id")!).Where(x => x is not null));
+                    ids.AddRange(eff.Select(e => JsonUtil.S(e, "id")!).Where(x => x is not null));
                 foreach (var ng in w.NatGateways.Values.Where(n => n.ResourceGroup.Equals(c.NodeResourceGroup, StringComparison.OrdinalIgnoreCase)))
                     ids.AddRange(ng.PublicIpIds);
                 var addrs = ids.Distinct(StringComparer.OrdinalIgnoreCase).Select(w.FindPublicIpById).Where(p => p?.Address is not null).Select(p => p!.Address!).Distinct().ToList();

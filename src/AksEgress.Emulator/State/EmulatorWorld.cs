@@ -215,7 +215,7 @@ public sealed partial class EmulatorWorld
     /// <summary>Makes the cluster's effectiveOutboundIPs match a managed count (creating / deleting GUID-named IPs), or a list of BYO ids.</summary>
     internal void ReconcileManagedOutbound(Cluster c, int? managedCount, List<string>? byoIds)
     {
-        var lbp = J.Obj(c.NetworkProfile, "loadBalancerProfile");
+        var lbp = JsonUtil.Obj(c.NetworkProfile, "loadBalancerProfile");
         var managed = PublicIps.Values.Where(p => p.ManagedByCluster == c.Name && p.Tags.GetValueOrDefault("type") == "aks-slb-managed-outbound-ip"
                                                   && !NatGateways.Values.Any(n => n.PublicIpIds.Contains(p.Id(SubscriptionId), StringComparer.OrdinalIgnoreCase)))
             .OrderBy(p => p.Address is null ? 0 : 1).ToList();
@@ -266,7 +266,7 @@ public sealed partial class EmulatorWorld
     public IReadOnlyList<string> ClusterNames { get { lock (Sync) return Clusters.Keys.ToArray(); } }
 
     /// <summary>A copy of the cluster's ARM body, or null.</summary>
-    public JsonObject? GetCluster(string name) { lock (Sync) return Clusters.TryGetValue(name, out var c) ? J.Clone(c.Body) : null; }
+    public JsonObject? GetCluster(string name) { lock (Sync) return Clusters.TryGetValue(name, out var c) ? JsonUtil.Clone(c.Body) : null; }
 
     public string? GetNodeResourceGroup(string cluster) { lock (Sync) return Clusters.GetValueOrDefault(cluster)?.NodeResourceGroup; }
 
@@ -307,9 +307,9 @@ public sealed partial class EmulatorWorld
         }
     }
 
-    public JsonObject? GetService(string cluster, string ns, string name) { lock (Sync) return Clusters[cluster].K8s.Services.TryGetValue(ns + "/" + name, out var s) ? J.Clone(s) : null; }
-    public JsonObject? GetPod(string cluster, string ns, string name) { lock (Sync) return Clusters[cluster].K8s.Pods.TryGetValue(ns + "/" + name, out var s) ? J.Clone(s) : null; }
-    public IReadOnlyList<JsonObject> GetEvents(string cluster, string ns) { lock (Sync) return Clusters[cluster].K8s.Events.Values.Where(e => J.S(e, "metadata", "namespace") == ns).Select(J.Clone).ToArray(); }
+    public JsonObject? GetService(string cluster, string ns, string name) { lock (Sync) return Clusters[cluster].K8s.Services.TryGetValue(ns + "/" + name, out var s) ? JsonUtil.Clone(s) : null; }
+    public JsonObject? GetPod(string cluster, string ns, string name) { lock (Sync) return Clusters[cluster].K8s.Pods.TryGetValue(ns + "/" + name, out var s) ? JsonUtil.Clone(s) : null; }
+    public IReadOnlyList<JsonObject> GetEvents(string cluster, string ns) { lock (Sync) return Clusters[cluster].K8s.Events.Values.Where(e => JsonUtil.S(e, "metadata", "namespace") == ns).Select(JsonUtil.Clone).ToArray(); }
     public IReadOnlyList<string> GetDeletedPods(string cluster) { lock (Sync) return Clusters[cluster].K8s.DeletedPods.ToArray(); }
     public string? GetPodLog(string cluster, string ns, string pod) { lock (Sync) return Clusters[cluster].K8s.PodRuntimes.TryGetValue(ns + "/" + pod, out var r) ? r.Logs.Values.FirstOrDefault() : null; }
 
@@ -328,22 +328,22 @@ public sealed partial class EmulatorWorld
                     ["nodeResourceGroup"] = c.NodeResourceGroup,
                     ["outboundType"] = c.OutboundType,
                     ["loadBalancerSku"] = c.LoadBalancerSku,
-                    ["provisioningState"] = J.S(c.Body, "properties", "provisioningState"),
+                    ["provisioningState"] = JsonUtil.S(c.Body, "properties", "provisioningState"),
                     ["effectiveOutboundIPs"] = new JsonArray(c.EffectiveOutboundIpIds().Select(i => (JsonNode)JsonValue.Create(i)!).ToArray()),
                     ["expectedEgressAddresses"] = new JsonArray(Egress.Candidates(this, c).Addresses.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
                     ["networkContributorOn"] = new JsonArray(c.NetworkContributorOn.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
                     ["loadBalancerFrontends"] = new JsonArray(c.Frontends.Select(f => (JsonNode)new JsonObject { ["service"] = f.ServiceKey, ["publicIpId"] = f.PublicIpId, ["frontend"] = f.FrontendName, ["autoCreated"] = f.AutoCreated }).ToArray()),
-                    ["services"] = new JsonArray(k.Services.Values.Select(s => (JsonNode)J.Clone(s)).ToArray()),
+                    ["services"] = new JsonArray(k.Services.Values.Select(s => (JsonNode)JsonUtil.Clone(s)).ToArray()),
                     ["pods"] = new JsonArray(k.Pods.Values.Select(p =>
                     {
-                        var o = J.Clone(p);
-                        var key = J.S(p, "metadata", "namespace") + "/" + J.S(p, "metadata", "name");
+                        var o = JsonUtil.Clone(p);
+                        var key = JsonUtil.S(p, "metadata", "namespace") + "/" + JsonUtil.S(p, "metadata", "name");
                         if (k.PodRuntimes.TryGetValue(key, out var rt)) o["emulatorLogs"] = new JsonObject(rt.Logs.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
                         return (JsonNode)o;
                     }).ToArray()),
                     ["deletedPodCount"] = k.DeletedPods.Count,
                     ["deletedPods"] = new JsonArray(k.DeletedPods.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
-                    ["events"] = new JsonArray(k.Events.Values.Select(e => (JsonNode)J.Clone(e)).ToArray()),
+                    ["events"] = new JsonArray(k.Events.Values.Select(e => (JsonNode)JsonUtil.Clone(e)).ToArray()),
                 };
             }
             return new JsonObject
