@@ -120,6 +120,43 @@ public class ArmRawTests
     }
 
     [Fact]
+    public async Task Arm_routes_ignore_path_case_and_unknown_paths_answer_like_arm()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        using var http = Arm(emu);
+        var sub = emu.SubscriptionId;
+        // ARM paths are case-insensitive in their literal segments; names keep the caller's spelling
+        var (st, body, _) = await Send(http, HttpMethod.Get, $"SUBSCRIPTIONS/{sub}/RESOURCEGROUPS/demo-rg/PROVIDERS/microsoft.containerservice/MANAGEDCLUSTERS/standard-lb/?api-version=2025-10-01");
+        Assert.Equal(200, st);
+        Assert.Equal("standard-lb", body!["name"]!.GetValue<string>());
+        (st, _, _) = await Send(http, HttpMethod.Post, $"subscriptions/{sub}/resourceGroups/demo-rg/providers/Microsoft.ContainerService/managedClusters/standard-lb/LISTCLUSTERUSERCREDENTIAL?api-version=2025-10-01");
+        Assert.Equal(200, st);
+        (st, body, _) = await Send(http, HttpMethod.Get, $"subscriptions/{sub}/providers/microsoft.network?api-version=2021-04-01");
+        Assert.Equal(200, st);
+        Assert.Equal("Microsoft.Network", body!["namespace"]!.GetValue<string>());
+        // another subscription
+        (st, body, _) = await Send(http, HttpMethod.Get, "subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups?api-version=2021-04-01");
+        Assert.Equal(404, st);
+        Assert.Equal("{\"error\":{\"code\":\"SubscriptionNotFound\",\"message\":\"The subscription '11111111-1111-1111-1111-111111111111' could not be found.\"}}", Str(body));
+        // a list path only answers GET; other methods are an unknown route, not a 405
+        (st, body, _) = await Send(http, HttpMethod.Post, $"subscriptions/{sub}/providers/Microsoft.Network/publicIPAddresses?api-version=2025-07-01");
+        Assert.Equal(404, st);
+        Assert.Equal("{\"error\":{\"code\":\"InvalidResourceType\",\"message\":\"The resource type 'publicIPAddresses' could not be found in the namespace 'Microsoft.Network' for api version '2025-07-01'.\"}}", Str(body));
+        // a resource path with a method it does not support
+        (st, body, _) = await Send(http, HttpMethod.Patch, PipPath(emu, "demo-rg", "x") + "?api-version=2025-07-01");
+        Assert.Equal(405, st);
+        Assert.Equal("MethodNotAllowed", body!["error"]!["code"]!.GetValue<string>());
+        // an empty segment is not a name
+        (st, body, _) = await Send(http, HttpMethod.Get, $"subscriptions/{sub}/resourceGroups//providers/Microsoft.Network/natGateways?api-version=2025-07-01");
+        Assert.Equal(404, st);
+        Assert.Equal("InvalidResourceType", body!["error"]!["code"]!.GetValue<string>());
+        // an operation id under a provider the emulator does not model
+        (st, body, _) = await Send(http, HttpMethod.Get, $"subscriptions/{sub}/providers/Microsoft.Storage/locations/eastus/operations/abc?api-version=2025-07-01");
+        Assert.Equal(404, st);
+        Assert.Equal("NoRegisteredProviderFound", body!["error"]!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Cluster_list_is_paged_with_absolute_nextLink_and_last_page_has_none()
     {
         await using var emu = await AksEmulator.StartAsync(new EmulatorOptions { PageSize = 4, ExtraClusters = 3 });

@@ -89,112 +89,106 @@ internal sealed partial class ArmApi(AksEmulator emu)
             await Write(ctx, 404, Err("InvalidResourceType", $"The resource type could not be found for the request path '{path}'."));
     }
 
-    private const string SubRx = @"^/subscriptions/(?<sub>[^/]+)";
-    private const string RgRx = SubRx + @"/resourcegroups/(?<rg>[^/]+)";
-    private static readonly RegexOptions Ro = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+    // ------------------------------------------------------------------ routes
+    private delegate Task<bool> RouteHandler(ArmApi api, HttpContext ctx, string method, IReadOnlyDictionary<string, string> values, FaultRule? fault);
+
+    private const string SubscriptionPath = "/subscriptions/{sub}";
+    private const string GroupPath = SubscriptionPath + "/resourcegroups/{rg}";
+    private const string Aks = "/providers/Microsoft.ContainerService/managedClusters";
+    private const string Pip = "/providers/Microsoft.Network/publicIPAddresses";
+    private const string Nat = "/providers/Microsoft.Network/natGateways";
+    private const string Providers = "/providers/{ns:Microsoft.ContainerService|Microsoft.Network}";
+
+    private static readonly RouteTemplate AnySubscriptionPath = new(SubscriptionPath + "/{*rest}");
+
+    /// <summary>ARM routes in match order; a handler that returns false leaves the request to the unknown-path answer.</summary>
+    private static readonly (RouteTemplate Template, RouteHandler Handle)[] Routes =
+    [
+        (new(SubscriptionPath), (api, ctx, method, v, fault) => OnlyGet(method, () => api.GetSubscription(ctx))),
+        (new(SubscriptionPath + "/resourcegroups"), (api, ctx, method, v, fault) => OnlyGet(method, () => api.ListRgs(ctx))),
+        (new(GroupPath), (api, ctx, method, v, fault) => Handled(api.ResourceGroup(ctx, method, v["rg"]))),
+        (new(SubscriptionPath + Providers), (api, ctx, method, v, fault) => OnlyGet(method, () => api.ProviderMetadata(ctx, v["ns"]))),
+        (new(SubscriptionPath + Aks), (api, ctx, method, v, fault) => OnlyGet(method, () => api.ListClusters(ctx, null))),
+        (new(GroupPath + Aks), (api, ctx, method, v, fault) => OnlyGet(method, () => api.InExistingRg(ctx, v["rg"], () => api.ListClusters(ctx, v["rg"])))),
+        (new(GroupPath + Aks + "/{name}"), (api, ctx, method, v, fault) => Handled(method switch
+        {
+            "GET" => api.GetCluster(ctx, v["rg"], v["name"]),
+            "PUT" => api.PutCluster(ctx, v["rg"], v["name"], fault),
+            "DELETE" => Write(ctx, 409, Err("OperationNotAllowed", "Deleting managed clusters is not modelled by the AksEgress emulator."), AksCt),
+            _ => MethodNotAllowed(ctx),
+        })),
+        (new(GroupPath + Aks + "/{name}/{action:listClusterUserCredential|listClusterAdminCredential|listClusterMonitoringUserCredential}"),
+            (api, ctx, method, v, fault) => Handled(method != "POST" ? MethodNotAllowed(ctx) : api.Credentials(ctx, v["rg"], v["name"], v["action"]))),
+        (new(SubscriptionPath + Providers + "/locations/{loc}/{kind:operations|operationresults}/{id}"),
+            (api, ctx, method, v, fault) => Handled(api.OperationStatus(ctx, v["id"], v["kind"].Equals("operations", StringComparison.OrdinalIgnoreCase)))),
+        (new(SubscriptionPath + Pip), (api, ctx, method, v, fault) => OnlyGet(method, () => api.ListPips(ctx, null))),
+        (new(GroupPath + Pip), (api, ctx, method, v, fault) => OnlyGet(method, () => api.InExistingRg(ctx, v["rg"], () => api.ListPips(ctx, v["rg"])))),
+        (new(GroupPath + Pip + "/{name}"), (api, ctx, method, v, fault) => Handled(method switch
+        {
+            "GET" => api.GetPip(ctx, v["rg"], v["name"]),
+            "PUT" => api.PutPip(ctx, v["rg"], v["name"], fault),
+            "DELETE" => api.DeletePip(ctx, v["rg"], v["name"], fault),
+            _ => MethodNotAllowed(ctx),
+        })),
+        (new(GroupPath + Nat), (api, ctx, method, v, fault) => Handled(api.ListNatGateways(ctx, v["rg"]))),
+        (new(GroupPath + Nat + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetNatGateway(ctx, v["rg"], v["name"]))),
+    ];
+
+    private static async Task<bool> Handled(Task handler) { await handler; return true; }
+    private static async Task<bool> OnlyGet(string method, Func<Task> handler)
+    {
+        if (method != "GET") return false;
+        await handler();
+        return true;
+    }
 
     private async Task<bool> Route(HttpContext ctx, string method, string path, FaultRule? fault)
     {
-        Match m;
-        bool Is(string rx) { m = Regex.Match(path, rx + "$", Ro); return m.Success; }
-        m = Match.Empty;
-        if (Is(SubRx) || Is(SubRx + "/.*"))
+        if (AnySubscriptionPath.Match(path) is not { } subscription) return false;
+        if (!subscription["sub"].Equals(Sub, StringComparison.OrdinalIgnoreCase))
         {
-            if (!m.Groups["sub"].Value.Equals(Sub, StringComparison.OrdinalIgnoreCase))
-            {
-                await Write(ctx, 404, Err("SubscriptionNotFound", $"The subscription '{m.Groups["sub"].Value}' could not be found."));
-                return true;
-            }
-        }
-        else return false;
-
-        if (Is(SubRx))
-        {
-            if (method != "GET") return false;
-            await Write(ctx, 200, new JsonObject
-            {
-                ["id"] = $"/subscriptions/{Sub}", ["authorizationSource"] = "RoleBased", ["subscriptionId"] = Sub, ["tenantId"] = W.TenantId,
-                ["displayName"] = "AksEgress Emulator", ["state"] = "Enabled",
-                ["subscriptionPolicies"] = new JsonObject { ["locationPlacementId"] = "Public_2014-09-01", ["quotaId"] = "PayAsYouGo_2014-09-01", ["spendingLimit"] = "Off" },
-            });
+            await Write(ctx, 404, Err("SubscriptionNotFound", $"The subscription '{subscription["sub"]}' could not be found."));
             return true;
         }
-        if (Is(SubRx + "/resourcegroups")) { if (method != "GET") return false; await ListRgs(ctx); return true; }
-        if (Is(RgRx)) { await ResourceGroup(ctx, method, m.Groups["rg"].Value); return true; }
-        if (Is(SubRx + "/providers/(?<ns>Microsoft\\.ContainerService|Microsoft\\.Network)"))
-        { if (method != "GET") return false; await ProviderMetadata(ctx, m.Groups["ns"].Value); return true; }
-
-        const string Aks = "/providers/Microsoft\\.ContainerService/managedClusters";
-        if (Is(SubRx + Aks)) { if (method != "GET") return false; await ListClusters(ctx, null); return true; }
-        if (Is(RgRx + Aks))
-        {
-            if (method != "GET") return false;
-            var rg = m.Groups["rg"].Value;
-            bool exists; lock (W.Sync) exists = W.ResourceGroups.ContainsKey(rg);
-            if (!exists) { await RgNotFound(ctx, rg); return true; }
-            await ListClusters(ctx, rg); return true;
-        }
-        if (Is(RgRx + Aks + "/(?<name>[^/]+)"))
-        {
-            var rg = m.Groups["rg"].Value; var name = m.Groups["name"].Value;
-            if (method == "GET") { await GetCluster(ctx, rg, name); return true; }
-            if (method == "PUT") { await PutCluster(ctx, rg, name, fault); return true; }
-            if (method == "DELETE") { await Write(ctx, 409, Err("OperationNotAllowed", "Deleting managed clusters is not modelled by the AksEgress emulator."), AksCt); return true; }
-            await MethodNotAllowed(ctx); return true;
-        }
-        if (Is(RgRx + Aks + "/(?<name>[^/]+)/(?<action>listClusterUserCredential|listClusterAdminCredential|listClusterMonitoringUserCredential)"))
-        {
-            if (method != "POST") { await MethodNotAllowed(ctx); return true; }
-            await Credentials(ctx, m.Groups["rg"].Value, m.Groups["name"].Value, m.Groups["action"].Value); return true;
-        }
-        if (Is(SubRx + "/providers/(?<ns>Microsoft\\.ContainerService|Microsoft\\.Network)/locations/(?<loc>[^/]+)/(?<kind>operations|operationresults)/(?<id>[^/]+)"))
-        { await OperationStatus(ctx, m.Groups["id"].Value, m.Groups["kind"].Value.Equals("operations", StringComparison.OrdinalIgnoreCase)); return true; }
-
-        const string Pip = "/providers/Microsoft\\.Network/publicIPAddresses";
-        if (Is(SubRx + Pip)) { if (method != "GET") return false; await ListPips(ctx, null); return true; }
-        if (Is(RgRx + Pip))
-        {
-            if (method != "GET") return false;
-            var rg = m.Groups["rg"].Value;
-            bool exists; lock (W.Sync) exists = W.ResourceGroups.ContainsKey(rg);
-            if (!exists) { await RgNotFound(ctx, rg); return true; }
-            await ListPips(ctx, rg); return true;
-        }
-        if (Is(RgRx + Pip + "/(?<name>[^/]+)"))
-        {
-            var rg = m.Groups["rg"].Value; var name = m.Groups["name"].Value;
-            switch (method)
-            {
-                case "GET": await GetPip(ctx, rg, name); return true;
-                case "PUT": await PutPip(ctx, rg, name, fault); return true;
-                case "DELETE": await DeletePip(ctx, rg, name, fault); return true;
-            }
-            await MethodNotAllowed(ctx); return true;
-        }
-        const string Ng = "/providers/Microsoft\\.Network/natGateways";
-        if (Is(RgRx + Ng))
-        {
-            var rg = m.Groups["rg"].Value;
-            JsonArray arr;
-            lock (W.Sync)
-            {
-                if (!W.ResourceGroups.ContainsKey(rg)) arr = null!;
-                else arr = new JsonArray(W.NatGateways.Values.Where(n => n.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase)).Select(n => (JsonNode)n.ToJson(Sub, W.Location)).ToArray());
-            }
-            if (arr is null) { await RgNotFound(ctx, rg); return true; }
-            await Write(ctx, 200, new JsonObject { ["value"] = arr }); return true;
-        }
-        if (Is(RgRx + Ng + "/(?<name>[^/]+)"))
-        {
-            if (method != "GET") { await MethodNotAllowed(ctx); return true; }
-            var rg = m.Groups["rg"].Value; var name = m.Groups["name"].Value;
-            JsonObject? body; bool rgOk;
-            lock (W.Sync) { rgOk = W.ResourceGroups.ContainsKey(rg); body = W.NatGateways.GetValueOrDefault(EmulatorWorld.RgKey(rg, name))?.ToJson(Sub, W.Location); }
-            if (!rgOk) { await RgNotFound(ctx, rg); return true; }
-            if (body is null) { await ResNotFound(ctx, "Microsoft.Network/natGateways", name, rg); return true; }
-            await Write(ctx, 200, body); return true;
-        }
+        foreach (var (template, handle) in Routes)
+            if (template.Match(path) is { } values) return await handle(this, ctx, method, values, fault);
         return false;
+    }
+
+    private Task GetSubscription(HttpContext ctx) => Write(ctx, 200, new JsonObject
+    {
+        ["id"] = $"/subscriptions/{Sub}", ["authorizationSource"] = "RoleBased", ["subscriptionId"] = Sub, ["tenantId"] = W.TenantId,
+        ["displayName"] = "AksEgress Emulator", ["state"] = "Enabled",
+        ["subscriptionPolicies"] = new JsonObject { ["locationPlacementId"] = "Public_2014-09-01", ["quotaId"] = "PayAsYouGo_2014-09-01", ["spendingLimit"] = "Off" },
+    });
+
+    /// <summary>Runs <paramref name="handler"/> when the resource group exists, else answers ResourceGroupNotFound.</summary>
+    private async Task InExistingRg(HttpContext ctx, string rg, Func<Task> handler)
+    {
+        bool exists; lock (W.Sync) exists = W.ResourceGroups.ContainsKey(rg);
+        if (!exists) { await RgNotFound(ctx, rg); return; }
+        await handler();
+    }
+
+    private async Task ListNatGateways(HttpContext ctx, string rg)
+    {
+        JsonArray? arr;
+        lock (W.Sync)
+        {
+            if (!W.ResourceGroups.ContainsKey(rg)) arr = null;
+            else arr = new JsonArray(W.NatGateways.Values.Where(n => n.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase)).Select(n => (JsonNode)n.ToJson(Sub, W.Location)).ToArray());
+        }
+        if (arr is null) { await RgNotFound(ctx, rg); return; }
+        await Write(ctx, 200, new JsonObject { ["value"] = arr });
+    }
+
+    private async Task GetNatGateway(HttpContext ctx, string rg, string name)
+    {
+        JsonObject? body; bool rgOk;
+        lock (W.Sync) { rgOk = W.ResourceGroups.ContainsKey(rg); body = W.NatGateways.GetValueOrDefault(EmulatorWorld.RgKey(rg, name))?.ToJson(Sub, W.Location); }
+        if (!rgOk) { await RgNotFound(ctx, rg); return; }
+        if (body is null) { await ResNotFound(ctx, "Microsoft.Network/natGateways", name, rg); return; }
+        await Write(ctx, 200, body);
     }
 
     private static Task MethodNotAllowed(HttpContext ctx) =>

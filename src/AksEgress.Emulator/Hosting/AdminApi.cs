@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace AksEgress.Emulator;
+
+/// <summary>The admin API under /_emulator on the ARM port (docs/emulator.md "Admin API"): reset, request log, faults, RBAC, world, seeding.</summary>
+internal sealed class AdminApi(AksEmulator emulator)
+{
+    private string AccessToken => emulator.AccessToken;
+    private RequestLog Requests => emulator.Requests;
+    private FaultInjector Faults => emulator.Faults;
+    private RbacEnforcer Rbac => emulator.Rbac;
+    private EmulatorWorld World => emulator.World;
+    private void Reset() => emulator.Reset();
+
+    private static readonly JsonSerializerOptions FaultJson = new() { PropertyNameCaseInsensitive = true };
+
+    public async Task Handle(HttpContext ctx)
+    {
+        var auth = ctx.Request.Headers.Authorization.ToString();
+        if (!auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || auth[7..].Trim() != AccessToken)
+        {
+            await ArmApi.Write(ctx, 401, new JsonObject { ["error"] = new JsonObject { ["code"] = "AuthenticationFailed", ["message"] = "The admin API requires 'Authorization: Bearer <accessToken>'." } });
+            return;
+        }
+        var path = ctx.Request.Path.Value!.TrimEnd('/').ToLowerInvariant();
+        var m = ctx.Request.Method;
+        switch (path, m)
+        {
+            case ("/_emulator/reset", "POST"): Reset(); ctx.Response.StatusCode = 204; return;
+            case ("/_emulator/requests", "GET"):
+                var includeAdmin = ctx.Request.Query["includeAdmin"] == "true";
+                var list = includeAdmin ? Requests.All : Requests.Entries;
+                await ArmApi.Write(ctx, 200, new JsonArray(list.Select(e => (JsonNode)e.ToJson()).ToArray()), "application/json");
+                return;
+            case ("/_emulator/requests", "DELETE"): Requests.Clear(); ctx.Response.StatusCode = 204; return;
+            case ("/_emulator/faults", "POST"):
+                FaultRule? rule;
+                try { rule = await JsonSerializer.DeserializeAsync<FaultRule>(ctx.Request.Body, FaultJson); }
+                catch (JsonException ex) { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidFaultRule", ["message"] = ex.Message } }); return; }
+                if (rule is null) { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidFaultRule", ["message"] = "empty body" } }); return; }
+                Faults.Add(rule);
+                await ArmApi.Write(ctx, 201, JsonSerializer.SerializeToNode(rule), "application/json");
+                return;
+            case ("/_emulator/faults", "GET"):
+                await ArmApi.Write(ctx, 200, JsonSerializer.SerializeToNode(Faults.Rules), "application/json"); return;
+            case ("/_emulator/faults", "DELETE"): Faults.Clear(); ctx.Response.StatusCode = 204; return;
+            case ("/_emulator/rbac", _): await Rbac.HandleAdmin(ctx); return;
+            case ("/_emulator/world", "GET"): await ArmApi.Write(ctx, 200, World.Dump(), "application/json"); return;
+            case ("/_emulator/publicips", "POST"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var rg = JsonUtil.S(b, "resourceGroup"); var name = JsonUtil.S(b, "name");
+                if (string.IsNullOrEmpty(rg) || string.IsNullOrEmpty(name))
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "resourceGroup and name are required" } }); return; }
+                Dictionary<string, string>? tags = JsonUtil.Get(b, "tags") is JsonObject t ? t.ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? "") : null;
+                var address = World.AddPublicIp(rg, name, JsonUtil.S(b, "sku") ?? "Standard", tags);
+                await ArmApi.Write(ctx, 201, new JsonObject { ["id"] = World.GetPublicIpId(rg, name), ["ipAddress"] = address }, "application/json");
+                return;
+            }
+            case ("/_emulator/permissions", "PUT"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var cluster = JsonUtil.S(b, "cluster"); var rg = JsonUtil.S(b, "resourceGroup");
+                if (string.IsNullOrEmpty(cluster) || string.IsNullOrEmpty(rg) || !World.ClusterNames.Contains(cluster, StringComparer.OrdinalIgnoreCase))
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "an existing cluster and a resourceGroup are required" } }); return; }
+                if (JsonUtil.Bool(JsonUtil.Get(b, "networkContributor")) == false) World.RevokeNetworkContributor(cluster, rg); else World.GrantNetworkContributor(cluster, rg);
+                ctx.Response.StatusCode = 204;
+                return;
+            }
+            case ("/_emulator/quota", "PUT"):
+                var q = await K8sApi.ReadBody(ctx);
+                if (JsonUtil.Int(q?["publicIpQuota"]) is int quota) World.PublicIpQuota = quota;
+                await ArmApi.Write(ctx, 200, new JsonObject { ["publicIpQuota"] = World.PublicIpQuota }, "application/json");
+                return;
+        }
+        await ArmApi.Write(ctx, 404, new JsonObject { ["error"] = new JsonObject { ["code"] = "NotFound", ["message"] = $"Unknown admin route {m} {path}." } });
+    }
+}
