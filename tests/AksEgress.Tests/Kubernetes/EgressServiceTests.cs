@@ -13,7 +13,9 @@ public class EgressServiceTests
     [Fact]
     public async Task Creates_service_waits_for_ip_then_unchanged_without_write()
     {
-        await using var emu = await StartAsync();
+        // The load balancer takes 2 s here, so the first list does not show the IP yet (on a loaded machine 50 ms could
+        // pass before the list): the engine must open a watch and wait on it.
+        await using var emu = await StartAsync(lbDelay: 2000);
         var nodeRg = emu.World.GetNodeResourceGroup("legacy-basic")!;
         var ip = emu.World.AddPublicIp(nodeRg, "egress-ip");
         var engine = await EngineAsync(emu);
