@@ -138,7 +138,7 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
     {
         if (exception is AksEgressException egress)
         {
-            var record = new ErrorRecord(egress, egress.ErrorId, (ErrorCategory)(int)egress.Category, egress.TargetObject ?? target);
+            var record = new ErrorRecord(egress, egress.ErrorId, ToCategory(egress.Category), egress.TargetObject ?? target);
             if (egress.RecommendedAction is not null)
                 record.ErrorDetails = new ErrorDetails(egress.Message) { RecommendedAction = egress.RecommendedAction };
             return record;
@@ -151,6 +151,10 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
             ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Run again with -Debug for details, and report the error if it persists." },
         };
     }
+
+    /// <summary>The PowerShell ErrorCategory of the same NAME (never by number: the two enums were once numbered differently).</summary>
+    internal static ErrorCategory ToCategory(EgressErrorCategory category) =>
+        Enum.TryParse<ErrorCategory>(category.ToString(), ignoreCase: false, out var mapped) ? mapped : ErrorCategory.NotSpecified;
 
     /// <summary>Throws a terminating error for bad invocation (before any request).</summary>
     internal void ThrowFailure(Exception exception, object? target) => ThrowTerminatingError(ToErrorRecord(exception, target));
