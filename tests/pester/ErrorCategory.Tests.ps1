@@ -34,6 +34,7 @@ BeforeAll {
         InvalidTimeout                  = 'InvalidArgument'
         InvalidCount                    = 'InvalidArgument'
         InvalidThrottleLimit            = 'InvalidArgument'
+        NonInteractiveConfirmation      = 'InvalidOperation'
         # Connection and authentication
         NotConnected                    = 'InvalidOperation'
         SubscriptionNotDetermined       = 'InvalidOperation', 'ObjectNotFound'
@@ -113,7 +114,7 @@ Describe 'ErrorId categories' {
 
     It '<_> has the category of the table in its ErrorRecord' -ForEach @(
         'InvalidPublicIpName', 'PublicIpInUse', 'EndpointUnreachable', 'LoadBalancerSyncFailed', 'OperationFailed', 'KubeConfigInvalid', 'ArmRequestFailed',
-        'KubernetesRequestFailed', 'EgressBlockedOrEndpointUnusable', 'AuthenticationFailed') {
+        'KubernetesRequestFailed', 'EgressBlockedOrEndpointUnusable', 'AuthenticationFailed', 'NonInteractiveConfirmation') {
         foreach ($category in @($Expected[$_])) {
             $record = & $ToRecord $_ ([enum]::Parse($CategoryType, $category))
             $record.CategoryInfo.Category.ToString() | Should -Be $category -Because "$_ raised as $category"
