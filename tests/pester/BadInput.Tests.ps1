@@ -98,6 +98,26 @@ Describe 'Bad input catalogue' {
         Get-EmulatorRequest $Emu | Should -BeNullOrEmpty
     }
 
+    It 'Connect-AksEgress -Environment with -ArmEndpoint says which wins (not silently)' {
+        $c = $Emu.Connection
+        $token = ConvertTo-SecureString -String $c.accessToken -AsPlainText -Force
+        try {
+            $wv = $null
+            $conn = Connect-AksEgress -Environment AzureChinaCloud -ArmEndpoint $c.armEndpoint -CaCertificatePath $c.caCertificatePath `
+                -SubscriptionId $c.subscriptionId -AccessToken $token -WarningVariable wv -WarningAction SilentlyContinue
+            $conn.ArmEndpoint | Should -Be ([uri]$c.armEndpoint)
+            $wv.Count | Should -Be 1
+            "$($wv[0])" | Should -Match ([regex]::Escape("-ArmEndpoint $($c.armEndpoint)"))
+            "$($wv[0])" | Should -Match 'AzureChinaCloud'
+            "$($wv[0])" | Should -Match 'authority'
+            $wv = $null
+            Connect-AksEgress -ArmEndpoint $c.armEndpoint -CaCertificatePath $c.caCertificatePath -SubscriptionId $c.subscriptionId `
+                -AccessToken $token -WarningVariable wv -WarningAction SilentlyContinue | Out-Null
+            $wv | Should -BeNullOrEmpty -Because 'without -Environment there is nothing to choose between'
+        }
+        finally { Connect-AksEmulator -Emulator $Emu | Out-Null }
+    }
+
     It 'an unrelated object on the pipeline is refused by parameter binding' {
         { [pscustomobject]@{ Foo = 1 } | Set-AksEgressService -ErrorAction Stop } | Should -Throw
     }
