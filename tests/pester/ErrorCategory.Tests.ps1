@@ -78,9 +78,9 @@ BeforeAll {
         UnexpectedError                 = 'NotSpecified'
     }
     $asm = (Get-Module AksEgress).ImplementingAssembly
-    $script:ErrorIdNames = @($asm.GetType('AksEgress.Engine.ErrorIds').GetFields() | Where-Object IsLiteral | ForEach-Object { $_.GetValue($null) })
-    $script:CategoryType = $asm.GetType('AksEgress.Engine.EgressErrorCategory')
-    $script:ExceptionType = $asm.GetType('AksEgress.Engine.AksEgressException')
+    $script:ErrorIdNames = @($asm.GetType('AksEgress.Contract.ErrorIds').GetFields() | Where-Object IsLiteral | ForEach-Object { $_.GetValue($null) })
+    $script:CategoryType = $asm.GetType('AksEgress.Contract.EgressErrorCategory')
+    $script:ExceptionType = $asm.GetType('AksEgress.Contract.AksEgressException')
     $script:ToRecordMethod = $asm.GetType('AksEgress.Internal.AksEgressCmdlet').GetMethod('ToErrorRecord', [System.Reflection.BindingFlags]'Static,NonPublic,Public')
     $script:ToRecord = { param($id, $category) $ToRecordMethod.Invoke($null, @($ExceptionType::new($id, $category, 'message', $null, $null, $null), $null)) }
 
