@@ -71,7 +71,8 @@ function Invoke-Build {
     # The cmdlet assembly (contract + cmdlets) is the module root; it must not also sit in dependencies/.
     Invoke-Native dotnet build (Join-Path $Root 'src/AksEgress') -c $Configuration --nologo -v q "-p:Version=$version"
     $bin = Join-Path $Root "src/AksEgress/bin/$Configuration/net8.0"
-    Copy-Item (Join-Path $bin 'AksEgress.dll'), (Join-Path $bin 'AksEgress.pdb') $ModuleDir
+    # Symbols are embedded in the dll with source paths mapped to /_/ (Directory.Build.props): no .pdb ships.
+    Copy-Item (Join-Path $bin 'AksEgress.dll') $ModuleDir
     Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $deps 'AksEgress.dll'), (Join-Path $deps 'AksEgress.pdb')
     Get-ChildItem -Recurse $ModuleDir -Filter 'System.Management.Automation*.dll' | Remove-Item -Force
     Copy-Item (Join-Path $Root 'src/AksEgress/AksEgress.format.ps1xml') $ModuleDir

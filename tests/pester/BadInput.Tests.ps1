@@ -98,6 +98,40 @@ Describe 'Bad input catalogue' {
         Get-EmulatorRequest $Emu | Should -BeNullOrEmpty
     }
 
+    It 'Connect-AksEgress -Environment with -ArmEndpoint says which wins (not silently)' {
+        $c = $Emu.Connection
+        $token = ConvertTo-SecureString -String $c.accessToken -AsPlainText -Force
+        try {
+            $wv = $null
+            $conn = Connect-AksEgress -Environment AzureChinaCloud -ArmEndpoint $c.armEndpoint -CaCertificatePath $c.caCertificatePath `
+                -SubscriptionId $c.subscriptionId -AccessToken $token -WarningVariable wv -WarningAction SilentlyContinue
+            $conn.ArmEndpoint | Should -Be ([uri]$c.armEndpoint)
+            $wv.Count | Should -Be 1
+            "$($wv[0])" | Should -Match ([regex]::Escape("-ArmEndpoint $($c.armEndpoint)"))
+            "$($wv[0])" | Should -Match 'AzureChinaCloud'
+            "$($wv[0])" | Should -Match 'authority'
+            $wv = $null
+            Connect-AksEgress -ArmEndpoint $c.armEndpoint -CaCertificatePath $c.caCertificatePath -SubscriptionId $c.subscriptionId `
+                -AccessToken $token -WarningVariable wv -WarningAction SilentlyContinue | Out-Null
+            $wv | Should -BeNullOrEmpty -Because 'without -Environment there is nothing to choose between'
+        }
+        finally { Connect-AksEmulator -Emulator $Emu | Out-Null }
+    }
+
+    It 'error stack traces carry no build path (deterministic, path-mapped PDBs), but keep their line numbers' {
+        $e1 = $e2 = $null
+        New-AksEgressIp -Name 'bad name' -ClusterId $Cid -ErrorVariable e1 -ErrorAction SilentlyContinue   # raised in the cmdlet assembly
+        Get-AksNodeResourceGroup demo-rg no-such-cluster -ErrorVariable e2 -ErrorAction SilentlyContinue   # raised in the engine (ClusterNotFound)
+        foreach ($ev in $e1, $e2) {
+            $ev.Count | Should -BeGreaterThan 0
+            # (ScriptStackTrace names this test script, which does live under the repository: the module's own frames are checked.)
+            $text = ($ev[0].Exception | Format-List * -Force | Out-String -Width 500) + $ev[0].Exception.ToString()
+            $ev[0].Exception.StackTrace | Should -Match ':line \d+' -Because 'line numbers still help a bug report'
+            $text | Should -Not -Match ([regex]::Escape($RepoRoot)) -Because 'the build machine''s paths must not ship'
+        }
+        Get-ChildItem (Split-Path $ModuleManifest) -Recurse -Filter 'AksEgress*.pdb' | Should -BeNullOrEmpty -Because 'the symbols are embedded'
+    }
+
     It 'an unrelated object on the pipeline is refused by parameter binding' {
         { [pscustomobject]@{ Foo = 1 } | Set-AksEgressService -ErrorAction Stop } | Should -Throw
     }

@@ -33,6 +33,14 @@ Describe 'Piping each output type' {
         (Invoke-Bound { $Basic | Test-AksEgressIp }).ClusterName | Should -Be 'legacy-basic'
     }
 
+    It 'EgressIp (in another resource group than its cluster) -> Get-AksNodeResourceGroup returns the IP''s cluster' {
+        $ip = $Std | New-AksEgressIp -Name bind-own-rg-ip -ResourceGroupName egress-rg
+        $ip.ResourceGroupName | Should -Be 'egress-rg'
+        $cluster = Invoke-Bound { $ip | Get-AksNodeResourceGroup }
+        $cluster.ClusterId | Should -Be $Std.ClusterId
+        $cluster.ResourceGroupName | Should -Be 'demo-rg'
+    }
+
     It 'EgressIp -> Set-AksEgressService (InputObject), Set-AksOutboundIp, Remove-AksEgressIp (InputObject), Test-AksEgressIp, Get-AksEgressConfiguration' {
         $ip = $Basic | New-AksEgressIp -Name bind-ip
         $svc = Invoke-Bound { $ip | Set-AksEgressService -ServiceName bind-svc }

@@ -16,6 +16,7 @@ BeforeAll {
     $ip = $basic | New-AksEgressIp -Name out-ip
     $svc = $ip | Set-AksEgressService
     $test = $svc | Test-AksEgressIp -Count 2
+    $script:AllNodesTest = $std | Test-AksEgressIp -AllNodes
     $outIp = $std | New-AksEgressIp -Name out-std -ResourceGroupName egress-rg
     $assignment = $outIp | Set-AksOutboundIp -Confirm:$false
     $configs = @($clusters | Get-AksEgressConfiguration -ErrorAction SilentlyContinue)
@@ -24,18 +25,19 @@ BeforeAll {
         AksNodeResourceGroup = $clusters
         EgressIp             = @($ip, $outIp)
         EgressService        = @($svc)
-        EgressTestResult     = @($test)
+        EgressTestResult     = @($test, $AllNodesTest)
         EgressConfiguration  = $configs
         OutboundIpAssignment = @($assignment)
     }
+    # Default table views are designed for 80 columns: the most useful columns first, short headers.
     $script:Headers = @{
-        AksEgressConnection  = 'AuthenticationMethod', 'SubscriptionId', 'Environment', 'ArmEndpoint'
-        AksNodeResourceGroup = 'ClusterName', 'ResourceGroupName', 'NodeResourceGroup', 'Location', 'LoadBalancerSku', 'OutboundType', 'Locked'
-        EgressIp             = 'Name', 'ResourceGroupName', 'IpAddress', 'Location', 'Sku', 'ClusterName', 'Created'
-        EgressService        = 'ServiceName', 'Namespace', 'IpAddress', 'IngressIpAddress', 'ClusterName', 'Action', 'DecidesEgress'
-        EgressTestResult     = 'Succeeded', 'Expected', 'Observed', 'ClusterName', 'NodeName', 'Seconds'
-        EgressConfiguration  = 'ClusterName', 'OutboundType', 'LoadBalancerSku', 'EgressDecidedBy', 'EgressIpAddress', 'PinWith'
-        OutboundIpAssignment = 'ClusterName', 'ResourceGroupName', 'Action', 'EgressIpAddress', 'Previous'
+        AksEgressConnection  = 'Method', 'SubscriptionId', 'Cloud'
+        AksNodeResourceGroup = 'Cluster', 'NodeResourceGroup', 'Outbound', 'Sku', 'Locked'
+        EgressIp             = 'Name', 'IpAddress', 'Cluster', 'Created', 'ResourceGroup'
+        EgressService        = 'Service', 'IpAddress', 'Ingress', 'Cluster', 'Action', 'Decides'
+        EgressTestResult     = 'OK', 'Observed', 'Expected', 'Cluster', 'Secs', 'Node'
+        EgressConfiguration  = 'Cluster', 'EgressIp', 'PinWith', 'DecidedBy'
+        OutboundIpAssignment = 'Cluster', 'Action', 'EgressIp', 'Previous', 'ResourceGroup'
     }
     function Assert-Clean([string] $Text, [string] $Because) {
         $Text | Should -Not -Match '\b(Azure\.(Core|ResourceManager|Identity)|k8s\.Models|k8s\.|System\.Net\.Http|Microsoft\.Rest)' -Because "$Because must hold no SDK type"
@@ -89,11 +91,49 @@ Describe 'Output type <_>' -ForEach @('AksEgressConnection', 'AksNodeResourceGro
         @($json | ConvertFrom-Json).Count | Should -Be $Items.Count
     }
 
+    It 'fits its default table in 80 columns: every column shown, one header line, nothing cut but the last column' {
+        $out = $Items | Format-Table | Out-String -Width 80
+        $lines = @($out -split "`r?`n" | Where-Object { $_.Trim() })
+        $lines | Where-Object { $_.Length -gt 80 } | Should -BeNullOrEmpty
+        @($lines[0] -split '\s+' | Where-Object { $_ }) | Should -Be $Headers[$Type] -Because "the header is one line at 80 columns:`n$out"
+        $lines[1] | Should -Match '^[- ]+$' -Because "the header must not wrap:`n$out"
+        # Columns start where the dashes of the separator line start; only the last column may be shortened with an ellipsis.
+        $lastStart = ([regex]::Matches($lines[1], '-+') | Select-Object -Last 1).Index
+        foreach ($line in $lines | Select-Object -Skip 2) {
+            $cut = $line.IndexOf([char]0x2026)
+            if ($cut -ge 0) { $cut | Should -BeGreaterOrEqual $lastStart -Because "only the last column may be cut:`n$out" }
+        }
+    }
+
     It 'uses the module''s table view by default (expected column headers)' {
         $out = $Items | Out-String -Width 400
         $headerLine = ($out -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1)
         $columns = @($headerLine -split '\s+' | Where-Object { $_ })
         $columns | Should -Be $Headers[$Type]
         Assert-Clean $out "$Type default view"
+    }
+}
+
+Describe 'A test over several nodes (-AllNodes, -Count)' {
+    It 'summarises the nodes ("3 nodes") instead of showing the first sample''s node, and keeps every sample' {
+        $AllNodesTest.Samples.Count | Should -Be 3
+        @($AllNodesTest.Samples.NodeName | Sort-Object -Unique).Count | Should -Be 3
+        $AllNodesTest.NodeSummary | Should -Be '3 nodes'
+        $AllNodesTest.NodeName | Should -BeNullOrEmpty -Because 'no single node ran this test'
+        $AllNodesTest.PodName | Should -BeNullOrEmpty -Because 'no single pod ran this test'
+        $view = $AllNodesTest | Out-String -Width 80
+        $view | Should -Match '\b3 nodes\b'
+        $view | Should -Not -Match ([regex]::Escape($AllNodesTest.Samples[0].NodeName))
+    }
+
+    It 'a test on one node still names it' {
+        $node = $AllNodesTest.Samples[1].NodeName
+        $one = Get-AksNodeResourceGroup demo-rg standard-lb | Test-AksEgressIp -NodeName $node -Count 2
+        $one.Samples.Count | Should -Be 2
+        @($one.Samples.NodeName | Sort-Object -Unique) | Should -Be $node
+        $one.PodName | Should -BeNullOrEmpty -Because 'two pods ran'
+        ($one | Out-String -Width 80) | Should -Match ([regex]::Escape($node))
+        $one.NodeName | Should -Be $one.Samples[0].NodeName
+        $one.NodeSummary | Should -Be $one.NodeName
     }
 }

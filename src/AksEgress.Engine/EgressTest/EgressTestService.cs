@@ -123,8 +123,9 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             ObservedIpAddress = samples.FirstOrDefault(s => s.ObservedIpAddress is not null)?.ObservedIpAddress,
             ObservedIpAddresses = observed,
             Succeeded = succeeded,
-            PodName = samples.FirstOrDefault()?.PodName,
-            NodeName = samples.FirstOrDefault()?.NodeName,
+            // One pod / one node only: a summary of several must not name the first sample's (issue 14, item 10).
+            PodName = samples.Length == 1 ? samples[0].PodName : null,
+            NodeName = samples.Select(s => s.NodeName).Distinct().Count() == 1 ? samples[0].NodeName : null,
             Namespace = ns,
             CheckUri = uri.ToString(),
             Duration = sw.Elapsed,

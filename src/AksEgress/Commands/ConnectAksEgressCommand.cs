@@ -55,6 +55,9 @@ public sealed class ConnectAksEgressCommand : AksEgressCmdlet
                 throw InputValidation.Invalid(ErrorIds.ConflictingParameters, CaCertificatePath,
                     "-CaCertificatePath adds trust for a custom ARM endpoint only; pass it together with -ArmEndpoint.",
                     "Add -ArmEndpoint <uri>, or drop -CaCertificatePath for the public Azure clouds.");
+            if (ArmEndpoint is not null && MyInvocation.BoundParameters.ContainsKey(nameof(Environment)))
+                WriteWarning($"-ArmEndpoint {ArmEndpoint} wins over the ARM endpoint of -Environment {Environment}; the sign-in authority and the " +
+                    $"token audience still come from {Environment}. Drop -Environment for a custom endpoint of the public cloud (Azure Stack Hub, an emulator).");
             string? caPath = CaCertificatePath is null ? null : GetUnresolvedProviderPathFromPSPath(CaCertificatePath);
             var request = new ConnectRequest
             {

@@ -24,6 +24,13 @@ public sealed class GetAksNodeResourceGroupCommand : AksEgressCmdlet
     [ArgumentCompleter(typeof(ClusterNameCompleter))]
     public string? ClusterName { get; set; }
 
+    /// <summary>
+    /// The cluster's resource group when the piped object also has a ResourceGroupName of its own (New-AksEgressIp output:
+    /// the IP's group). Binds by property name only; it wins over -ResourceGroupName.
+    /// </summary>
+    [Parameter(ParameterSetName = ByNameSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? ClusterResourceGroupName { get; set; }
+
     [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipeline = true)]
     [Alias("ClusterId")]
     public string[]? ResourceId { get; set; }
@@ -43,13 +50,14 @@ public sealed class GetAksNodeResourceGroupCommand : AksEgressCmdlet
                     GetOne(() => ClusterRef.FromId(id), id);
                 break;
             case ByNameSet:
+                var group = string.IsNullOrWhiteSpace(ClusterResourceGroupName) ? ResourceGroupName : ClusterResourceGroupName;
                 GetOne(() =>
                 {
-                    InputValidation.ValidateResourceGroupName(ResourceGroupName);
+                    InputValidation.ValidateResourceGroupName(group);
                     InputValidation.ValidateClusterName(ClusterName);
                     if (SubscriptionId is not null) InputValidation.ValidateSubscriptionId(SubscriptionId);
-                    return new ClusterRef(SubscriptionId, ResourceGroupName!, ClusterName!);
-                }, $"{ResourceGroupName}/{ClusterName}");
+                    return new ClusterRef(SubscriptionId, group!, ClusterName!);
+                }, $"{group}/{ClusterName}");
                 break;
             default:
                 try

@@ -1,14 +1,18 @@
 namespace AksEgress.Contract;
 
-/// <summary>Mirrors the System.Management.Automation.ErrorCategory values the module uses (the engine does not reference PowerShell).</summary>
+/// <summary>
+/// The System.Management.Automation.ErrorCategory members the module uses (the engine does not reference PowerShell).
+/// Names AND numbers match ErrorCategory; the cmdlet converts by name (<c>AksEgressCmdlet.ToCategory</c>), and
+/// tests/pester/ErrorCategory.Tests.ps1 checks every ErrorId's category.
+/// </summary>
 public enum EgressErrorCategory
 {
     NotSpecified = 0,
-    ConnectionError = 3,
+    ConnectionError = 27,
     InvalidArgument = 5,
-    InvalidData = 7,
-    InvalidOperation = 8,
-    InvalidResult = 9,
+    InvalidData = 6,
+    InvalidOperation = 7,
+    InvalidResult = 8,
     ObjectNotFound = 13,
     OperationStopped = 14,
     OperationTimeout = 15,

@@ -32,6 +32,8 @@ public static class ErrorIds
     public const string InvalidTimeout = nameof(InvalidTimeout);
     public const string InvalidCount = nameof(InvalidCount);
     public const string InvalidThrottleLimit = nameof(InvalidThrottleLimit);
+    /// <summary>A -Confirm prompt (or ConfirmImpact High) in a host that cannot prompt.</summary>
+    public const string NonInteractiveConfirmation = nameof(NonInteractiveConfirmation);
 
     // Connection and authentication
     public const string NotConnected = nameof(NotConnected);

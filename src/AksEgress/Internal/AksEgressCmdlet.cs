@@ -138,7 +138,7 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
     {
         if (exception is AksEgressException egress)
         {
-            var record = new ErrorRecord(egress, egress.ErrorId, (ErrorCategory)(int)egress.Category, egress.TargetObject ?? target);
+            var record = new ErrorRecord(egress, egress.ErrorId, ToCategory(egress.Category), egress.TargetObject ?? target);
             if (egress.RecommendedAction is not null)
                 record.ErrorDetails = new ErrorDetails(egress.Message) { RecommendedAction = egress.RecommendedAction };
             return record;
@@ -151,6 +151,17 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
             ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Run again with -Debug for details, and report the error if it persists." },
         };
     }
+
+    /// <summary>The PowerShell ErrorCategory of the same NAME (never by number: the two enums were once numbered differently).</summary>
+    internal static ErrorCategory ToCategory(EgressErrorCategory category) =>
+        Enum.TryParse<ErrorCategory>(category.ToString(), ignoreCase: false, out var mapped) ? mapped : ErrorCategory.NotSpecified;
+
+    /// <summary>The error for a confirmation prompt that this host cannot show (pwsh -NonInteractive, runbooks, jobs).</summary>
+    internal static AksEgressException NonInteractiveConfirmation(string? command, string target, string action, Exception inner) =>
+        new(ErrorIds.NonInteractiveConfirmation, EgressErrorCategory.InvalidOperation,
+            $"{command ?? "The cmdlet"} must ask for confirmation before it does '{action}' on '{target}', but this PowerShell host is non-interactive " +
+            "(pwsh -NonInteractive, a runbook or a job) and cannot show the prompt: nothing was changed.",
+            target, "Review the change (run with -WhatIf), then pass -Confirm:$false (no one can answer a prompt here).", inner);
 
     /// <summary>Throws a terminating error for bad invocation (before any request).</summary>
     internal void ThrowFailure(Exception exception, object? target) => ThrowTerminatingError(ToErrorRecord(exception, target));
@@ -195,6 +206,13 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
             Post(() =>
             {
                 try { answer.TrySetResult(!_cmdlet._stopping && _cmdlet.ShouldProcess(target, action)); }
+                catch (Exception e) when (e is PSInvalidOperationException or System.Management.Automation.Host.HostException)
+                {
+                    // -Confirm (or ConfirmImpact High) in a host that cannot prompt: say so, not "unexpected error".
+                    var failure = NonInteractiveConfirmation(_cmdlet.MyInvocation.MyCommand?.Name, target, action, e);
+                    answer.TrySetException(failure);
+                    throw failure;
+                }
                 catch (Exception e) { answer.TrySetException(e); throw; }
             });
             try

@@ -11,8 +11,19 @@ public sealed class EgressTestResult
     /// <summary>Every distinct address observed over all samples and nodes.</summary>
     public string[] ObservedIpAddresses { get; init; } = Array.Empty<string>();
     public bool Succeeded { get; init; }
+    /// <summary>The pod of a one-sample test; null when several pods ran (see Samples).</summary>
     public string? PodName { get; init; }
+    /// <summary>The node every sample ran on; null when the samples ran on several nodes (see Samples and NodeSummary).</summary>
     public string? NodeName { get; init; }
+    /// <summary>The node for display: its name when the test ran on one node, otherwise "3 nodes".</summary>
+    public string? NodeSummary
+    {
+        get
+        {
+            var nodes = Samples.Select(s => s.NodeName).Where(n => !string.IsNullOrEmpty(n)).Distinct(StringComparer.Ordinal).Count();
+            return nodes > 1 ? $"{nodes} nodes" : NodeName ?? Samples.FirstOrDefault(s => !string.IsNullOrEmpty(s.NodeName))?.NodeName;
+        }
+    }
     public string Namespace { get; init; } = "default";
     public string CheckUri { get; init; } = "";
     public TimeSpan Duration { get; init; }
