@@ -8,6 +8,7 @@
     Copyright            = '(c) AksEgress contributors. MIT licence.'
     Description          = 'Pin and prove the egress IP of Azure Kubernetes Service clusters: find the node resource group, create a static public IP, make it the egress address (Standard load balancer outbound IPs, or the original Basic-LB Service recipe), and test from inside the cluster that traffic really leaves from it.'
     CompatiblePSEditions = @('Core')
+    # 7.4 (.NET 8), 7.5 (.NET 9) and 7.6 (.NET 10): the engine is run on each of those runtimes by tests/runtimes.
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('AksEgress.format.ps1xml')
     CmdletsToExport      = @(

@@ -6,7 +6,8 @@
     Tasks (first positional parameter):
       Build    assemble the importable module in out/AksEgress (manifest, cmdlet dll, dependencies/, format, help)
                and the emulator in out/emulator
-      Test     Build, then the xunit tests and the Pester tests; ends with one line 'N passed, N failed'
+      Test     Build, then the xunit tests, the Pester tests and the runtime probes (the engine on .NET 8, 9 and 10);
+               ends with one line 'N passed, N failed'. -Suite Xunit|Pester|Runtimes runs one part.
       Demo     Build, start the emulator, run the recipe and the modern pipeline, exit non-zero if egress is not proven
       Bench    Build, then the benchmarks (writes docs/performance.md)
       Package  Build, then a .nupkg of the module in out/package
@@ -22,8 +23,8 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Test: run only the xunit or only the Pester part.
-    [ValidateSet('All', 'Xunit', 'Pester')]
+    # Test: run only the xunit, the Pester or the runtime-probe part (tests/runtimes: the engine on .NET 8, 9 and 10).
+    [ValidateSet('All', 'Xunit', 'Pester', 'Runtimes')]
     [string] $Suite = 'All'
 )
 
@@ -121,17 +122,27 @@ function Invoke-XunitTests {
 }
 
 function Invoke-PesterTests {
+    param([string] $TestPath = (Join-Path $Root 'tests/pester'), [string] $Label = 'pester')
     $pester = Get-PesterModulePath
-    $resultFile = Join-Path $Out 'test-results/pester.json'
+    $resultFile = Join-Path $Out "test-results/$Label.json"
     New-Item -ItemType Directory -Force (Split-Path $resultFile) | Out-Null
     Remove-Item -Force -ErrorAction SilentlyContinue $resultFile
     # A fresh pwsh imports the ASSEMBLED module (tests/*.Tests.ps1 import out/AksEgress); Pester's exit code is not
     # trusted (it exits 0 on failures): the counts come back in a file.
     $runner = Join-Path $Root 'tests/pester/Invoke-PesterTests.ps1'
-    & dotnet pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -TestPath (Join-Path $Root 'tests/pester') -ResultFile $resultFile | Out-Host
-    if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Passed = 0; Failed = 1; FailedNames = @('pester: the runner wrote no result file') } }
+    & dotnet pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -TestPath $TestPath -ResultFile $resultFile | Out-Host
+    if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Passed = 0; Failed = 1; FailedNames = @("${Label}: the runner wrote no result file") } }
     $r = Get-Content -Raw $resultFile | ConvertFrom-Json
-    [pscustomobject]@{ Passed = [int]$r.Passed; Failed = [int]$r.Failed; FailedNames = @($r.FailedNames | ForEach-Object { "pester: $_" }) }
+    [pscustomobject]@{ Passed = [int]$r.Passed; Failed = [int]$r.Failed; FailedNames = @($r.FailedNames | ForEach-Object { "${Label}: $_" }) }
+}
+
+function Invoke-RuntimeTests {
+    # tests/runtimes/Runtimes.Tests.ps1 publishes tests/runtimes/AksEgress.RuntimeProbe self-contained for net8.0, net9.0
+    # and net10.0 (runtime packs restored from NuGet) and runs the module's engine on each against the emulator.
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $result = Invoke-PesterTests -TestPath (Join-Path $Root 'tests/runtimes') -Label 'runtimes'
+    Write-Host "Runtime probes: $([int]$sw.Elapsed.TotalSeconds) s"
+    $result
 }
 
 function Invoke-Test {
@@ -140,6 +151,7 @@ function Invoke-Test {
     $parts = @()
     if ($Suite -in 'All', 'Xunit') { $parts += Invoke-XunitTests }
     if ($Suite -in 'All', 'Pester') { $parts += Invoke-PesterTests }
+    if ($Suite -in 'All', 'Runtimes') { $parts += Invoke-RuntimeTests }
     foreach ($p in $parts) { $totals.Passed += $p.Passed; $totals.Failed += $p.Failed }
     # Name every failure again just above the count, so a log read from its end shows what failed.
     foreach ($p in $parts) { foreach ($name in $p.FailedNames) { Write-Host "FAILED $name" } }

@@ -8,7 +8,10 @@ namespace AksEgress.Internal;
 /// The private AssemblyLoadContext for AksEgress.Engine.dll and every third-party dependency (Azure.Core, Azure.Identity,
 /// Azure.ResourceManager, KubernetesClient, YamlDotNet, MSAL...), all from the module's dependencies/ folder. Another
 /// module's Azure.Core (Az.Accounts, Microsoft.Graph) in the default context cannot clash with ours.
-/// Framework assemblies and this cmdlet assembly resolve to the default context, so the engine contract types are shared.
+/// This cmdlet assembly resolves to the default context, so the engine contract types are shared. A framework assembly
+/// (System.Text.Json...) resolves to the default context only when the running framework's copy is at least the version
+/// requested; otherwise (PowerShell 7.4 on .NET 8, 7.5 on .NET 9) the newer copy in dependencies/ is loaded here.
+/// The decision is <see cref="EngineLoadPolicy.Choose"/>.
 /// </summary>
 internal sealed class EngineLoadContext : AssemblyLoadContext
 {
@@ -22,12 +25,24 @@ internal sealed class EngineLoadContext : AssemblyLoadContext
 
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        if (string.Equals(assemblyName.Name, ContractAssembly.GetName().Name, StringComparison.OrdinalIgnoreCase))
-            return ContractAssembly;
-        // BCL (System.Text.Json, System.Memory...) comes from the shared framework in the default context: no second copy.
-        if (File.Exists(Path.Combine(FrameworkDirectory, assemblyName.Name + ".dll"))) return null;
-        var path = Path.Combine(_directory, assemblyName.Name + ".dll");
-        return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        if (assemblyName.Name is null) return null;
+        var privatePath = Path.Combine(_directory, assemblyName.Name + ".dll");
+        var source = EngineLoadPolicy.Choose(assemblyName, ContractAssembly.GetName().Name!,
+            VersionOf(Path.Combine(FrameworkDirectory, assemblyName.Name + ".dll")), VersionOf(privatePath));
+        return source switch
+        {
+            DependencySource.Contract => ContractAssembly,
+            DependencySource.Private => LoadFromAssemblyPath(privatePath),
+            _ => null, // Framework / NotFound: the default context binds it
+        };
+    }
+
+    /// <summary>The assembly version in a file's metadata (nothing is loaded), or null when there is no such managed file.</summary>
+    private static Version? VersionOf(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try { return AssemblyName.GetAssemblyName(path).Version; }
+        catch (BadImageFormatException) { return null; }
     }
 
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
