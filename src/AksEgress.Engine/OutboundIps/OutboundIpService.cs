@@ -32,7 +32,7 @@ internal sealed class OutboundIpService(ClusterService clusters)
         var (model, raw0, s) = await clusters.GetModelAsync(request.Cluster, context, fresh: true).ConfigureAwait(false);
         var info = model.Info;
         var sub = info.SubscriptionId.Length > 0 ? info.SubscriptionId : request.Cluster.SubscriptionId ?? s.SubscriptionId;
-        if (!model.IsStandard || !info.OutboundType.Equals("loadBalancer", StringComparison.OrdinalIgnoreCase))
+        if (!model.IsStandard || info.EgressDecidedBy != EgressDecider.LoadBalancerOutboundRule)
         {
             var cfg = await EgressConfigurationService.BuildAsync(s, model, context).ConfigureAwait(false);
             var why = model.IsBasic
