@@ -19,21 +19,8 @@ internal sealed class EgressServiceManager(SessionService sessions)
     public async Task<EgressService> SetAsync(SetEgressServiceRequest request, IOperationContext context)
     {
         var ct = context.CancellationToken;
-        InputValidation.ValidateServiceName(request.ServiceName);
-        InputValidation.ValidateNamespace(request.Namespace);
-        InputValidation.ValidatePort(request.Port);
-        var ip = InputValidation.ValidatePublicIPv4(request.IpAddress).ToString();
-        ParsedResourceId? pip = null;
-        if (!string.IsNullOrWhiteSpace(request.PublicIpId))
-        {
-            pip = ResourceIdParser.Parse(request.PublicIpId, ErrorIds.InvalidResourceId);
-            if (!pip.ResourceType.Equals("publicIPAddresses", StringComparison.OrdinalIgnoreCase))
-                throw InputValidation.Invalid(ErrorIds.InvalidResourceId, request.PublicIpId,
-                    $"'{request.PublicIpId}' is not the id of a public IP (expected .../providers/Microsoft.Network/publicIPAddresses/<name>).",
-                    "Pass the Id property of New-AksEgressIp or Get-AzPublicIpAddress.");
-        }
-        if (request.TimeoutSeconds < 1)
-            throw InputValidation.Invalid(ErrorIds.InvalidTimeout, request.TimeoutSeconds, $"TimeoutSeconds {request.TimeoutSeconds} is invalid: it must be at least 1.", "Use a value such as 300.");
+        var ip = System.Net.IPAddress.Parse(request.IpAddress.Trim()).ToString();
+        var pip = string.IsNullOrWhiteSpace(request.PublicIpId) ? null : ResourceIdParser.ParsePublicIpId(request.PublicIpId);
 
         var session = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
         var info = session.ClusterInfo ?? request.Kube.ClusterInfo;
@@ -273,8 +260,6 @@ internal sealed class EgressServiceManager(SessionService sessions)
     public async Task<bool> RemoveAsync(RemoveEgressServiceRequest request, IOperationContext context)
     {
         var ct = context.CancellationToken;
-        InputValidation.ValidateServiceName(request.ServiceName);
-        InputValidation.ValidateNamespace(request.Namespace);
         var session = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
         var target = $"{request.Namespace}/{request.ServiceName}";
         V1Service existing;

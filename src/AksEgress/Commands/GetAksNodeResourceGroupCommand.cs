@@ -43,19 +43,11 @@ public sealed class GetAksNodeResourceGroupCommand : AksEgressCmdlet
                     GetOne(() => ClusterRef.FromId(id), id);
                 break;
             case ByNameSet:
-                GetOne(() =>
-                {
-                    InputValidation.ValidateResourceGroupName(ResourceGroupName);
-                    InputValidation.ValidateClusterName(ClusterName);
-                    if (SubscriptionId is not null) InputValidation.ValidateSubscriptionId(SubscriptionId);
-                    return new ClusterRef(SubscriptionId, ResourceGroupName!, ClusterName!);
-                }, $"{ResourceGroupName}/{ClusterName}");
+                GetOne(() => new ClusterRef(SubscriptionId, ResourceGroupName!, ClusterName!), $"{ResourceGroupName}/{ClusterName}");
                 break;
             default:
                 try
                 {
-                    if (ResourceGroupName is not null) InputValidation.ValidateResourceGroupName(ResourceGroupName);
-                    if (SubscriptionId is not null) InputValidation.ValidateSubscriptionId(SubscriptionId);
                     RunStream(context => Engine.ListClustersAsync(SubscriptionId, ResourceGroupName, context));
                 }
                 catch (Exception e) when (e is not PipelineStoppedException)
