@@ -12,8 +12,9 @@ namespace AksEgress.Engine;
 
 /// <summary>
 /// The engine facade: created once per process by the cmdlet assembly's EngineHost (by reflection, by this type's full name,
-/// in the private ALC). It composes the feature services and is the one place where a call's <see cref="IOperationContext"/>
-/// becomes the ambient one (<see cref="Operation"/>); it holds no logic of its own.
+/// in the private ALC). It composes the feature services and is the one place where a request is validated
+/// (<see cref="RequestValidation"/>, once, before any request is sent) and a call's <see cref="IOperationContext"/> becomes the
+/// ambient one (<see cref="Operation"/>); it holds no logic of its own.
 /// </summary>
 public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
 {
@@ -48,36 +49,37 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
     public AksEgressConnection? Connection => _sessions.Connection;
 
     public Task<AksEgressConnection> ConnectAsync(ConnectRequest request, IOperationContext context) =>
-        Operation.RunAsync(context, () => _sessions.ConnectAsync(request, context));
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _sessions.ConnectAsync(request, context));
 
     public void Disconnect() => _sessions.Disconnect();
 
     public IAsyncEnumerable<AksNodeResourceGroup> ListClustersAsync(string? subscriptionId, string? resourceGroupName, IOperationContext context) =>
-        Operation.StreamAsync(context, _clusters.ListAsync(subscriptionId, resourceGroupName, context));
+        Operation.StreamAsync(context, () => RequestValidation.ValidateListScope(subscriptionId, resourceGroupName),
+            () => _clusters.ListAsync(subscriptionId, resourceGroupName, context));
 
     public Task<AksNodeResourceGroup> GetClusterAsync(ClusterRef cluster, IOperationContext context) =>
-        Operation.RunAsync(context, () => _clusters.GetAsync(cluster, context));
+        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _clusters.GetAsync(cluster, context));
 
     public Task<EgressIp> NewEgressIpAsync(NewEgressIpRequest request, IOperationContext context) =>
-        Operation.RunAsync(context, () => _publicIps.NewAsync(request, context));
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _publicIps.NewAsync(request, context));
 
     public Task<bool> RemoveEgressIpAsync(RemoveEgressIpRequest request, IOperationContext context) =>
-        Operation.RunAsync(context, () => _publicIps.RemoveAsync(request, context));
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _publicIps.RemoveAsync(request, context));
 
     public Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context) =>
-        Operation.RunAsync(context, () => _egressConfiguration.GetAsync(cluster, clusterInfo, context));
+        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _egressConfiguration.GetAsync(cluster, clusterInfo, context));
 
     public Task<OutboundIpAssignment> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context) =>
-        Operation.RunAsync(context, () => _outboundIps.SetAsync(request, context));
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _outboundIps.SetAsync(request, context));
 
     public Task<EgressService> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context) =>
-        Operation.RunAsync(context, () => _egressServices.SetAsync(request, context));
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _egressServices.SetAsync(request, context));
 
     public Task<bool> RemoveEgressServiceAsync(RemoveEgressServiceRequest request, IOperationContext context) =>
-        Operation.RunAsync(context, () => _egressServices.RemoveAsync(request, context));
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _egressServices.RemoveAsync(request, context));
 
     public Task<EgressTestResult> TestEgressIpAsync(TestEgressIpRequest request, IOperationContext context) =>
-        Operation.RunAsync(context, () => _egressTest.TestAsync(request, context));
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _egressTest.TestAsync(request, context));
 
     public Task<IReadOnlyList<string>> CompleteAsync(CompletionKind kind, string? resourceGroupName, string? kubeConfigPath, CancellationToken cancellationToken) =>
         Operation.RunAsync(new NullOperationContext(cancellationToken), () => _completion.CompleteAsync(kind, resourceGroupName, kubeConfigPath, cancellationToken));
@@ -87,7 +89,7 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
 
     /// <summary>The decoded kubeconfig YAML of listClusterUserCredential (or listClusterAdminCredential). Memory only.</summary>
     public Task<string> GetClusterKubeconfigAsync(ClusterRef cluster, bool admin, IOperationContext context) =>
-        Operation.RunAsync(context, () => _credentials.GetClusterKubeconfigAsync(cluster, admin, context));
+        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _credentials.GetClusterKubeconfigAsync(cluster, admin, context));
 
     /// <summary>An Entra token for the AKS server application from the connection's credential.</summary>
     public Task<string> GetAksAadTokenAsync(IOperationContext context) =>

@@ -12,16 +12,22 @@ internal static class Operation
     public static IOperationContext? Current => Ambient.Value;
 
     /// <summary>Runs one engine call with <paramref name="context"/> as the ambient context (restored when it returns).</summary>
-    public static async Task<T> RunAsync<T>(IOperationContext context, Func<Task<T>> call)
+    public static Task<T> RunAsync<T>(IOperationContext context, Func<Task<T>> call) => RunAsync(context, static () => { }, call);
+
+    /// <summary>Validates the request (<see cref="RequestValidation"/>, before any request is sent), then runs the call.</summary>
+    public static async Task<T> RunAsync<T>(IOperationContext context, Action validate, Func<Task<T>> call)
     {
         Ambient.Value = context;
+        validate();
         return await call().ConfigureAwait(false);
     }
 
     /// <summary>Streams one engine call with <paramref name="context"/> as the ambient context of every page it fetches.</summary>
-    public static async IAsyncEnumerable<T> StreamAsync<T>(IOperationContext context, IAsyncEnumerable<T> call)
+    public static async IAsyncEnumerable<T> StreamAsync<T>(IOperationContext context, Action validate, Func<IAsyncEnumerable<T>> call)
     {
-        var e = call.GetAsyncEnumerator();
+        Ambient.Value = context;
+        validate();
+        var e = call().GetAsyncEnumerator();
         try
         {
             while (true)

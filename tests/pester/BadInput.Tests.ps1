@@ -65,12 +65,15 @@ Describe 'Bad input catalogue' {
         @{ Name = 'expected IP that is not an address'; ErrorId = 'InvalidIpAddress'; Command = { Test-AksEgressIp -ClusterId $Cid -ExpectedIpAddress '300.1.1.1' } }
         @{ Name = 'expected IP that is private'; ErrorId = 'NonPublicIpAddress'; Command = { Test-AksEgressIp -ClusterId $Cid -ExpectedIpAddress '10.0.0.4' } }
         @{ Name = '-AllNodes with -NodeName'; ErrorId = 'ConflictingParameters'; Command = { Test-AksEgressIp -ClusterId $Cid -AllNodes -NodeName aks-node-0 } }
+        @{ Name = 'blank -Image'; ErrorId = 'InvalidImage'; Command = { Test-AksEgressIp -ClusterId $Cid -Image ' ' } }
+        @{ Name = 'tenant that is neither a GUID nor a domain'; ErrorId = 'InvalidTenantId'; Command = { Connect-AksEgress -SubscriptionId $Emu.Connection.subscriptionId -TenantId 'my tenant' -AccessToken (ConvertTo-SecureString x -AsPlainText -Force) } }
+        @{ Name = 'load balancer id where a public IP id is expected (Service)'; ErrorId = 'InvalidResourceId'; Command = { Set-AksEgressService -IpAddress '203.0.113.10' -PublicIpId ($PipId -replace 'publicIPAddresses', 'loadBalancers') -ClusterId $Cid } }
         @{ Name = 'outbound ports not a multiple of 8'; ErrorId = 'InvalidOutboundPorts'; Command = { Set-AksOutboundIp -PublicIpId $PipId -ClusterId $Cid -AllocatedOutboundPorts 1001 -Confirm:$false } }
         @{ Name = 'outbound ports above 64000'; ErrorId = 'InvalidOutboundPorts'; Command = { Set-AksOutboundIp -PublicIpId $PipId -ClusterId $Cid -AllocatedOutboundPorts 64008 -Confirm:$false } }
         @{ Name = 'idle timeout of 2 minutes'; ErrorId = 'InvalidIdleTimeout'; Command = { Set-AksOutboundIp -PublicIpId $PipId -ClusterId $Cid -IdleTimeoutInMinutes 2 -Confirm:$false } }
         @{ Name = 'cluster id where a public IP id is expected'; ErrorId = 'InvalidResourceId'; Command = { Set-AksOutboundIp -PublicIpId $Cid -ClusterId $Cid -Confirm:$false } }
         @{ Name = 'subscription id that is not a GUID (connect)'; ErrorId = 'InvalidSubscriptionId'; Command = { Connect-AksEgress -SubscriptionId 'my-subscription' -AccessToken (ConvertTo-SecureString x -AsPlainText -Force) } }
-        @{ Name = 'plain http ARM endpoint'; ErrorId = 'ConflictingParameters'; Command = { Connect-AksEgress -SubscriptionId $Emu.Connection.subscriptionId -ArmEndpoint 'http://127.0.0.1:1/' -AccessToken (ConvertTo-SecureString x -AsPlainText -Force) } }
+        @{ Name = 'plain http ARM endpoint'; ErrorId = 'InvalidArmEndpoint'; Command = { Connect-AksEgress -SubscriptionId $Emu.Connection.subscriptionId -ArmEndpoint 'http://127.0.0.1:1/' -AccessToken (ConvertTo-SecureString x -AsPlainText -Force) } }
         # subscription GUID formats .NET or other tools accept but Azure ids never use
         @{ Name = 'subscription GUID in braces'; ErrorId = 'InvalidSubscriptionId'; Command = { Get-AksNodeResourceGroup -SubscriptionId '{00000000-0000-0000-0000-000000000000}' } }
         @{ Name = 'subscription GUID as urn:uuid'; ErrorId = 'InvalidSubscriptionId'; Command = { Get-AksNodeResourceGroup -SubscriptionId 'urn:uuid:00000000-0000-0000-0000-000000000000' } }

@@ -74,7 +74,7 @@ internal static class ArmSessionFactory
         "azurecloud" or "azurepubliccloud" or "" => (ArmEnvironment.AzurePublicCloud, AzureAuthorityHosts.AzurePublicCloud),
         "azurechinacloud" => (ArmEnvironment.AzureChina, AzureAuthorityHosts.AzureChina),
         "azureusgovernment" => (ArmEnvironment.AzureGovernment, AzureAuthorityHosts.AzureGovernment),
-        _ => throw new AksEgressException(ErrorIds.ConflictingParameters, EgressErrorCategory.InvalidArgument,
+        _ => throw new AksEgressException(ErrorIds.InvalidEnvironment, EgressErrorCategory.InvalidArgument,
             $"'{name}' is not a known Azure environment. Use AzureCloud, AzureChinaCloud or AzureUSGovernment, and -ArmEndpoint for a custom endpoint.",
             name, "Pass -Environment AzureCloud (the default), AzureChinaCloud or AzureUSGovernment."),
     };

@@ -11,20 +11,12 @@ internal sealed class ClusterService(SessionService sessions)
 {
     internal static string ClusterKey(string sub, ClusterRef c) => $"{sub}/{c.ResourceGroupName}/{c.ClusterName}".ToLowerInvariant();
 
-    internal static void ValidateClusterRef(ClusterRef cluster)
-    {
-        if (cluster.SubscriptionId is not null) InputValidation.ValidateSubscriptionId(cluster.SubscriptionId);
-        InputValidation.ValidateResourceGroupName(cluster.ResourceGroupName);
-        InputValidation.ValidateClusterName(cluster.ClusterName);
-    }
-
     public async Task<AksNodeResourceGroup> GetAsync(ClusterRef cluster, IOperationContext context) =>
         (await GetModelAsync(cluster, context, fresh: false).ConfigureAwait(false)).Model.Info;
 
     /// <summary>GET of the cluster (cached ~30 s unless fresh); returns the model and, when fetched now, the raw JSON.</summary>
     public async Task<(ManagedClusterModel Model, JsonObject? Raw, ArmSession Session)> GetModelAsync(ClusterRef cluster, IOperationContext context, bool fresh)
     {
-        ValidateClusterRef(cluster);
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var sub = cluster.SubscriptionId ?? s.SubscriptionId;
         var key = ClusterKey(sub, cluster);
@@ -45,8 +37,6 @@ internal sealed class ClusterService(SessionService sessions)
 
     public async IAsyncEnumerable<AksNodeResourceGroup> ListAsync(string? subscriptionId, string? resourceGroupName, IOperationContext context)
     {
-        if (subscriptionId is not null) InputValidation.ValidateSubscriptionId(subscriptionId);
-        if (resourceGroupName is not null) InputValidation.ValidateResourceGroupName(resourceGroupName);
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var sub = (subscriptionId ?? s.SubscriptionId).ToLowerInvariant();
         var path = resourceGroupName is null

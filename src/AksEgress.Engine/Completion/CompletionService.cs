@@ -5,7 +5,6 @@ using AksEgress.Engine.Clusters;
 using AksEgress.Engine.Kubernetes;
 using AksEgress.Engine.Session;
 using k8s;
-using static AksEgress.Engine.Session.SessionService;
 
 namespace AksEgress.Engine.Completion;
 
@@ -65,7 +64,7 @@ internal sealed class CompletionService(SessionService sessions, ClusterService 
             cts.CancelAfter(TimeSpan.FromSeconds(5));
             var ctx = new NullOperationContext(cts.Token);
             if (kind == CompletionKind.KubeContext) return CompleteKubeContexts(kubeConfigPath);
-            if (kind == CompletionKind.Namespace) return await CompleteNamespacesAsync(kubeConfigPath, cts.Token).ConfigureAwait(false);
+            if (kind == CompletionKind.Namespace) return await CompleteNamespacesAsync(new CompletionRequest(kind) { KubeConfigPath = kubeConfigPath }, cts.Token).ConfigureAwait(false);
             if (kind is not (CompletionKind.Subscription or CompletionKind.ResourceGroup or CompletionKind.Cluster)) return Array.Empty<string>();
             if (resourceGroupName is not null && !InputValidation.IsResourceGroupName(resourceGroupName)) resourceGroupName = null;
             var s = await sessions.GetAsync(ctx).ConfigureAwait(false);
@@ -104,29 +103,9 @@ internal sealed class CompletionService(SessionService sessions, ClusterService 
         }
     }
 
-    private static readonly TtlCache<string, IReadOnlyList<string>> NamespaceCompletionCache = new(TimeSpan.FromSeconds(60));
-
-    private static string DefaultKubeconfigPath(string? kubeConfigPath) =>
-        kubeConfigPath ?? NullIfEmpty(Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator).FirstOrDefault())
-        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
-
-    /// <summary>Namespaces of the kubeconfig's current context (tab completion only; 60 s cache).</summary>
-    private static async Task<IReadOnlyList<string>> CompleteNamespacesAsync(string? kubeConfigPath, CancellationToken ct)
-    {
-        var path = Path.GetFullPath(DefaultKubeconfigPath(kubeConfigPath));
-        if (!File.Exists(path)) return Array.Empty<string>();
-        if (NamespaceCompletionCache.TryGet(path, out var cached)) return cached;
-        var cfg = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
-        using var client = new k8s.Kubernetes(cfg);
-        var list = await client.CoreV1.ListNamespaceAsync(cancellationToken: ct).ConfigureAwait(false);
-        IReadOnlyList<string> names = list.Items.Select(n => n.Metadata?.Name).Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).OrderBy(n => n, StringComparer.Ordinal).ToArray();
-        NamespaceCompletionCache.Set(path, names);
-        return names;
-    }
-
     private static IReadOnlyList<string> CompleteKubeContexts(string? kubeConfigPath)
     {
-        var path = DefaultKubeconfigPath(kubeConfigPath);
+        var path = kubeConfigPath ?? KubeClientFactory.DefaultKubeConfigPath();
         if (!File.Exists(path)) return Array.Empty<string>();
         var cfg = k8s.KubernetesClientConfiguration.LoadKubeConfig(path);
         return cfg.Contexts?.Select(c => c.Name).Where(n => !string.IsNullOrEmpty(n)).ToArray() ?? Array.Empty<string>();

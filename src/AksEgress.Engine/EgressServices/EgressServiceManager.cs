@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using AksEgress.Engine.EgressConfig;
 using AksEgress.Engine.Kubernetes;
 using AksEgress.Engine.Session;
 using AksEgress.Models;
@@ -18,21 +19,8 @@ internal sealed class EgressServiceManager(SessionService sessions)
     public async Task<EgressService> SetAsync(SetEgressServiceRequest request, IOperationContext context)
     {
         var ct = context.CancellationToken;
-        InputValidation.ValidateServiceName(request.ServiceName);
-        InputValidation.ValidateNamespace(request.Namespace);
-        InputValidation.ValidatePort(request.Port);
-        var ip = InputValidation.ValidatePublicIPv4(request.IpAddress).ToString();
-        ParsedResourceId? pip = null;
-        if (!string.IsNullOrWhiteSpace(request.PublicIpId))
-        {
-            pip = ResourceIdParser.Parse(request.PublicIpId, ErrorIds.InvalidResourceId);
-            if (!pip.ResourceType.Equals("publicIPAddresses", StringComparison.OrdinalIgnoreCase))
-                throw InputValidation.Invalid(ErrorIds.InvalidResourceId, request.PublicIpId,
-                    $"'{request.PublicIpId}' is not the id of a public IP (expected .../providers/Microsoft.Network/publicIPAddresses/<name>).",
-                    "Pass the Id property of New-AksEgressIp or Get-AzPublicIpAddress.");
-        }
-        if (request.TimeoutSeconds < 1)
-            throw InputValidation.Invalid(ErrorIds.InvalidTimeout, request.TimeoutSeconds, $"TimeoutSeconds {request.TimeoutSeconds} is invalid: it must be at least 1.", "Use a value such as 300.");
+        var ip = System.Net.IPAddress.Parse(request.IpAddress.Trim()).ToString();
+        var pip = string.IsNullOrWhiteSpace(request.PublicIpId) ? null : ResourceIdParser.ParsePublicIpId(request.PublicIpId);
 
         var session = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
         var info = session.ClusterInfo ?? request.Kube.ClusterInfo;
@@ -101,7 +89,7 @@ internal sealed class EgressServiceManager(SessionService sessions)
         if (!EgressServiceSpec.ShowsIp(current, ip))
             current = await WaitForIngressAsync(session, current, ip, request.TimeoutSeconds, baseline ?? new Dictionary<string, int>(), info, pip, rgAnnotation ?? nodeRg, context).ConfigureAwait(false);
 
-        var (decides, note) = EgressNote(info, target, ip);
+        var (decides, note) = EgressTexts.ServiceNote(info, target, ip);
         if (!decides) context.WriteWarning(note);
         return new EgressService
         {
@@ -115,6 +103,7 @@ internal sealed class EgressServiceManager(SessionService sessions)
             Annotations = new Dictionary<string, string>(current.Metadata?.Annotations ?? new Dictionary<string, string>()),
             Action = action,
             DecidesEgress = decides,
+            EgressDecidedBy = info?.EgressDecidedBy,
             EgressNote = note,
             SubscriptionId = info?.SubscriptionId ?? pip?.SubscriptionId,
             ClusterName = info?.ClusterName,
@@ -127,23 +116,6 @@ internal sealed class EgressServiceManager(SessionService sessions)
             KubeConfigPath = session.KubeConfigPath,
             KubeContext = session.KubeContext,
         };
-    }
-
-    /// <summary>What decides egress on this cluster, in plain words; DecidesEgress only for Basic load balancers.</summary>
-    internal static (bool Decides, string Note) EgressNote(AksNodeResourceGroup? info, string service, string ip)
-    {
-        if (info is null)
-            return (false, $"The cluster is unknown here (no -ResourceGroupName/-ClusterName), so AksEgress cannot tell what decides its egress. On Standard load balancer clusters (every current AKS cluster) the Service {service}'s IP {ip} is only an inbound address; egress uses the load balancer's outbound IPs: pin them with Set-AksOutboundIp, check with Get-AksEgressConfiguration and Test-AksEgressIp.");
-        if (info.LoadBalancerSku.Equals("Basic", StringComparison.OrdinalIgnoreCase))
-            return (true, $"On this Basic load balancer cluster the first LoadBalancer frontend decides egress; {ip} is the egress IP only while {service} is the only (or first) LoadBalancer Service. Basic load balancers are retired (30 Sep 2025): move to Standard and pin egress with Set-AksOutboundIp.");
-        var ot = info.OutboundType ?? "";
-        if (ot.Contains("NATGateway", StringComparison.OrdinalIgnoreCase))
-            return (false, $"This Service's IP {ip} is only the cluster's inbound address; with outboundType {ot} egress uses the NAT gateway's public IPs (Get-AksEgressConfiguration shows them).");
-        if (ot.Equals("userDefinedRouting", StringComparison.OrdinalIgnoreCase))
-            return (false, $"This Service's IP {ip} is only the cluster's inbound address; with outboundType userDefinedRouting egress leaves through your firewall or virtual appliance (the subnet's 0.0.0.0/0 route): its public IP decides egress, configure it there.");
-        if (ot is "none" or "block")
-            return (false, $"This Service's IP {ip} is only the cluster's inbound address; with outboundType {ot} AKS provides no internet egress.");
-        return (false, $"This Service's IP {ip} is only the cluster's inbound address; egress uses the load balancer's outbound IPs: pin them with Set-AksOutboundIp");
     }
 
     private static async Task<Dictionary<string, int>> EventBaselineAsync(KubeSession s, string ns, string name, CancellationToken ct)
@@ -288,8 +260,6 @@ internal sealed class EgressServiceManager(SessionService sessions)
     public async Task<bool> RemoveAsync(RemoveEgressServiceRequest request, IOperationContext context)
     {
         var ct = context.CancellationToken;
-        InputValidation.ValidateServiceName(request.ServiceName);
-        InputValidation.ValidateNamespace(request.Namespace);
         var session = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
         var target = $"{request.Namespace}/{request.ServiceName}";
         V1Service existing;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
+using AksEgress.Engine.EgressConfig;
 using AksEgress.Engine.Kubernetes;
 using AksEgress.Engine.Session;
 using AksEgress.Models;
@@ -25,25 +26,10 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
     public async Task<EgressTestResult> TestAsync(TestEgressIpRequest request, IOperationContext context)
     {
         var ct = context.CancellationToken;
-        var uri = InputValidation.ValidateCheckUri(request.CheckUri);
-        InputValidation.ValidateNamespace(request.Namespace);
+        var uri = new Uri(request.CheckUri, UriKind.Absolute);
         var expected = new List<string>();
         foreach (var e in request.ExpectedIpAddress ?? Array.Empty<string>())
-        {
-            if (!CheckResponseParser.TryAddress(e, out var norm))
-                throw InputValidation.Invalid(ErrorIds.InvalidIpAddress, e, $"'{e}' is not an IP address.", "Pass the expected egress address(es), e.g. the EgressIpAddress of Get-AksEgressConfiguration.");
-            if (!expected.Contains(norm!)) expected.Add(norm!);
-        }
-        if (request.Count is < 1 or > 100)
-            throw InputValidation.Invalid(ErrorIds.InvalidCount, request.Count, $"Count {request.Count} is invalid: it must be between 1 and 100.", "Use a value such as 3.");
-        if (request.ThrottleLimit is < 1 or > 50)
-            throw InputValidation.Invalid(ErrorIds.InvalidThrottleLimit, request.ThrottleLimit, $"ThrottleLimit {request.ThrottleLimit} is invalid: it must be between 1 and 50.", "Use a value such as 5.");
-        if (request.TimeoutSeconds is < 5 or > 3600)
-            throw InputValidation.Invalid(ErrorIds.InvalidTimeout, request.TimeoutSeconds, $"TimeoutSeconds {request.TimeoutSeconds} is invalid: it must be between 5 and 3600.", "Use a value such as 120.");
-        if (string.IsNullOrWhiteSpace(request.Image))
-            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.Image, "Image must not be empty.", "Use an image with curl, such as curlimages/curl:8.11.1.");
-        if (request.AllNodes && !string.IsNullOrEmpty(request.NodeName))
-            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.NodeName, "-AllNodes and -NodeName cannot be used together.", "Use one of them.");
+            if (CheckResponseParser.TryAddress(e, out var norm) && !expected.Contains(norm!)) expected.Add(norm!);
 
         var session = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
         var info = session.ClusterInfo ?? request.Kube.ClusterInfo;
@@ -317,21 +303,13 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             }
         }
 
-        var decidedBy = cfg?.EgressDecidedBy;
-        if (decidedBy is null && info is not null)
-        {
-            decidedBy = info.LoadBalancerSku.Equals("Basic", StringComparison.OrdinalIgnoreCase) ? "BasicLoadBalancerFrontend"
-                : info.OutboundType?.Contains("NATGateway", StringComparison.OrdinalIgnoreCase) == true ? "NatGateway"
-                : info.OutboundType == "userDefinedRouting" ? "UserDefinedRouting"
-                : info.OutboundType is "none" or "block" ? "None"
-                : "LoadBalancerOutboundRule";
-        }
+        EgressDecider? decidedBy = cfg?.EgressDecidedBy ?? info?.EgressDecidedBy;
         var svcText = string.Join(", ", lbServices.Select(x => $"{x.Name}={x.Ip ?? "<pending>"}"));
         string? ServiceOf(string ip) => lbServices.FirstOrDefault(x => x.Ip == ip).Name;
 
         switch (decidedBy)
         {
-            case "LoadBalancerOutboundRule":
+            case EgressDecider.LoadBalancerOutboundRule:
                 foreach (var o in unexpected)
                 {
                     var r = cfg?.EgressIps.FirstOrDefault(e => e.IpAddress == o);
@@ -345,31 +323,33 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
                     var svc = ServiceOf(e);
                     sb.Append(svc is not null ? $" {e} is only the inbound address of Service {svc};" : $" {e} is not one of the cluster's outbound IPs;");
                 }
-                sb.Append(" on a Standard load balancer egress uses the outbound rule's IPs, never a Service's: run Set-AksOutboundIp to make the expected IP the egress IP.");
+                sb.Append(EgressTexts.MismatchLoadBalancer);
                 break;
-            case "NatGateway":
-                sb.Append($" Egress uses the NAT gateway's IPs{(cfg is { EgressIpAddress.Length: > 0 } ? " (" + string.Join(", ", cfg.EgressIpAddress) + ")" : "")}; Service and load balancer IPs do not change it.");
-                sb.Append(cfg?.PinWith is { } pin ? $" Pin it with {pin}." : " Change the NAT gateway's public IPs to change egress.");
+            case EgressDecider.NatGateway:
+                sb.Append(EgressTexts.MismatchNatGateway(cfg?.EgressIpAddress ?? Array.Empty<string>(), cfg?.PinWith));
                 break;
-            case "UserDefinedRouting":
-                sb.Append(" Egress leaves through your firewall or virtual appliance (userDefinedRouting: the subnet's 0.0.0.0/0 route); the observed address is its public IP. Change the SNAT/public IP configuration of your firewall, not the cluster.");
+            case EgressDecider.UserDefinedRouting:
+                sb.Append(EgressTexts.MismatchUserDefinedRouting);
                 break;
-            case "BasicLoadBalancerFrontend":
-                sb.Append(" On a Basic load balancer the first LoadBalancer Service's frontend IP decides egress; another Service's frontend came first.");
+            case EgressDecider.BasicLoadBalancerFrontend:
+                sb.Append(EgressTexts.MismatchBasic);
                 if (svcText.Length > 0) sb.Append($" LoadBalancer Services: {svcText}.");
-                sb.Append(" Basic load balancers are retired: move to Standard and pin egress with Set-AksOutboundIp.");
+                sb.Append(EgressTexts.MismatchBasicRetired);
                 break;
-            case "None":
-            case "Block":
-                sb.Append(" This cluster's outbound type gives no managed internet egress; whatever routes you built decides it.");
+            case EgressDecider.None:
+            case EgressDecider.Block:
+                sb.Append(EgressTexts.MismatchNoManagedEgress);
+                break;
+            case EgressDecider.Unknown:
+                sb.Append(EgressTexts.MismatchUndecided);
                 break;
             default:
                 foreach (var e in expected.Where(e => !observed.Contains(e)))
                     if (ServiceOf(e) is { } svc) sb.Append($" {e} is only the inbound address of Service {svc}.");
-                sb.Append(" The cluster is not known here (no -ResourceGroupName/-ClusterName): on Standard load balancer clusters egress uses the load balancer's outbound IPs, not a Service IP. Run Get-AksEgressConfiguration to see what decides egress, and Set-AksOutboundIp to pin it.");
+                sb.Append(EgressTexts.MismatchClusterUnknown);
                 break;
         }
-        if (cfg is not null && !string.IsNullOrEmpty(cfg.Explanation) && decidedBy is not ("LoadBalancerOutboundRule" or "NatGateway" or "UserDefinedRouting" or "BasicLoadBalancerFrontend"))
+        if (cfg is not null && !string.IsNullOrEmpty(cfg.Explanation) && decidedBy is not (EgressDecider.LoadBalancerOutboundRule or EgressDecider.NatGateway or EgressDecider.UserDefinedRouting or EgressDecider.BasicLoadBalancerFrontend))
             sb.Append(' ').Append(cfg.Explanation);
         return sb.ToString();
     }

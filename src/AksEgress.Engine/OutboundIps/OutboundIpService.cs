@@ -14,25 +14,14 @@ internal sealed class OutboundIpService(ClusterService clusters)
     /// <summary>Returns null when ShouldProcess declined (-WhatIf): the cmdlet writes nothing.</summary>
     public async Task<OutboundIpAssignment> SetAsync(SetOutboundIpRequest request, IOperationContext context)
     {
-        ClusterService.ValidateClusterRef(request.Cluster);
-        if (request.PublicIpIds is null || request.PublicIpIds.Length == 0)
-            throw InputValidation.Invalid(ErrorIds.InvalidResourceId, null, "Give at least one public IP id.", "Pipe New-AksEgressIp, or pass -PublicIpId <id>.");
         var wanted = new List<ParsedResourceId>();
-        foreach (var raw in request.PublicIpIds)
-        {
-            var p = ResourceIdParser.Parse(raw, ErrorIds.InvalidResourceId);
-            if (!p.Provider.Equals("Microsoft.Network", StringComparison.OrdinalIgnoreCase) || !p.ResourceType.Equals("publicIPAddresses", StringComparison.OrdinalIgnoreCase))
-                throw InputValidation.Invalid(ErrorIds.InvalidResourceId, raw, $"'{raw}' is not the id of a public IP (…/providers/Microsoft.Network/publicIPAddresses/<name>).",
-                    "Pass the Id of a public IP (New-AksEgressIp output).");
+        foreach (var p in request.PublicIpIds.Select(ResourceIdParser.ParsePublicIpId))
             if (!wanted.Any(w => ResourceIdParser.SameId(w.Canonical, p.Canonical))) wanted.Add(p);
-        }
-        if (request.AllocatedOutboundPorts is int reqPorts) InputValidation.ValidateAllocatedOutboundPorts(reqPorts);
-        if (request.IdleTimeoutInMinutes is int reqIdle) InputValidation.ValidateIdleTimeout(reqIdle);
 
         var (model, raw0, s) = await clusters.GetModelAsync(request.Cluster, context, fresh: true).ConfigureAwait(false);
         var info = model.Info;
         var sub = info.SubscriptionId.Length > 0 ? info.SubscriptionId : request.Cluster.SubscriptionId ?? s.SubscriptionId;
-        if (!model.IsStandard || !info.OutboundType.Equals("loadBalancer", StringComparison.OrdinalIgnoreCase))
+        if (!model.IsStandard || info.EgressDecidedBy != EgressDecider.LoadBalancerOutboundRule)
         {
             var cfg = await EgressConfigurationService.BuildAsync(s, model, context).ConfigureAwait(false);
             var why = model.IsBasic

@@ -14,40 +14,9 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
     private static string PublicIpPath(string sub, string rg, string name) =>
         $"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
 
-    private static readonly HashSet<string> ValidZones = new() { "1", "2", "3" };
-
-    private static void ValidateTags(IReadOnlyDictionary<string, string> tags)
-    {
-        if (tags.Count > 50)
-            throw InputValidation.Invalid(ErrorIds.InvalidTag, null, $"{tags.Count} tags given; Azure allows at most 50 tags per resource.", "Pass fewer tags.");
-        foreach (var (k, v) in tags)
-        {
-            if (string.IsNullOrWhiteSpace(k) || k.Length > 512 || k.IndexOfAny(new[] { '<', '>', '%', '&', '\\', '?', '/' }) >= 0)
-                throw InputValidation.Invalid(ErrorIds.InvalidTag, k,
-                    $"Tag name '{k}' is invalid: it must be 1-512 characters and must not contain < > % & \\ ? /.", "Use a tag name such as 'purpose'.");
-            if ((v ?? "").Length > 256)
-                throw InputValidation.Invalid(ErrorIds.InvalidTag, k, $"The value of tag '{k}' is longer than 256 characters.", "Shorten the tag value.");
-        }
-    }
-
     /// <summary>Creates (or returns the matching existing) static Standard public IP. Returns null when ShouldProcess declined (-WhatIf): the cmdlet writes nothing.</summary>
     public async Task<EgressIp> NewAsync(NewEgressIpRequest request, IOperationContext context)
     {
-        InputValidation.ValidatePublicIpName(request.Name);
-        if (string.Equals(request.Sku, "Basic", StringComparison.OrdinalIgnoreCase))
-            throw InputValidation.Invalid(ErrorIds.BasicSkuRetired, request.Sku,
-                "Basic SKU public IPs were retired on 30 September 2025; use Standard.", "Remove -Sku Basic (Standard is the default).");
-        if (!string.Equals(request.Sku, "Standard", StringComparison.OrdinalIgnoreCase))
-            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.Sku, $"SKU '{request.Sku}' is not supported: egress IPs are Standard public IPs.", "Use -Sku Standard.");
-        foreach (var z in request.Zones)
-            if (!ValidZones.Contains(z))
-                throw InputValidation.Invalid(ErrorIds.InvalidZone, z, $"Zone '{z}' is invalid: availability zones are '1', '2' and '3'.", "Pass -Zone 1,2,3 for a zone-redundant IP, or omit -Zone.");
-        ValidateTags(request.Tags);
-        if (request.IdleTimeoutInMinutes is int it && it is < 4 or > 30)
-            throw InputValidation.Invalid(ErrorIds.InvalidIdleTimeout, it, $"IdleTimeoutInMinutes {it} is invalid for a public IP: it must be between 4 and 30.", "Use a value such as 4.");
-        if (request.ResourceGroupName is not null) InputValidation.ValidateResourceGroupName(request.ResourceGroupName);
-        if (request.SubscriptionId is not null) InputValidation.ValidateSubscriptionId(request.SubscriptionId);
-
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var info = request.ClusterInfo;
         if (info is null && request.Cluster is not null)
@@ -159,9 +128,7 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
 
     public async Task<bool> RemoveAsync(RemoveEgressIpRequest request, IOperationContext context)
     {
-        var p = ResourceIdParser.Parse(request.PublicIpId, ErrorIds.InvalidResourceId);
-        if (!p.Provider.Equals("Microsoft.Network", StringComparison.OrdinalIgnoreCase) || !p.ResourceType.Equals("publicIPAddresses", StringComparison.OrdinalIgnoreCase))
-            throw InputValidation.Invalid(ErrorIds.InvalidResourceId, request.PublicIpId, $"'{request.PublicIpId}' is not the id of a public IP.", "Pass the Id of a public IP (New-AksEgressIp output).");
+        var p = ResourceIdParser.ParsePublicIpId(request.PublicIpId);
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var scope = new ErrorScope(ArmTargetKind.PublicIp, p.Canonical) { ResourceGroupName = p.ResourceGroupName };
         var ip = await PublicIpReader.GetAsync(s, p.Canonical, context, scope).ConfigureAwait(false);

@@ -14,7 +14,6 @@ internal sealed class CredentialService(SessionService sessions, ClusterService 
 
     public async Task<string> GetClusterKubeconfigAsync(ClusterRef cluster, bool admin, IOperationContext context)
     {
-        ClusterService.ValidateClusterRef(cluster);
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var sub = cluster.SubscriptionId ?? s.SubscriptionId;
         if (admin)

@@ -44,23 +44,6 @@ internal sealed class SessionService
 
     private static async Task<ArmSession> BuildSessionAsync(ConnectRequest request, bool explicitConnect, IOperationContext context)
     {
-        if (request.SubscriptionId is not null) InputValidation.ValidateSubscriptionId(request.SubscriptionId);
-        if (request.TenantId is not null && !InputValidation.IsSubscriptionId(request.TenantId) && !request.TenantId.Contains('.'))
-            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.TenantId,
-                $"'{request.TenantId}' is not a tenant id (a GUID or a domain such as contoso.onmicrosoft.com).", "Pass -TenantId <guid>.");
-        if (request.AccessToken is not null && request.Identity)
-            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, null,
-                "-AccessToken and -Identity cannot be used together: choose one way to authenticate.", "Pass either -AccessToken or -Identity.");
-        if (request.ClientId is not null && !request.Identity && request.AccessToken is not null)
-            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.ClientId,
-                "-ClientId names a managed identity and cannot be used with -AccessToken.", "Remove -ClientId, or use -Identity -ClientId <id>.");
-        if (request.ArmEndpoint is { } ep && (!ep.IsAbsoluteUri || ep.Scheme != Uri.UriSchemeHttps))
-            throw InputValidation.Invalid(ErrorIds.InvalidArmEndpoint, ep.ToString(),
-                $"-ArmEndpoint '{ep}' must be an absolute https:// URL: bearer tokens are never sent over plain HTTP.", "Pass an https endpoint, e.g. https://management.local.azurestack.external/.");
-        if (request.CaCertificatePath is not null && request.ArmEndpoint is null)
-            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.CaCertificatePath,
-                "-CaCertificatePath is trusted only for a custom -ArmEndpoint; the public Azure clouds use the system's trusted roots.",
-                "Pass -ArmEndpoint <https url> together with -CaCertificatePath, or drop -CaCertificatePath.");
         var ca = request.CaCertificatePath is null ? null : ArmSessionFactory.LoadCa(request.CaCertificatePath);
         var (env, authority) = ArmSessionFactory.ResolveEnvironment(request.Environment);
         var endpoint = request.ArmEndpoint ?? env.Endpoint;

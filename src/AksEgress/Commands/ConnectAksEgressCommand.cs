@@ -46,15 +46,6 @@ public sealed class ConnectAksEgressCommand : AksEgressCmdlet
     {
         try
         {
-            if (SubscriptionId is not null) InputValidation.ValidateSubscriptionId(SubscriptionId);
-            if (ArmEndpoint is not null && (!ArmEndpoint.IsAbsoluteUri || ArmEndpoint.Scheme != Uri.UriSchemeHttps))
-                throw InputValidation.Invalid(ErrorIds.ConflictingParameters, ArmEndpoint,
-                    $"ArmEndpoint '{ArmEndpoint}' must be an absolute https:// URI: bearer tokens are never sent over plain http.",
-                    "Pass the https endpoint of Azure Resource Manager.");
-            if (CaCertificatePath is not null && ArmEndpoint is null)
-                throw InputValidation.Invalid(ErrorIds.ConflictingParameters, CaCertificatePath,
-                    "-CaCertificatePath adds trust for a custom ARM endpoint only; pass it together with -ArmEndpoint.",
-                    "Add -ArmEndpoint <uri>, or drop -CaCertificatePath for the public Azure clouds.");
             if (ArmEndpoint is not null && MyInvocation.BoundParameters.ContainsKey(nameof(Environment)))
                 WriteWarning($"-ArmEndpoint {ArmEndpoint} wins over the ARM endpoint of -Environment {Environment}; the sign-in authority and the " +
                     $"token audience still come from {Environment}. Drop -Environment for a custom endpoint of the public cloud (Azure Stack Hub, an emulator).");

@@ -40,13 +40,7 @@ public sealed class GetAksEgressConfigurationCommand : AksEgressCmdlet
             ClusterRef reference;
             if (InputObject is not null) reference = ClusterRef.FromId(InputObject.ClusterId);
             else if (ClusterId is not null) reference = ClusterRef.FromId(ClusterId);
-            else
-            {
-                InputValidation.ValidateResourceGroupName(ResourceGroupName);
-                InputValidation.ValidateClusterName(ClusterName);
-                if (SubscriptionId is not null) InputValidation.ValidateSubscriptionId(SubscriptionId);
-                reference = new ClusterRef(SubscriptionId, ResourceGroupName!, ClusterName!);
-            }
+            else reference = new ClusterRef(SubscriptionId, ResourceGroupName!, ClusterName!);
             WriteObject(Run(context => Engine.GetEgressConfigurationAsync(reference, InputObject, context)));
         }
         catch (Exception e) when (e is not PipelineStoppedException)

@@ -51,19 +51,11 @@ public sealed class GetAksNodeResourceGroupCommand : AksEgressCmdlet
                 break;
             case ByNameSet:
                 var group = string.IsNullOrWhiteSpace(ClusterResourceGroupName) ? ResourceGroupName : ClusterResourceGroupName;
-                GetOne(() =>
-                {
-                    InputValidation.ValidateResourceGroupName(group);
-                    InputValidation.ValidateClusterName(ClusterName);
-                    if (SubscriptionId is not null) InputValidation.ValidateSubscriptionId(SubscriptionId);
-                    return new ClusterRef(SubscriptionId, group!, ClusterName!);
-                }, $"{group}/{ClusterName}");
+                GetOne(() => new ClusterRef(SubscriptionId, group!, ClusterName!), $"{group}/{ClusterName}");
                 break;
             default:
                 try
                 {
-                    if (ResourceGroupName is not null) InputValidation.ValidateResourceGroupName(ResourceGroupName);
-                    if (SubscriptionId is not null) InputValidation.ValidateSubscriptionId(SubscriptionId);
                     RunStream(context => Engine.ListClustersAsync(SubscriptionId, ResourceGroupName, context));
                 }
                 catch (Exception e) when (e is not PipelineStoppedException)

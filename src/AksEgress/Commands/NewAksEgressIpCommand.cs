@@ -63,22 +63,11 @@ public sealed class NewAksEgressIpCommand : AksEgressCmdlet
         object target = ResourceGroupName is null ? Name : $"{ResourceGroupName}/{Name}";
         try
         {
-            InputValidation.ValidatePublicIpName(Name);
-            if (ResourceGroupName is not null) InputValidation.ValidateResourceGroupName(ResourceGroupName);
-            if (string.Equals(Sku, "Basic", StringComparison.OrdinalIgnoreCase))
-                throw new AksEgressException(ErrorIds.BasicSkuRetired, EgressErrorCategory.InvalidArgument,
-                    "Basic SKU public IP addresses were retired on 30 September 2025, and AKS no longer supports the Basic load balancer. Use -Sku Standard.",
-                    Sku, "Drop -Sku Basic: Standard is the default.");
             var tags = ToTags(Tag);
             var cluster = InputObject;
             ClusterRef? reference = cluster is not null
                 ? ClusterRef.FromId(cluster.ClusterId)
                 : ClusterId is not null ? ClusterRef.FromId(ClusterId) : null;
-            if (SubscriptionId is not null) InputValidation.ValidateSubscriptionId(SubscriptionId);
-            if (reference is null && ResourceGroupName is null && NodeResourceGroup is null)
-                throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
-                    "New-AksEgressIp needs a cluster (pipe Get-AksNodeResourceGroup, or pass -ClusterId) or a target -ResourceGroupName.",
-                    Name, "Example: Get-AksNodeResourceGroup -ResourceGroupName rg -ClusterName aks | New-AksEgressIp -Name aks-egress-ip");
             var request = new NewEgressIpRequest
             {
                 Name = Name,
@@ -90,7 +79,7 @@ public sealed class NewAksEgressIpCommand : AksEgressCmdlet
                 Location = cluster?.Location ?? Location,
                 Zones = Zone,
                 Tags = tags,
-                Sku = "Standard",
+                Sku = Sku,
                 IdleTimeoutInMinutes = IdleTimeoutInMinutes,
                 TimeoutSeconds = TimeoutSeconds,
             };
@@ -103,19 +92,14 @@ public sealed class NewAksEgressIpCommand : AksEgressCmdlet
         }
     }
 
+    /// <summary>The -Tag hashtable as the request's dictionary (the engine validates names and values).</summary>
     private static Dictionary<string, string> ToTags(Hashtable? table)
     {
         var tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (table is null) return tags;
         foreach (DictionaryEntry entry in table)
         {
-            var key = entry.Key?.ToString() ?? "";
-            var value = entry.Value?.ToString() ?? "";
-            if (key.Length is 0 or > 512 || value.Length > 256 || key.IndexOfAny(new[] { '<', '>', '%', '&', '\\', '?', '/' }) >= 0)
-                throw InputValidation.Invalid(ErrorIds.InvalidTag, key,
-                    $"Tag '{key}' is invalid: names are 1-512 characters without < > % & \\ ? /, values at most 256 characters.",
-                    "Fix the tag name or value.");
-            tags[key] = value;
+            tags[entry.Key?.ToString() ?? ""] = entry.Value?.ToString() ?? "";
         }
         return tags;
     }

@@ -48,13 +48,7 @@ public sealed class RemoveAksEgressIpCommand : AksEgressCmdlet
     {
         try
         {
-            if (string.IsNullOrWhiteSpace(id))
-                throw InputValidation.Invalid(ErrorIds.InvalidResourceId, item, "The public IP id is empty.", "Pass the Id of a public IP (New-AksEgressIp output).");
-            var parsed = ResourceIdParser.Parse(id, ErrorIds.InvalidResourceId);
-            if (!parsed.ResourceType.Equals("publicIPAddresses", StringComparison.OrdinalIgnoreCase))
-                throw InputValidation.Invalid(ErrorIds.InvalidResourceId, id,
-                    $"'{id}' is not the id of a public IP address (Microsoft.Network/publicIPAddresses).", "Pipe New-AksEgressIp output or pass public IP ids.");
-            var request = new RemoveEgressIpRequest { PublicIpId = id.Trim(), Force = Force.IsPresent, TimeoutSeconds = TimeoutSeconds };
+            var request = new RemoveEgressIpRequest { PublicIpId = id?.Trim() ?? "", Force = Force.IsPresent, TimeoutSeconds = TimeoutSeconds };
             var removed = Run(context => Engine.RemoveEgressIpAsync(request, context));
             if (removed && PassThru) WriteObject(item);
         }

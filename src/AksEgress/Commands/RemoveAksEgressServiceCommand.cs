@@ -63,8 +63,6 @@ public sealed class RemoveAksEgressServiceCommand : AksEgressCmdlet
         var target = $"{ns}/{name}";
         try
         {
-            InputValidation.ValidateServiceName(name);
-            InputValidation.ValidateNamespace(ns);
             var request = new RemoveEgressServiceRequest
             {
                 ServiceName = name,

@@ -60,16 +60,11 @@ public sealed class SetAksEgressServiceCommand : AksEgressCmdlet
         var ip = InputObject?.IpAddress ?? IpAddress;
         try
         {
-            InputValidation.ValidatePublicIPv4(ip);
-            InputValidation.ValidateServiceName(ServiceName);
-            InputValidation.ValidateNamespace(Namespace);
-            InputValidation.ValidatePort(Port);
             var publicIpId = InputObject?.Id ?? PublicIpId;
-            if (publicIpId is not null) ResourceIdParser.Parse(publicIpId, ErrorIds.InvalidResourceId);
             var clusterId = InputObject?.ClusterId ?? ClusterId;
             var request = new SetEgressServiceRequest
             {
-                IpAddress = ip!.Trim(),
+                IpAddress = ip?.Trim() ?? "",
                 PublicIpId = publicIpId,
                 ServiceName = ServiceName,
                 Namespace = Namespace,

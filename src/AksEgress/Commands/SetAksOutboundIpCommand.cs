@@ -37,13 +37,6 @@ public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
         try
         {
             var cluster = ClusterRef.FromId(ClusterId);
-            foreach (var id in PublicIpId)
-            {
-                var parsed = ResourceIdParser.Parse(id, ErrorIds.InvalidResourceId);
-                if (!parsed.ResourceType.Equals("publicIPAddresses", StringComparison.OrdinalIgnoreCase))
-                    throw InputValidation.Invalid(ErrorIds.InvalidResourceId, id,
-                        $"'{id}' is not the id of a public IP address (Microsoft.Network/publicIPAddresses).", "Pipe New-AksEgressIp output or pass public IP ids.");
-            }
             if (!_byCluster.TryGetValue(ClusterId, out var entry))
                 _byCluster[ClusterId] = entry = (cluster, new List<string>());
             foreach (var id in PublicIpId)
@@ -57,15 +50,6 @@ public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
 
     protected override void EndProcessing()
     {
-        try
-        {
-            if (AllocatedOutboundPorts is int ports) InputValidation.ValidateAllocatedOutboundPorts(ports);
-            if (IdleTimeoutInMinutes is int idle) InputValidation.ValidateIdleTimeout(idle);
-        }
-        catch (Exception e) when (e is not PipelineStoppedException)
-        {
-            ThrowFailure(e, AllocatedOutboundPorts ?? (object?)IdleTimeoutInMinutes);
-        }
         foreach (var (clusterId, entry) in _byCluster)
         {
             try

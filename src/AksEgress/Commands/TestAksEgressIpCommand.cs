@@ -62,16 +62,11 @@ public sealed class TestAksEgressIpCommand : AksEgressCmdlet
         object? target = ClusterId ?? KubeConfigPath ?? (object?)ExpectedIpAddress;
         try
         {
-            InputValidation.ValidateCheckUri(CheckUri);
-            InputValidation.ValidateNamespace(Namespace);
             var expected = (ExpectedIpAddress ?? Array.Empty<string>())
                 .Where(s => !string.IsNullOrWhiteSpace(s))
-                .Select(s => InputValidation.ValidatePublicIPv4(s).ToString())
+                .Select(s => s.Trim())
                 .Distinct()
                 .ToArray();
-            if (AllNodes && NodeName is not null)
-                throw InputValidation.Invalid(ErrorIds.ConflictingParameters, NodeName,
-                    "-AllNodes runs one pod on every node; -NodeName pins one node. Use one of them.", "Drop -AllNodes or -NodeName.");
             var request = new TestEgressIpRequest
             {
                 ExpectedIpAddress = expected,

@@ -17,6 +17,10 @@ public static class ErrorIds
     public const string InvalidTag = nameof(InvalidTag);
     public const string InvalidZone = nameof(InvalidZone);
     public const string BasicSkuRetired = nameof(BasicSkuRetired);
+    /// <summary>A public IP SKU other than Standard (or the retired Basic).</summary>
+    public const string InvalidSku = nameof(InvalidSku);
+    /// <summary>-Image is empty.</summary>
+    public const string InvalidImage = nameof(InvalidImage);
     public const string KubeConfigNotFound = nameof(KubeConfigNotFound);
     public const string KubeConfigInvalid = nameof(KubeConfigInvalid);
     public const string KubeContextNotFound = nameof(KubeContextNotFound);
@@ -42,6 +46,10 @@ public static class ErrorIds
     public const string TlsValidationFailed = nameof(TlsValidationFailed);
     public const string EndpointUnreachable = nameof(EndpointUnreachable);
     public const string InvalidArmEndpoint = nameof(InvalidArmEndpoint);
+    /// <summary>-TenantId is neither a GUID nor a domain name.</summary>
+    public const string InvalidTenantId = nameof(InvalidTenantId);
+    /// <summary>An Azure environment name AksEgress does not know.</summary>
+    public const string InvalidEnvironment = nameof(InvalidEnvironment);
 
     // ARM
     public const string ClusterNotFound = nameof(ClusterNotFound);

@@ -32,6 +32,9 @@ public static partial class InputValidation
     public static bool IsClusterName(string? name) => name is not null && ClusterNameRegex().IsMatch(name);
     public static bool IsSubscriptionId(string? id) => id is not null && GuidRegex().IsMatch(id);
 
+    /// <summary>The Azure environments AksEgress knows (any casing); a custom endpoint goes through -ArmEndpoint.</summary>
+    public static bool IsKnownEnvironment(string? name) => (name ?? "AzureCloud").ToLowerInvariant() is "" or "azurecloud" or "azurepubliccloud" or "azurechinacloud" or "azureusgovernment";
+
     public static void ValidatePublicIpName(string? name)
     {
         if (!IsPublicIpName(name))

@@ -18,6 +18,18 @@ public static class ResourceIdParser
             id, "Pass the full ARM id (the Id or ClusterId property of an AksEgress or Az object).");
     }
 
+    /// <summary>The one answer to "is this the id of a public IP": Microsoft.Network/publicIPAddresses, else InvalidResourceId.</summary>
+    public static ParsedResourceId ParsePublicIpId(string? id)
+    {
+        if (TryParse(id, out var p) && p!.Provider.Equals("Microsoft.Network", StringComparison.OrdinalIgnoreCase)
+            && p.ResourceType.Equals("publicIPAddresses", StringComparison.OrdinalIgnoreCase))
+            return p;
+        throw new AksEgressException(ErrorIds.InvalidResourceId, EgressErrorCategory.InvalidArgument,
+            string.IsNullOrWhiteSpace(id) ? "The public IP id is empty."
+                : $"'{id}' is not the id of a public IP (/subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.Network/publicIPAddresses/<name>).",
+            id, "Pass the Id of a public IP (New-AksEgressIp output, or Get-AzPublicIpAddress).");
+    }
+
     public static bool TryParse(string? id, out ParsedResourceId? parsed)
     {
         parsed = null;

@@ -13,7 +13,6 @@ namespace AksEgress.Internal;
 public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
-    private BlockingCollection<Action>? _queue;
     private volatile bool _stopping;
 
     internal IAksEgressEngine Engine => EngineHost.Engine;
@@ -52,8 +51,6 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
     internal T Run<T>(Func<IOperationContext, Task<T>> operation)
     {
         var queue = new BlockingCollection<Action>();
-        var previous = _queue;
-        _queue = queue;
         var context = new PipelineContext(this, queue);
         try
         {
@@ -66,10 +63,6 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
         catch (OperationCanceledException) when (_stopping)
         {
             throw new PipelineStoppedException();
-        }
-        finally
-        {
-            _queue = previous;
         }
     }
 

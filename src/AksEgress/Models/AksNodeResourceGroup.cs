@@ -19,6 +19,8 @@ public sealed class AksNodeResourceGroup
     public string LoadBalancerSku { get; init; } = "";
     /// <summary>loadBalancer, managedNATGateway, userAssignedNATGateway, userDefinedRouting, none, block.</summary>
     public string OutboundType { get; init; } = "";
+    /// <summary>What decides this cluster's egress, from LoadBalancerSku and OutboundType (<see cref="EgressClassifier"/>).</summary>
+    public EgressDecider EgressDecidedBy => EgressClassifier.Classify(LoadBalancerSku, OutboundType);
     /// <summary>Unrestricted or ReadOnly.</summary>
     public string NodeResourceGroupRestrictionLevel { get; init; } = "Unrestricted";
     public bool NodeResourceGroupLocked => string.Equals(NodeResourceGroupRestrictionLevel, "ReadOnly", StringComparison.OrdinalIgnoreCase);

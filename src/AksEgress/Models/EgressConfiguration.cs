@@ -11,8 +11,8 @@ public sealed class EgressConfiguration
     public string LoadBalancerSku { get; init; } = "";
     public string OutboundType { get; init; } = "";
     public bool NodeResourceGroupLocked { get; init; }
-    /// <summary>BasicLoadBalancerFrontend, LoadBalancerOutboundRule, NatGateway, UserDefinedRouting, None, Block.</summary>
-    public string EgressDecidedBy { get; init; } = "";
+    /// <summary>What decides egress (<see cref="EgressClassifier"/>).</summary>
+    public EgressDecider EgressDecidedBy { get; init; }
     /// <summary>ManagedOutboundIPs, OutboundIPs, OutboundIPPrefixes (load balancer), or null.</summary>
     public string? OutboundIpSource { get; init; }
     /// <summary>The effective egress addresses, resolved (empty when Azure cannot tell, e.g. UDR).</summary>

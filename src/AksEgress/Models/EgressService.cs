@@ -18,6 +18,8 @@ public sealed class EgressService
     public string Action { get; init; } = "Unchanged";
     /// <summary>True only where a Service IP decides egress (Basic load balancer).</summary>
     public bool DecidesEgress { get; init; }
+    /// <summary>What decides the cluster's egress; null when the cluster is unknown (kubeconfig only).</summary>
+    public EgressDecider? EgressDecidedBy { get; init; }
     /// <summary>Plain-words explanation of what decides egress on this cluster.</summary>
     public string? EgressNote { get; init; }
 

@@ -438,27 +438,27 @@ public class ArmEgressTests
         var ctx = new NullOperationContext();
         var slb = await f.Engine.GetEgressConfigurationAsync(f.Cluster("standard-lb"), null, ctx);
         Assert.Equal(2, f.Arm.Count);   // GET cluster + GET its one outbound IP
-        Assert.Equal("LoadBalancerOutboundRule", slb.EgressDecidedBy);
+        Assert.Equal(EgressDecider.LoadBalancerOutboundRule, slb.EgressDecidedBy);
         Assert.Equal("ManagedOutboundIPs", slb.OutboundIpSource);
         Assert.Equal("Set-AksOutboundIp", slb.PinWith);
         Assert.Equal(f.Emu.World.GetExpectedEgressAddresses("standard-lb").ToArray(), slb.EgressIpAddress);
         Assert.True(slb.EgressIps.Single().AksManaged);
 
         var basic = await f.Engine.GetEgressConfigurationAsync(f.Cluster("legacy-basic"), null, ctx);
-        Assert.Equal("BasicLoadBalancerFrontend", basic.EgressDecidedBy);
+        Assert.Equal(EgressDecider.BasicLoadBalancerFrontend, basic.EgressDecidedBy);
         Assert.Equal("Set-AksEgressService", basic.PinWith);
         Assert.Empty(basic.EgressIpAddress);
         Assert.Contains("first LoadBalancer Service", basic.Explanation);
 
         var nat = await f.Engine.GetEgressConfigurationAsync(f.Cluster("natgw"), null, ctx);
-        Assert.Equal("NatGateway", nat.EgressDecidedBy);
+        Assert.Equal(EgressDecider.NatGateway, nat.EgressDecidedBy);
         Assert.Null(nat.PinWith);
         Assert.Single(nat.EgressIpAddress);
         Assert.Equal(f.Emu.World.GetExpectedEgressAddresses("natgw").ToArray(), nat.EgressIpAddress);
         Assert.Contains("NAT gateway", nat.Explanation);
 
         var udr = await f.Engine.GetEgressConfigurationAsync(f.Cluster("udr"), null, ctx);
-        Assert.Equal("UserDefinedRouting", udr.EgressDecidedBy);
+        Assert.Equal(EgressDecider.UserDefinedRouting, udr.EgressDecidedBy);
         Assert.Empty(udr.EgressIpAddress);
         Assert.Null(udr.PinWith);
         Assert.Contains("firewall", udr.Explanation);

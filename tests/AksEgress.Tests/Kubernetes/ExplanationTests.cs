@@ -17,9 +17,9 @@ public class ExplanationTests
         var addrs = emu.World.GetExpectedEgressAddresses(cluster).ToArray();
         var cfg = new EgressConfiguration
         {
-            ClusterName = cluster, ClusterId = info.ClusterId, EgressDecidedBy = decidedBy, EgressIpAddress = addrs,
+            ClusterName = cluster, ClusterId = info.ClusterId, EgressDecidedBy = Enum.Parse<EgressDecider>(decidedBy), EgressIpAddress = addrs,
             EgressIps = addrs.Select(a => new EgressIpReference { IpAddress = a, Name = "managed-ip", AksManaged = true }).ToArray(),
-            PinWith = decidedBy == "LoadBalancerOutboundRule" ? "Set-AksOutboundIp" : null,
+            PinWith = decidedBy == nameof(EgressDecider.LoadBalancerOutboundRule) ? "Set-AksOutboundIp" : null,
             Explanation = "from ARM",
         };
         var arm = new FakeArm { Cluster = _ => info, Kubeconfig = (_, _) => emu.GetKubeconfig(cluster), Egress = _ => cfg };

@@ -1,4 +1,5 @@
 using AksEgress.Engine;
+using AksEgress.Engine.EgressConfig;
 using AksEgress.Engine.EgressServices;
 using AksEgress.Engine.EgressTest;
 using AksEgress.Engine.Kubernetes;
@@ -97,13 +98,13 @@ public class SpecBuilderTests
         var std = new AksNodeResourceGroup { ClusterName = "s", LoadBalancerSku = "Standard", OutboundType = "loadBalancer" };
         var nat = new AksNodeResourceGroup { ClusterName = "n", LoadBalancerSku = "Standard", OutboundType = "managedNATGateway" };
         var udr = new AksNodeResourceGroup { ClusterName = "u", LoadBalancerSku = "Standard", OutboundType = "userDefinedRouting" };
-        Assert.True(EgressServiceManager.EgressNote(basic, "default/aks-egress", "203.0.113.7").Decides);
-        var s = EgressServiceManager.EgressNote(std, "default/aks-egress", "203.0.113.7");
+        Assert.True(EgressTexts.ServiceNote(basic, "default/aks-egress", "203.0.113.7").Decides);
+        var s = EgressTexts.ServiceNote(std, "default/aks-egress", "203.0.113.7");
         Assert.False(s.Decides);
         Assert.Contains("pin them with Set-AksOutboundIp", s.Note);
-        Assert.Contains("NAT gateway", EgressServiceManager.EgressNote(nat, "d/a", "203.0.113.7").Note);
-        Assert.Contains("firewall", EgressServiceManager.EgressNote(udr, "d/a", "203.0.113.7").Note);
-        Assert.False(EgressServiceManager.EgressNote(null, "d/a", "203.0.113.7").Decides);
+        Assert.Contains("NAT gateway", EgressTexts.ServiceNote(nat, "d/a", "203.0.113.7").Note);
+        Assert.Contains("firewall", EgressTexts.ServiceNote(udr, "d/a", "203.0.113.7").Note);
+        Assert.False(EgressTexts.ServiceNote(null, "d/a", "203.0.113.7").Decides);
     }
 
     [Fact]

@@ -1,0 +1,76 @@
+using AksEgress.Models;
+
+namespace AksEgress.Engine.EgressConfig;
+
+/// <summary>
+/// Every user-facing sentence about what decides egress, per <see cref="EgressDecider"/>: the explanation of
+/// Get-AksEgressConfiguration, the note of Set-AksEgressService and the advice of a failed Test-AksEgressIp.
+/// </summary>
+internal static class EgressTexts
+{
+    /// <summary>The AksEgress cmdlet that pins egress, or null when none can.</summary>
+    public static string? PinWith(EgressDecider decider) => decider switch
+    {
+        EgressDecider.LoadBalancerOutboundRule => "Set-AksOutboundIp",
+        EgressDecider.BasicLoadBalancerFrontend => "Set-AksEgressService",
+        _ => null,
+    };
+
+    /// <summary>Get-AksEgressConfiguration's Explanation.</summary>
+    public static string Explanation(EgressDecider decider, string outboundType, string? outboundIpSource, bool hasNetworkProfile) => decider switch
+    {
+        EgressDecider.BasicLoadBalancerFrontend =>
+            "This cluster uses a Basic load balancer: outbound traffic leaves through the first public IP configured on the load balancer, " +
+            "i.e. the IP of the first LoadBalancer Service. ARM alone cannot tell which address that is (before any LoadBalancer Service exists, " +
+            "nodes use an unpredictable Azure address). Pin it with Set-AksEgressService. Note: Basic load balancers were retired on 30 September 2025; migrate to Standard.",
+        EgressDecider.LoadBalancerOutboundRule => outboundIpSource switch
+        {
+            "OutboundIPs" => "Egress uses the outbound rule of the cluster's Standard load balancer with public IPs you supplied (outboundIPs): these addresses are stable. Change them with Set-AksOutboundIp.",
+            "OutboundIPPrefixes" => "Egress uses the outbound rule of the cluster's Standard load balancer with public IP prefixes you supplied: egress addresses come from those prefixes. Set-AksOutboundIp replaces them with specific public IPs.",
+            _ => "Egress uses the outbound rule of the cluster's Standard load balancer with public IPs AKS created and manages (managedOutboundIPs). They can change if the managed count changes; pin a static IP you own with New-AksEgressIp | Set-AksOutboundIp. A LoadBalancer Service's IP does not change egress here.",
+        },
+        EgressDecider.NatGateway => outboundType.Equals("userAssignedNATGateway", StringComparison.OrdinalIgnoreCase)
+            ? "Egress goes through the NAT gateway you associated with the cluster subnet: its public IPs or prefixes decide the egress address. Change the NAT gateway's public IPs (Azure networking), not the cluster."
+            : "Egress goes through the AKS-managed NAT gateway: its public IPs (natGatewayProfile) decide the egress address. Change the NAT gateway's public IPs (az aks update --nat-gateway-managed-outbound-ip-count), not a LoadBalancer Service.",
+        EgressDecider.UserDefinedRouting =>
+            "Egress follows your route table (0.0.0.0/0 to a firewall or NVA): the public IP of your firewall/NVA decides egress, and AKS cannot change it. Pin or read it on the firewall.",
+        EgressDecider.None => "outboundType none: AKS sets up no internet egress; there is no egress IP unless you build your own path.",
+        EgressDecider.Block => "outboundType block: internet egress is blocked by AKS; there is no egress IP.",
+        _ => hasNetworkProfile
+            ? $"Unknown outbound type '{outboundType}': AksEgress cannot tell what decides egress."
+            : "The cluster has no network profile: AksEgress cannot tell what decides egress.",
+    };
+
+    /// <summary>Set-AksEgressService's note: whether the Service's IP decides egress (only on a Basic load balancer), and what does.</summary>
+    public static (bool Decides, string Note) ServiceNote(AksNodeResourceGroup? info, string service, string ip)
+    {
+        if (info is null)
+            return (false, $"The cluster is unknown here (no -ResourceGroupName/-ClusterName), so AksEgress cannot tell what decides its egress. On Standard load balancer clusters (every current AKS cluster) the Service {service}'s IP {ip} is only an inbound address; egress uses the load balancer's outbound IPs: pin them with Set-AksOutboundIp, check with Get-AksEgressConfiguration and Test-AksEgressIp.");
+        var inbound = $"This Service's IP {ip} is only the cluster's inbound address; ";
+        return info.EgressDecidedBy switch
+        {
+            EgressDecider.BasicLoadBalancerFrontend => (true, $"On this Basic load balancer cluster the first LoadBalancer frontend decides egress; {ip} is the egress IP only while {service} is the only (or first) LoadBalancer Service. Basic load balancers are retired (30 Sep 2025): move to Standard and pin egress with Set-AksOutboundIp."),
+            EgressDecider.NatGateway => (false, inbound + $"with outboundType {info.OutboundType} egress uses the NAT gateway's public IPs (Get-AksEgressConfiguration shows them)."),
+            EgressDecider.UserDefinedRouting => (false, inbound + "with outboundType userDefinedRouting egress leaves through your firewall or virtual appliance (the subnet's 0.0.0.0/0 route): its public IP decides egress, configure it there."),
+            EgressDecider.None => (false, inbound + "with outboundType none AKS provides no internet egress."),
+            EgressDecider.Block => (false, inbound + "with outboundType block AKS blocks internet egress."),
+            EgressDecider.LoadBalancerOutboundRule => (false, inbound + "egress uses the load balancer's outbound IPs: pin them with Set-AksOutboundIp"),
+            _ => (false, inbound + $"AksEgress cannot tell what decides egress with outboundType '{info.OutboundType}': check Get-AksEgressConfiguration and Test-AksEgressIp."),
+        };
+    }
+
+    public const string MismatchLoadBalancer =
+        " on a Standard load balancer egress uses the outbound rule's IPs, never a Service's: run Set-AksOutboundIp to make the expected IP the egress IP.";
+    public static string MismatchNatGateway(IReadOnlyList<string> natAddresses, string? pinWith) =>
+        $" Egress uses the NAT gateway's IPs{(natAddresses.Count > 0 ? " (" + string.Join(", ", natAddresses) + ")" : "")}; Service and load balancer IPs do not change it." +
+        (pinWith is { } pin ? $" Pin it with {pin}." : " Change the NAT gateway's public IPs to change egress.");
+    public const string MismatchUserDefinedRouting =
+        " Egress leaves through your firewall or virtual appliance (userDefinedRouting: the subnet's 0.0.0.0/0 route); the observed address is its public IP. Change the SNAT/public IP configuration of your firewall, not the cluster.";
+    public const string MismatchBasic =
+        " On a Basic load balancer the first LoadBalancer Service's frontend IP decides egress; another Service's frontend came first.";
+    public const string MismatchBasicRetired = " Basic load balancers are retired: move to Standard and pin egress with Set-AksOutboundIp.";
+    public const string MismatchNoManagedEgress = " This cluster's outbound type gives no managed internet egress; whatever routes you built decides it.";
+    public const string MismatchUndecided = " AksEgress cannot tell what decides this cluster's egress (its outbound type is unknown).";
+    public const string MismatchClusterUnknown =
+        " The cluster is not known here (no -ResourceGroupName/-ClusterName): on Standard load balancer clusters egress uses the load balancer's outbound IPs, not a Service IP. Run Get-AksEgressConfiguration to see what decides egress, and Set-AksOutboundIp to pin it.";
+}

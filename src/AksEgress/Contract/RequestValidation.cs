@@ -1,0 +1,147 @@
+namespace AksEgress.Contract;
+
+/// <summary>
+/// One validator per request type. The engine facade calls the matching one once, when an engine method is entered and
+/// before any request is sent; cmdlets keep only [Validate*] attributes and parameter-set logic. Each throws
+/// <see cref="AksEgressException"/> with the ErrorId that names what is wrong (ConflictingParameters only when two
+/// parameters conflict).
+/// </summary>
+public static class RequestValidation
+{
+    private static readonly string[] ValidZones = { "1", "2", "3" };
+    private static readonly char[] TagNameForbidden = { '<', '>', '%', '&', '\\', '?', '/' };
+
+    public static void Validate(ClusterRef cluster)
+    {
+        if (cluster.SubscriptionId is not null) InputValidation.ValidateSubscriptionId(cluster.SubscriptionId);
+        InputValidation.ValidateResourceGroupName(cluster.ResourceGroupName);
+        InputValidation.ValidateClusterName(cluster.ClusterName);
+    }
+
+    /// <summary>The scope of a cluster listing: the subscription and, optionally, one resource group.</summary>
+    public static void ValidateListScope(string? subscriptionId, string? resourceGroupName)
+    {
+        if (subscriptionId is not null) InputValidation.ValidateSubscriptionId(subscriptionId);
+        if (resourceGroupName is not null) InputValidation.ValidateResourceGroupName(resourceGroupName);
+    }
+
+    public static void Validate(KubeAccess access)
+    {
+        if (access.Cluster is not null) Validate(access.Cluster);
+    }
+
+    public static void Validate(ConnectRequest request)
+    {
+        if (request.SubscriptionId is not null) InputValidation.ValidateSubscriptionId(request.SubscriptionId);
+        if (request.TenantId is not null && !InputValidation.IsSubscriptionId(request.TenantId) && !request.TenantId.Contains('.'))
+            throw InputValidation.Invalid(ErrorIds.InvalidTenantId, request.TenantId,
+                $"'{request.TenantId}' is not a tenant id (a GUID or a domain such as contoso.onmicrosoft.com).", "Pass -TenantId <guid>.");
+        if (!InputValidation.IsKnownEnvironment(request.Environment))
+            throw InputValidation.Invalid(ErrorIds.InvalidEnvironment, request.Environment,
+                $"'{request.Environment}' is not a known Azure environment. Use AzureCloud, AzureChinaCloud or AzureUSGovernment, and -ArmEndpoint for a custom endpoint.",
+                "Pass -Environment AzureCloud (the default), AzureChinaCloud or AzureUSGovernment.");
+        if (request.AccessToken is not null && request.Identity)
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, null,
+                "-AccessToken and -Identity cannot be used together: choose one way to authenticate.", "Pass either -AccessToken or -Identity.");
+        if (request.ClientId is not null && !request.Identity && request.AccessToken is not null)
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.ClientId,
+                "-ClientId names a managed identity and cannot be used with -AccessToken.", "Remove -ClientId, or use -Identity -ClientId <id>.");
+        if (request.ArmEndpoint is { } ep && (!ep.IsAbsoluteUri || ep.Scheme != Uri.UriSchemeHttps))
+            throw InputValidation.Invalid(ErrorIds.InvalidArmEndpoint, ep.ToString(),
+                $"-ArmEndpoint '{ep}' must be an absolute https:// URL: bearer tokens are never sent over plain HTTP.",
+                "Pass an https endpoint, e.g. https://management.local.azurestack.external/.");
+        if (request.CaCertificatePath is not null && request.ArmEndpoint is null)
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.CaCertificatePath,
+                "-CaCertificatePath is trusted only for a custom -ArmEndpoint; the public Azure clouds use the system's trusted roots.",
+                "Pass -ArmEndpoint <https url> together with -CaCertificatePath, or drop -CaCertificatePath.");
+    }
+
+    public static void Validate(NewEgressIpRequest request)
+    {
+        InputValidation.ValidatePublicIpName(request.Name);
+        if (request.ResourceGroupName is not null) InputValidation.ValidateResourceGroupName(request.ResourceGroupName);
+        if (request.SubscriptionId is not null) InputValidation.ValidateSubscriptionId(request.SubscriptionId);
+        if (request.Cluster is not null) Validate(request.Cluster);
+        if (string.Equals(request.Sku, "Basic", StringComparison.OrdinalIgnoreCase))
+            throw InputValidation.Invalid(ErrorIds.BasicSkuRetired, request.Sku,
+                "Basic SKU public IP addresses were retired on 30 September 2025, and AKS no longer supports the Basic load balancer. Use -Sku Standard.",
+                "Drop -Sku Basic: Standard is the default.");
+        if (!string.Equals(request.Sku, "Standard", StringComparison.OrdinalIgnoreCase))
+            throw InputValidation.Invalid(ErrorIds.InvalidSku, request.Sku, $"SKU '{request.Sku}' is not supported: egress IPs are Standard public IPs.", "Use -Sku Standard.");
+        foreach (var z in request.Zones)
+            if (!ValidZones.Contains(z))
+                throw InputValidation.Invalid(ErrorIds.InvalidZone, z, $"Zone '{z}' is invalid: availability zones are '1', '2' and '3'.", "Pass -Zone 1,2,3 for a zone-redundant IP, or omit -Zone.");
+        ValidateTags(request.Tags);
+        if (request.IdleTimeoutInMinutes is int it && it is < 4 or > 30)
+            throw InputValidation.Invalid(ErrorIds.InvalidIdleTimeout, it, $"IdleTimeoutInMinutes {it} is invalid for a public IP: it must be between 4 and 30.", "Use a value such as 4.");
+        if (request.Cluster is null && request.ClusterInfo is null && request.ResourceGroupName is null && string.IsNullOrWhiteSpace(request.NodeResourceGroup))
+            throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
+                "Where should the public IP go? Give -ResourceGroupName, or a cluster (-ClusterId, or pipe Get-AksNodeResourceGroup) so its node resource group is used.",
+                request.Name, "Example: Get-AksNodeResourceGroup -ResourceGroupName rg -ClusterName aks | New-AksEgressIp -Name aks-egress-ip");
+    }
+
+    /// <summary>Azure tags: at most 50; names 1-512 characters without &lt; &gt; % &amp; \ ? /; values at most 256 characters.</summary>
+    public static void ValidateTags(IReadOnlyDictionary<string, string> tags)
+    {
+        if (tags.Count > 50)
+            throw InputValidation.Invalid(ErrorIds.InvalidTag, null, $"{tags.Count} tags given; Azure allows at most 50 tags per resource.", "Pass fewer tags.");
+        foreach (var (k, v) in tags)
+        {
+            if (string.IsNullOrWhiteSpace(k) || k.Length > 512 || k.IndexOfAny(TagNameForbidden) >= 0)
+                throw InputValidation.Invalid(ErrorIds.InvalidTag, k,
+                    $"Tag name '{k}' is invalid: it must be 1-512 characters and must not contain < > % & \\ ? /.", "Use a tag name such as 'purpose'.");
+            if ((v ?? "").Length > 256)
+                throw InputValidation.Invalid(ErrorIds.InvalidTag, k, $"The value of tag '{k}' is longer than 256 characters.", "Shorten the tag value.");
+        }
+    }
+
+    public static void Validate(SetOutboundIpRequest request)
+    {
+        Validate(request.Cluster);
+        if (request.PublicIpIds is null || request.PublicIpIds.Length == 0)
+            throw InputValidation.Invalid(ErrorIds.InvalidResourceId, null, "Give at least one public IP id.", "Pipe New-AksEgressIp, or pass -PublicIpId <id>.");
+        foreach (var id in request.PublicIpIds) ResourceIdParser.ParsePublicIpId(id);
+        if (request.AllocatedOutboundPorts is int ports) InputValidation.ValidateAllocatedOutboundPorts(ports);
+        if (request.IdleTimeoutInMinutes is int idle) InputValidation.ValidateIdleTimeout(idle);
+    }
+
+    public static void Validate(RemoveEgressIpRequest request) => ResourceIdParser.ParsePublicIpId(request.PublicIpId);
+
+    public static void Validate(SetEgressServiceRequest request)
+    {
+        InputValidation.ValidatePublicIPv4(request.IpAddress);
+        InputValidation.ValidateServiceName(request.ServiceName);
+        InputValidation.ValidateNamespace(request.Namespace);
+        InputValidation.ValidatePort(request.Port);
+        if (!string.IsNullOrWhiteSpace(request.PublicIpId)) ResourceIdParser.ParsePublicIpId(request.PublicIpId);
+        if (request.TimeoutSeconds < 1)
+            throw InputValidation.Invalid(ErrorIds.InvalidTimeout, request.TimeoutSeconds, $"TimeoutSeconds {request.TimeoutSeconds} is invalid: it must be at least 1.", "Use a value such as 300.");
+        Validate(request.Kube);
+    }
+
+    public static void Validate(RemoveEgressServiceRequest request)
+    {
+        InputValidation.ValidateServiceName(request.ServiceName);
+        InputValidation.ValidateNamespace(request.Namespace);
+        Validate(request.Kube);
+    }
+
+    public static void Validate(TestEgressIpRequest request)
+    {
+        InputValidation.ValidateCheckUri(request.CheckUri);
+        InputValidation.ValidateNamespace(request.Namespace);
+        foreach (var e in request.ExpectedIpAddress ?? Array.Empty<string>()) InputValidation.ValidatePublicIPv4(e);
+        if (request.Count is < 1 or > 100)
+            throw InputValidation.Invalid(ErrorIds.InvalidCount, request.Count, $"Count {request.Count} is invalid: it must be between 1 and 100.", "Use a value such as 3.");
+        if (request.ThrottleLimit is < 1 or > 50)
+            throw InputValidation.Invalid(ErrorIds.InvalidThrottleLimit, request.ThrottleLimit, $"ThrottleLimit {request.ThrottleLimit} is invalid: it must be between 1 and 50.", "Use a value such as 5.");
+        if (request.TimeoutSeconds is < 5 or > 3600)
+            throw InputValidation.Invalid(ErrorIds.InvalidTimeout, request.TimeoutSeconds, $"TimeoutSeconds {request.TimeoutSeconds} is invalid: it must be between 5 and 3600.", "Use a value such as 120.");
+        if (string.IsNullOrWhiteSpace(request.Image))
+            throw InputValidation.Invalid(ErrorIds.InvalidImage, request.Image, "-Image must not be empty.", "Use an image with curl, such as curlimages/curl:8.11.1.");
+        if (request.AllNodes && !string.IsNullOrEmpty(request.NodeName))
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.NodeName,
+                "-AllNodes runs one pod on every node; -NodeName pins one node. Use one of them.", "Drop -AllNodes or -NodeName.");
+        Validate(request.Kube);
+    }
+}
