@@ -32,7 +32,10 @@ param(
 
     # Mutate: only these files (globs relative to src/AksEgress.Engine, e.g. '**/Kubernetes/KubeWatch.cs') instead of the
     # configured Arm/ and Kubernetes/ folders; the score written is then labelled with them.
-    [string[]] $MutatePath
+    [string[]] $MutatePath,
+
+    # Mutate: do not run Stryker; write the score of this finished run's mutation-report.json to docs/reliability.md.
+    [string] $MutationReport
 )
 
 $ErrorActionPreference = 'Stop'
@@ -195,6 +198,12 @@ function Invoke-Package {
 }
 
 function Invoke-Mutate {
+    if ($MutationReport) {
+        $result = Get-MutationScore -ReportPath $MutationReport
+        $scope = if ($MutatePath) { $MutatePath -join ', ' } else { "the files mutated in $MutationReport" }
+        Write-MutationScore -Result $result -Scope $scope -Minutes 0
+        return
+    }
     Invoke-Native dotnet tool restore
     $testProject = Join-Path $Root 'tests/AksEgress.Tests'
     $output = Join-Path $Out 'mutation'
@@ -232,6 +241,7 @@ function Get-MutationScore([string] $ReportPath) {
     }
     $list = foreach ($r in $rows.Values | Sort-Object { $_.Folder }) {
         $valid = $r.Killed + $r.Timeout + $r.Survived + $r.NoCoverage
+        if ($valid -eq 0) { continue }   # a folder outside the mutated scope
         [pscustomobject]@{ Folder = $r.Folder; Killed = $r.Killed; Timeout = $r.Timeout; Survived = $r.Survived; NoCoverage = $r.NoCoverage
             Score = if ($valid) { 100.0 * ($r.Killed + $r.Timeout) / $valid } else { 0 } }
     }
@@ -242,7 +252,8 @@ function Write-MutationScore($Result, [string] $Scope, [double] $Minutes) {
     # Replaces the text between the two markers in docs/reliability.md; the hand-written "survivors kept" list stays outside.
     $doc = Join-Path $Root 'docs/reliability.md'
     $begin = '<!-- mutation-score:begin (written by build.ps1 Mutate) -->'; $end = '<!-- mutation-score:end -->'
-    $lines = @($begin, '', "Last run $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC, $([Math]::Round($Minutes)) min, scope: $Scope.", '',
+    $when = if ($Minutes -gt 0) { "Last run $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC, $([Math]::Round($Minutes)) min" } else { "Scored $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC from an earlier run's report" }
+    $lines = @($begin, '', "$when, scope: $Scope.", '',
         '| folder | score (killed + timeout) | killed | timeout | survived | no coverage |', '|---|---|---|---|---|---|')
     foreach ($r in $Result.Rows) { $lines += "| $($r.Folder) | $($r.Score.ToString('N1'))% | $($r.Killed) | $($r.Timeout) | $($r.Survived) | $($r.NoCoverage) |" }
     $lines += '', "Surviving and uncovered mutants ($($Result.Survivors.Count)):", '', '| where | status | mutator | replacement |', '|---|---|---|---|'
