@@ -78,8 +78,14 @@ Describe 'Secrets' {
                     Tee-Object -Variable service | Test-AksEgressIp @v
                 $script:RecipeService = $service
             }
-            # as documented: the Service object of Set-AksEgressService carries the PublicIpId that Remove-AksEgressIp binds
-            Invoke-Captured 'remove' { $RecipeService | Remove-AksEgressService -Confirm:$false -PassThru @v | Remove-AksEgressIp -Confirm:$false @v }
+            # The Service object of Set-AksEgressService carries the PublicIpId that Remove-AksEgressIp binds. The IP is free only
+            # once the cloud provider has released the Service's load balancer frontend (after the Service is gone), so wait for that.
+            Invoke-Captured 'remove' {
+                $RecipeService | Remove-AksEgressService -Confirm:$false @v
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ([DateTime]::UtcNow -lt $deadline -and (Get-EmulatorPublicIp $Emu -Name sec-ip).properties.ipConfiguration) { Start-Sleep -Milliseconds 200 }
+                $RecipeService | Remove-AksEgressIp -Confirm:$false @v
+            }
             Invoke-Captured 'config' { Get-AksEgressConfiguration -ResourceGroupName demo-rg -ClusterName standard-lb @v }
             Invoke-Captured 'modern' { New-AksEgressIp -Name sec-out -ResourceGroupName egress-rg -Location eastus @v | Set-AksOutboundIp -ClusterId (ClusterId standard-lb) -Confirm:$false @v | Test-AksEgressIp @v }
             Invoke-Captured 'kubeconfig' { Test-AksEgressIp -KubeConfigPath (Join-Path $Emu.StateDir 'natgw.kubeconfig') -AllNodes @v }
