@@ -438,7 +438,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
     private static void NoteWatchEvent(HttpContext ctx, JsonObject obj)
     {
         if (ctx.Features.Get<EmulatorRequest>()?.LogEntry is { } entry)
-            entry.LastWatchEventResourceVersion = J.S(obj, "metadata", "resourceVersion");
+            entry.LastWatchEventResourceVersion = JsonUtil.S(obj, "metadata", "resourceVersion");
     }
 
     private static async Task WriteLine(HttpContext ctx, JsonNode ev)
