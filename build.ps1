@@ -11,13 +11,16 @@
       Demo     Build, start the emulator, run the recipe and the modern pipeline, exit non-zero if egress is not proven
       Bench    Build, then the benchmarks (writes docs/performance.md)
       Package  Build, then a .nupkg of the module in out/package
+      Mutate   Stryker.NET (dotnet-stryker, local tool) mutates the engine's Arm/ and Kubernetes/ code and runs the xunit engine
+               tests against each mutant (tests/AksEgress.Tests/stryker-config.json); writes the score to docs/reliability.md.
+               Slow (hours on 2 cores): not part of Test. -MutatePath narrows it to some files (globs) for a trial.
       Clean    remove out/ and every bin/obj
     Needs only the .NET SDK: run it as `dotnet tool restore && dotnet pwsh ./build.ps1 <Task>`.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Mutate', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -25,7 +28,14 @@ param(
 
     # Test: run only the xunit, the Pester or the runtime-probe part (tests/runtimes: the engine on .NET 8, 9 and 10).
     [ValidateSet('All', 'Xunit', 'Pester', 'Runtimes')]
-    [string] $Suite = 'All'
+    [string] $Suite = 'All',
+
+    # Mutate: only these files (globs relative to src/AksEgress.Engine, e.g. '**/Kubernetes/KubeWatch.cs') instead of the
+    # configured Arm/ and Kubernetes/ folders; the score written is then labelled with them.
+    [string[]] $MutatePath,
+
+    # Mutate: do not run Stryker; write the score of this finished run's mutation-report.json to docs/reliability.md.
+    [string] $MutationReport
 )
 
 $ErrorActionPreference = 'Stop'
@@ -106,19 +116,23 @@ function Invoke-XunitTests {
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     & dotnet test (Join-Path $Root 'AksEgress.sln') -c $Configuration --nologo --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
     $exit = $LASTEXITCODE
-    $passed = 0; $failed = 0; $names = @()
+    $passed = 0; $failed = 0; $names = @(); $skipped = @()
     foreach ($trx in Get-ChildItem -Path $results -Filter *.trx -ErrorAction SilentlyContinue) {
         $run = ([xml](Get-Content -Raw $trx.FullName)).TestRun
         $counters = $run.ResultSummary.Counters
         $passed += [int]$counters.passed
         $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        foreach ($r in @($run.Results.UnitTestResult | Where-Object { $_ -and $_.outcome -ne 'Passed' })) {
+        # a skipped test (e.g. kubectl not on PATH) is neither passed nor failed: it is named, so it cannot pass unnoticed
+        foreach ($r in @($run.Results.UnitTestResult | Where-Object { $_ -and $_.outcome -eq 'NotExecuted' })) {
+            $skipped += "xunit: $($r.testName): $("$($r.Output.StdOut)$($r.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1)"
+        }
+        foreach ($r in @($run.Results.UnitTestResult | Where-Object { $_ -and $_.outcome -notin 'Passed', 'NotExecuted' })) {
             $message = "$($r.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1
             $names += "xunit: $($r.testName) ($($r.duration)): $message"
         }
     }
     if ($exit -ne 0 -and $failed -eq 0) { $failed = 1; $names += "xunit: dotnet test exited $exit without a failed test: counted as one failure (build error or crash)." }
-    [pscustomobject]@{ Passed = $passed; Failed = $failed; FailedNames = $names }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; FailedNames = $names; SkippedNames = $skipped }
 }
 
 function Invoke-PesterTests {
@@ -133,7 +147,8 @@ function Invoke-PesterTests {
     & dotnet pwsh -NoProfile -NonInteractive -File $runner -PesterPath $pester -TestPath $TestPath -ResultFile $resultFile | Out-Host
     if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Passed = 0; Failed = 1; FailedNames = @("${Label}: the runner wrote no result file") } }
     $r = Get-Content -Raw $resultFile | ConvertFrom-Json
-    [pscustomobject]@{ Passed = [int]$r.Passed; Failed = [int]$r.Failed; FailedNames = @($r.FailedNames | ForEach-Object { "${Label}: $_" }) }
+    [pscustomobject]@{ Passed = [int]$r.Passed; Failed = [int]$r.Failed; FailedNames = @($r.FailedNames | ForEach-Object { "${Label}: $_" })
+        SkippedNames = @($r.SkippedNames | Where-Object { $_ } | ForEach-Object { "${Label}: $_" }) }
 }
 
 function Invoke-RuntimeTests {
@@ -154,6 +169,10 @@ function Invoke-Test {
     if ($Suite -in 'All', 'Runtimes') { $parts += Invoke-RuntimeTests }
     foreach ($p in $parts) { $totals.Passed += $p.Passed; $totals.Failed += $p.Failed }
     # Name every failure again just above the count, so a log read from its end shows what failed.
+    $skippedNames = @(foreach ($p in $parts) { if ($p.PSObject.Properties['SkippedNames']) { $p.SkippedNames } })
+    foreach ($name in $skippedNames) { Write-Host "SKIPPED $name" }
+    $skippedCount = $skippedNames.Count
+    if ($skippedCount) { Write-Host "$skippedCount skipped (not counted as passed)" }
     foreach ($p in $parts) { foreach ($name in $p.FailedNames) { Write-Host "FAILED $name" } }
     if ($totals.Passed + $totals.Failed -eq 0) { $totals.Failed = 1; Write-Host 'No test ran: counted as a failure.' }
     Write-Host "$($totals.Passed) passed, $($totals.Failed) failed"
@@ -178,12 +197,83 @@ function Invoke-Package {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-Mutate {
+    if ($MutationReport) {
+        $result = Get-MutationScore -ReportPath $MutationReport
+        $scope = if ($MutatePath) { $MutatePath -join ', ' } else { "the files mutated in $MutationReport" }
+        Write-MutationScore -Result $result -Scope $scope -Minutes 0
+        return
+    }
+    Invoke-Native dotnet tool restore
+    $testProject = Join-Path $Root 'tests/AksEgress.Tests'
+    $output = Join-Path $Out 'mutation'
+    if (Test-Path $output) { Remove-Item -Recurse -Force $output }
+    $arguments = @('dotnet-stryker', '--config-file', (Join-Path $testProject 'stryker-config.json'), '--output', $output)
+    foreach ($glob in @($MutatePath)) { if ($glob) { $arguments += '--mutate', $glob } }
+    $started = Get-Date
+    Push-Location $testProject
+    try { Invoke-Native dotnet @arguments }
+    finally { Pop-Location }
+    $report = Join-Path $output 'reports/mutation-report.json'
+    if (-not (Test-Path $report)) { throw "Stryker wrote no report at $report" }
+    $result = Get-MutationScore -ReportPath $report
+    $scope = if ($MutatePath) { $MutatePath -join ', ' } else { 'src/AksEgress.Engine Arm/ and Kubernetes/ (tests/AksEgress.Tests/stryker-config.json)' }
+    Write-MutationScore -Result $result -Scope $scope -Minutes ((Get-Date) - $started).TotalMinutes
+    foreach ($row in $result.Rows) { Write-Host ("{0,-12} {1,5:N1}% killed ({2} killed, {3} timeout, {4} survived, {5} no coverage)" -f $row.Folder, $row.Score, $row.Killed, $row.Timeout, $row.Survived, $row.NoCoverage) }
+    Write-Host "HTML report: $(Join-Path $output 'reports/mutation-report.html')"
+}
+
+function Get-MutationScore([string] $ReportPath) {
+    # mutation-testing-elements schema: files -> mutants with status Killed, Survived, Timeout, NoCoverage, CompileError, Ignored.
+    # Score = (Killed + Timeout) / (Killed + Timeout + Survived + NoCoverage), per folder under src/AksEgress.Engine.
+    $json = Get-Content -Raw $ReportPath | ConvertFrom-Json -AsHashtable
+    $rows = @{}; $survivors = [Collections.Generic.List[string]]::new()
+    foreach ($file in $json.files.Keys) {
+        $relative = ($file -replace '\\', '/') -replace '^.*?/src/AksEgress\.Engine/', ''
+        $folder = if ($relative -match '^([^/]+)/') { $Matches[1] + '/' } else { '(root)' }
+        if (-not $rows.ContainsKey($folder)) { $rows[$folder] = [ordered]@{ Folder = $folder; Killed = 0; Timeout = 0; Survived = 0; NoCoverage = 0 } }
+        foreach ($m in $json.files[$file].mutants) {
+            if ($rows[$folder].Contains($m.status)) { $rows[$folder][$m.status]++ }
+            if ($m.status -in 'Survived', 'NoCoverage') {
+                $survivors.Add("| $relative`:$($m.location.start.line) | $($m.status) | $($m.mutatorName) | ``$((("$($m.replacement)" -replace '\s+', ' ') -replace '\|', '\|').Substring(0, [Math]::Min(80, "$($m.replacement)".Length)))`` |")
+            }
+        }
+    }
+    $list = foreach ($r in $rows.Values | Sort-Object { $_.Folder }) {
+        $valid = $r.Killed + $r.Timeout + $r.Survived + $r.NoCoverage
+        if ($valid -eq 0) { continue }   # a folder outside the mutated scope
+        [pscustomobject]@{ Folder = $r.Folder; Killed = $r.Killed; Timeout = $r.Timeout; Survived = $r.Survived; NoCoverage = $r.NoCoverage
+            Score = if ($valid) { 100.0 * ($r.Killed + $r.Timeout) / $valid } else { 0 } }
+    }
+    [pscustomobject]@{ Rows = @($list); Survivors = $survivors }
+}
+
+function Write-MutationScore($Result, [string] $Scope, [double] $Minutes) {
+    # Replaces the text between the two markers in docs/reliability.md; the hand-written "survivors kept" list stays outside.
+    $doc = Join-Path $Root 'docs/reliability.md'
+    $begin = '<!-- mutation-score:begin (written by build.ps1 Mutate) -->'; $end = '<!-- mutation-score:end -->'
+    $when = if ($Minutes -gt 0) { "Last run $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC, $([Math]::Round($Minutes)) min" } else { "Scored $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC from an earlier run's report" }
+    $lines = @($begin, '', "$when, scope: $Scope.", '',
+        '| folder | score (killed + timeout) | killed | timeout | survived | no coverage |', '|---|---|---|---|---|---|')
+    foreach ($r in $Result.Rows) { $lines += "| $($r.Folder) | $($r.Score.ToString('N1'))% | $($r.Killed) | $($r.Timeout) | $($r.Survived) | $($r.NoCoverage) |" }
+    $lines += '', "Surviving and uncovered mutants ($($Result.Survivors.Count)):", '', '| where | status | mutator | replacement |', '|---|---|---|---|'
+    $lines += $Result.Survivors
+    $lines += '', $end
+    $text = (Get-Content -Raw $doc) -replace "`r", ''
+    $block = $lines -join "`n"
+    $i = $text.IndexOf($begin); $j = $text.IndexOf($end)
+    $text = if ($i -ge 0 -and $j -gt $i) { $text.Substring(0, $i) + $block + $text.Substring($j + $end.Length) } else { $text.TrimEnd() + "`n`n## Mutation score`n`n" + $block + "`n" }
+    Set-Content -Path $doc -Value $text -NoNewline
+    Write-Host "Mutation score written to $doc"
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
     'Package' { Invoke-Package }
+    'Mutate' { Invoke-Mutate }
     'Clean' {
         Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $Out
         Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'tests') -Directory -Recurse -Include bin, obj | Remove-Item -Recurse -Force

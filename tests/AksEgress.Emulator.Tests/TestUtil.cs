@@ -111,11 +111,4 @@ internal static class TestUtil
     private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     /// <summary>Compact JSON text with the same (relaxed) escaping the wire uses.</summary>
     public static string Str(JsonNode? n) => n!.ToJsonString(Relaxed);
-
-    public static string TempDir()
-    {
-        var d = Path.Combine(Path.GetTempPath(), "emu-test-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(d);
-        return d;
-    }
 }

@@ -76,7 +76,8 @@ current-context: alpha-ctx
         Get-EmulatorRequest $Emu | Should -BeNullOrEmpty
     }
 
-    It 'never throws: bad input and a missing or broken kubeconfig give no completion' {
+    # (PowerShell swallows a completer's exceptions, so "never throws" is not observable here: the empty answer is.)
+    It 'bad input and a missing or broken kubeconfig give no completion' {
         $broken = Join-Path $TestDrive 'broken.kubeconfig'
         'this: is: not: [yaml' | Set-Content $broken
         foreach ($line in @(
@@ -86,17 +87,16 @@ current-context: alpha-ctx
                 "Test-AksEgressIp -ClusterId 'not-an-id' -Namespace "
                 "Get-AksNodeResourceGroup -ResourceGroupName 'no-such-rg' -ClusterName "
             )) {
-            { Complete $line } | Should -Not -Throw
             Complete $line | Should -BeNullOrEmpty -Because $line
         }
     }
 
-    It 'never throws when disconnected from an unreachable endpoint, and answers within a few seconds' {
+    It 'gives no completion when connected to an unreachable endpoint, and answers within a few seconds' {
         $token = ConvertTo-SecureString 'x' -AsPlainText -Force
         Connect-AksEgress -ArmEndpoint 'https://127.0.0.1:9/' -AccessToken $token -SubscriptionId $Sub -CaCertificatePath $Emu.Connection.caCertificatePath | Out-Null
         try {
             $sw = [Diagnostics.Stopwatch]::StartNew()
-            { Complete 'Get-AksNodeResourceGroup -ResourceGroupName ' } | Should -Not -Throw
+            Complete 'Get-AksNodeResourceGroup -ResourceGroupName ' | Should -BeNullOrEmpty
             Complete 'Get-AksNodeResourceGroup -ClusterName ' | Should -BeNullOrEmpty
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
         }

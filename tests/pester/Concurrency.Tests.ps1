@@ -83,8 +83,13 @@ Describe 'Start-ThreadJob on the Kubernetes clusters' {
     }
 
     It 'the same pipeline on one cluster from 6 thread jobs at once converges on one Service and one IP' {
+        # Force the race: every run's create of the Service is held at the server until all 6 have read "no Service" and sent
+        # their POST; then one is created and the other five get 409 AlreadyExists, which they must turn into "converged".
+        Clear-EmulatorRequest $Emu
+        Invoke-EmulatorAdmin -Emulator $Emu -Method POST -Path 'faults' -Body @{ target = 'legacy-basic'; method = 'POST'; pathContains = '/services'; holdUntilCount = 6; count = 6 } | Out-Null
         $jobs = 1..6 | ForEach-Object {
-            Start-ThreadJob -ArgumentList $ModuleManifest -ScriptBlock {
+            # ThrottleLimit: Start-ThreadJob runs only 5 jobs at once by default, and all 6 must reach the barrier
+            Start-ThreadJob -ThrottleLimit 6 -ArgumentList $ModuleManifest -ScriptBlock {
                 param($manifest)
                 Import-Module $manifest
                 Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName legacy-basic | New-AksEgressIp -Name race-ip |
@@ -99,5 +104,9 @@ Describe 'Start-ThreadJob on the Kubernetes clusters' {
         $results | ForEach-Object { $_.IngressIpAddress | Should -Be $ip }
         @($results | Where-Object Action -eq 'Created').Count | Should -Be 1
         @((Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' }).Count | Should -Be 1
+        # the interleaving really happened: six creates at once, one won, five were told AlreadyExists
+        $creates = @(Get-EmulatorRequest $Emu | Where-Object { $_.target -eq 'k8s:legacy-basic' -and $_.method -eq 'POST' -and $_.pathAndQuery -like '*/services*' })
+        @($creates | Where-Object faultInjected).Count | Should -Be 6
+        ($creates.status | Sort-Object) -join ',' | Should -Be '201,409,409,409,409,409'
     }
 }

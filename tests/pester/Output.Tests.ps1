@@ -71,15 +71,6 @@ Describe 'Output type <_>' -ForEach @('AksEgressConnection', 'AksNodeResourceGro
         }
     }
 
-    It 'sorts and groups by its properties' {
-        $first = $Items[0].PSObject.Properties.Name | Select-Object -First 1
-        { $Items | Sort-Object -Property $first } | Should -Not -Throw
-        $key = @('ClusterName', 'AuthenticationMethod') | Where-Object { $_ -in $Items[0].PSObject.Properties.Name } | Select-Object -First 1
-        $groups = @($Items | Group-Object -Property $key)
-        $groups.Count | Should -BeGreaterThan 0
-        ($groups | Measure-Object Count -Sum).Sum | Should -Be $Items.Count
-    }
-
     It 'exports to CSV and JSON cleanly' {
         $csv = Join-Path $TestDrive "$Type.csv"
         $Items | Export-Csv -Path $csv -NoTypeInformation

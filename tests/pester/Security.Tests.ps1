@@ -58,13 +58,14 @@ Describe 'Secrets' {
         $script:Transcript = Join-Path $TestDrive 'transcript.txt'
         $script:Outputs = [Collections.Generic.List[object]]::new()
         $script:Errors = [Collections.Generic.List[object]]::new()
-        $script:Ran = [Collections.Generic.HashSet[string]]::new()
-        function script:Invoke-Captured([string] $Label, [scriptblock] $Command) {
-            try { foreach ($o in (& $Command *>&1)) { if ($o -is [Management.Automation.ErrorRecord]) { $Errors.Add($o) } else { $Outputs.Add($o) } } }
-            catch { $Errors.Add($_) }
-            foreach ($c in $Command.Ast.FindAll({ $args[0] -is [Management.Automation.Language.CommandAst] }, $true)) {
-                $n = $c.GetCommandName(); if ($n -like '*-Aks*') { $null = $Ran.Add($n) }
-            }
+        $script:Steps = [Collections.Generic.List[object]]::new()
+        # Every step lists the ErrorIds it is meant to produce (none for the successes): an unexpected error, terminating
+        # or not, fails the coverage test instead of being collected with the rest.
+        function script:Invoke-Captured([string] $Label, [scriptblock] $Command, [string[]] $ExpectError = @()) {
+            $step = [pscustomobject]@{ Label = $Label; ExpectError = $ExpectError; Errors = [Collections.Generic.List[object]]::new() }
+            try { foreach ($o in (& $Command *>&1)) { if ($o -is [Management.Automation.ErrorRecord]) { $Errors.Add($o); $step.Errors.Add($o) } else { $Outputs.Add($o) } } }
+            catch { $Errors.Add($_); $step.Errors.Add($_) }
+            $Steps.Add($step)
         }
         $token = ConvertTo-SecureString -String $C.accessToken -AsPlainText -Force
         $v = @{ Verbose = $true; Debug = $true }
@@ -72,21 +73,32 @@ Describe 'Secrets' {
         try {
             Invoke-Captured 'connect' { Connect-AksEgress -SubscriptionId $Sub -ArmEndpoint $C.armEndpoint -CaCertificatePath $C.caCertificatePath -AccessToken $token @v }
             Invoke-Captured 'list' { Get-AksNodeResourceGroup -ResourceGroupName demo-rg @v }
-            Invoke-Captured 'recipe' { Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName legacy-basic @v | New-AksEgressIp -Name sec-ip @v | Set-AksEgressService @v | Test-AksEgressIp @v }
-            Invoke-Captured 'remove' { Remove-AksEgressService -ClusterId (ClusterId legacy-basic) -Confirm:$false -PassThru @v | Remove-AksEgressIp -Confirm:$false @v }
+            Invoke-Captured 'recipe' {
+                Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName legacy-basic @v | New-AksEgressIp -Name sec-ip @v | Set-AksEgressService @v |
+                    Tee-Object -Variable service | Test-AksEgressIp @v
+                $script:RecipeService = $service
+            }
+            # The Service object of Set-AksEgressService carries the PublicIpId that Remove-AksEgressIp binds. The IP is free only
+            # once the cloud provider has released the Service's load balancer frontend (after the Service is gone), so wait for that.
+            Invoke-Captured 'remove' {
+                $RecipeService | Remove-AksEgressService -Confirm:$false @v
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ([DateTime]::UtcNow -lt $deadline -and (Get-EmulatorPublicIp $Emu -Name sec-ip).properties.ipConfiguration) { Start-Sleep -Milliseconds 200 }
+                $RecipeService | Remove-AksEgressIp -Confirm:$false @v
+            }
             Invoke-Captured 'config' { Get-AksEgressConfiguration -ResourceGroupName demo-rg -ClusterName standard-lb @v }
             Invoke-Captured 'modern' { New-AksEgressIp -Name sec-out -ResourceGroupName egress-rg -Location eastus @v | Set-AksOutboundIp -ClusterId (ClusterId standard-lb) -Confirm:$false @v | Test-AksEgressIp @v }
             Invoke-Captured 'kubeconfig' { Test-AksEgressIp -KubeConfigPath (Join-Path $Emu.StateDir 'natgw.kubeconfig') -AllNodes @v }
             # failures: their messages and records must be as clean as the successes
-            Invoke-Captured 'image pull' { Test-AksEgressIp -ClusterId (ClusterId standard-lb) -Image 'doesnotexist/curl:1' @v }
-            Invoke-Captured 'sync failure' { Set-AksEgressService -IpAddress 203.0.113.251 -ClusterId (ClusterId legacy-basic) -ServiceName sec-missing -TimeoutSeconds 20 @v }
+            Invoke-Captured 'image pull' -ExpectError ImagePullFailed { Test-AksEgressIp -ClusterId (ClusterId standard-lb) -Image 'doesnotexist/curl:1' @v }
+            Invoke-Captured 'sync failure' -ExpectError LoadBalancerSyncFailed { Set-AksEgressService -IpAddress 203.0.113.251 -ClusterId (ClusterId legacy-basic) -ServiceName sec-missing -TimeoutSeconds 20 @v }
             Invoke-Captured 'blocked' { Test-AksEgressIp -ClusterId (ClusterId standard-lb) -CheckUri 'https://blocked.invalid/' @v }
-            Invoke-Captured 'unauthorized' {
+            Invoke-Captured 'unauthorized' -ExpectError KubernetesUnauthorized {
                 $bad = Join-Path $TestDrive 'bad-token.kubeconfig'
                 (Get-Content -Raw (Join-Path $Emu.StateDir 'udr.kubeconfig')) -replace '(?m)^(\s*token:\s*)\S+', '$1not-the-token' | Set-Content $bad
                 Test-AksEgressIp -KubeConfigPath $bad @v
             }
-            Invoke-Captured 'wrong arm token' { Connect-AksEgress -SubscriptionId $Sub -ArmEndpoint $C.armEndpoint -CaCertificatePath $C.caCertificatePath -AccessToken (ConvertTo-SecureString -String ($C.accessToken + 'x') -AsPlainText -Force) @v; Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName udr @v }
+            Invoke-Captured 'wrong arm token' -ExpectError AuthenticationFailed { Connect-AksEgress -SubscriptionId $Sub -ArmEndpoint $C.armEndpoint -CaCertificatePath $C.caCertificatePath -AccessToken (ConvertTo-SecureString -String ($C.accessToken + 'x') -AsPlainText -Force) @v; Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName udr @v }
             # managed identity + Entra cluster: the engine gets MI tokens for ARM and for the AKS server app
             $env:IDENTITY_ENDPOINT = $C.managedIdentityEndpoint; $env:IDENTITY_HEADER = $C.managedIdentityHeader
             Invoke-Captured 'identity' { Connect-AksEgress -Identity -SubscriptionId $Sub -ArmEndpoint $C.armEndpoint -CaCertificatePath $C.caCertificatePath @v }
@@ -100,12 +112,18 @@ Describe 'Secrets' {
         $script:After = Get-FileSnapshot
     }
 
-    It 'ran every exported cmdlet' {
+    It 'ran every exported cmdlet: each wrote records of its own, and each step failed only as it was meant to' {
+        # Coverage from what ran: the cmdlet that wrote each verbose/debug/warning record (its InvocationInfo), not the names
+        # written in the script blocks above. A cmdlet that failed before doing its work wrote none.
+        $ran = @($Outputs | Where-Object { $_ -is [Management.Automation.InformationalRecord] -and $_.InvocationInfo } |
+                ForEach-Object { $_.InvocationInfo.MyCommand.Name } | Select-Object -Unique)
+        foreach ($step in $Steps) {
+            $ids = @($step.Errors | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] } | Select-Object -Unique)
+            ($ids -join ',') | Should -Be ($step.ExpectError -join ',') -Because "step '$($step.Label)' ($(@($step.Errors | ForEach-Object { "$_" }) -join ' | '))"
+        }
         $exported = (Import-PowerShellDataFile $ModuleManifest).CmdletsToExport
-        $exported | Where-Object { -not $Ran.Contains($_) } | Should -BeNullOrEmpty
+        $exported | Where-Object { $_ -notin $ran } | Should -BeNullOrEmpty -Because 'every exported cmdlet must have run and written its own records'
         $Outputs.Count | Should -BeGreaterThan 20
-        $ids = $Errors | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }
-        foreach ($id in 'ImagePullFailed', 'LoadBalancerSyncFailed', 'KubernetesUnauthorized', 'AuthenticationFailed') { $ids | Should -Contain $id }
         @($Outputs | Where-Object { $_ -is [Management.Automation.DebugRecord] }).Count | Should -BeGreaterThan 10
     }
 

@@ -24,6 +24,7 @@ internal sealed class FaultInjectionMiddleware(RequestDelegate next, FaultInject
             request.LogEntry.FaultInjected = true;
             if (fault.LatencyMilliseconds > 0) await Task.Delay(fault.LatencyMilliseconds, ctx.RequestAborted);
             if (fault.HoldUntil is not null) await fault.HoldUntil.WaitAsync(ctx.RequestAborted);
+            if (fault.HoldUntilCount > 0) await fault.ArriveAndWaitAsync(ctx.RequestAborted);
             if (fault.ResetConnection)
             {
                 ctx.Response.StatusCode = 200;

@@ -19,6 +19,22 @@ public sealed class FaultRule
     /// <summary>In-process only: the matching request waits for this task before it is served (deterministic races in tests).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public Task? HoldUntil { get; set; }
+    /// <summary>A barrier, also over the fault API: each matching request is held until this many matching requests have
+    /// arrived (or <see cref="HoldTimeoutMilliseconds"/> passed), then all go on together. Forces N clients to interleave at
+    /// this request (e.g. N runs that all read "no Service" before any create reaches the server). Give Count at least this.</summary>
+    public int HoldUntilCount { get; set; }
+    /// <summary>How long a <see cref="HoldUntilCount"/> barrier waits for the others before it lets the held requests go.</summary>
+    public int HoldTimeoutMilliseconds { get; set; } = 30_000;
+    private int _arrived;
+    private readonly TaskCompletionSource _barrier = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Counts this request at the <see cref="HoldUntilCount"/> barrier and waits until the barrier opens.</summary>
+    internal async Task ArriveAndWaitAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref _arrived) >= HoldUntilCount) _barrier.TrySetResult();
+        try { await _barrier.Task.WaitAsync(TimeSpan.FromMilliseconds(HoldTimeoutMilliseconds), cancellationToken); }
+        catch (TimeoutException) { _barrier.TrySetResult(); }
+    }
     public bool ResetConnection { get; set; }
     /// <summary>"stuck" or "failed" (applies to the LRO started by the matching request).</summary>
     public string? LroOutcome { get; set; }

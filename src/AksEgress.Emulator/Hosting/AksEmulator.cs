@@ -27,6 +27,7 @@ public sealed class AksEmulator : IAsyncDisposable
     private AdminApi _admin = null!;
     private ManagedIdentityEndpoint _managedIdentity = null!;
     private int _disposed;
+    private readonly bool _ownsStateDir;
 
     public Uri ArmEndpoint { get; private set; } = null!;
     public string CaCertificatePem { get; }
@@ -51,7 +52,7 @@ public sealed class AksEmulator : IAsyncDisposable
 
     private AksEmulator(EmulatorOptions options, string stateDir, X509Certificate2 ca, X509Certificate2 leaf, WebApplication app, EmulatorWorld world)
     {
-        Options = options; StateDir = stateDir; _ca = ca; _leaf = leaf; _app = app; World = world;
+        Options = options; StateDir = stateDir; _ownsStateDir = options.StateDir is null; _ca = ca; _leaf = leaf; _app = app; World = world;
         CaCertificatePem = ca.ExportCertificatePem() + "\n";
         CaCertificatePath = Path.Combine(stateDir, "ca.pem");
         Tokens = new TokenService(world.TenantId);
@@ -191,6 +192,11 @@ public sealed class AksEmulator : IAsyncDisposable
         try { await _app.StopAsync(TimeSpan.FromSeconds(5)); } catch { }
         await _app.DisposeAsync();
         _stopping.Dispose();
+        // The temp folder it created holds kubeconfigs and tokens: nothing of it may stay behind (a folder the caller named is theirs).
+        if (_ownsStateDir)
+        {
+            try { Directory.Delete(StateDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
     // ------------------------------------------------------------------ pipeline

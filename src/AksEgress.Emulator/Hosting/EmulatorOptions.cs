@@ -3,7 +3,8 @@ namespace AksEgress.Emulator;
 /// <summary>Options of an emulator instance.</summary>
 public sealed class EmulatorOptions
 {
-    /// <summary>Where ca.pem, kubeconfigs and connection.json go; null = a new temp directory.</summary>
+    /// <summary>Where ca.pem, kubeconfigs and connection.json go; null = a new temp directory (aksegress-emulator-*), which the
+    /// emulator deletes again when it is disposed.</summary>
     public string? StateDir { get; set; }
     /// <summary>How many status polls answer InProgress before Succeeded.</summary>
     public int LroInProgressPolls { get; set; } = 1;

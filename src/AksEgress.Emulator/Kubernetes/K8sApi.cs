@@ -402,6 +402,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
             foreach (var (t, o) in initial)
             {
                 await WriteLine(ctx, new JsonObject { ["type"] = t, ["object"] = o.DeepClone() });
+                NoteWatchEvent(ctx, o);
                 if (dropAfter1 && ++sent >= 1) return;
             }
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, emu.Stopping);
@@ -422,6 +423,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
                     break;
                 }
                 await WriteLine(ctx, new JsonObject { ["type"] = ev.Type, ["object"] = ev.Obj.DeepClone() });
+                NoteWatchEvent(ctx, ev.Obj);
                 if (dropAfter1 && ++sent >= 1) return;
             }
         }
@@ -430,6 +432,13 @@ internal sealed partial class K8sApi(AksEmulator emu)
         {
             lock (W.Sync) c.K8s.Watchers.Remove(sub);
         }
+    }
+
+    /// <summary>Records the event's resourceVersion on the request log entry (tests check that clients resume from it).</summary>
+    private static void NoteWatchEvent(HttpContext ctx, JsonObject obj)
+    {
+        if (ctx.Features.Get<EmulatorRequest>()?.LogEntry is { } entry)
+            entry.LastWatchEventResourceVersion = JsonUtil.S(obj, "metadata", "resourceVersion");
     }
 
     private static async Task WriteLine(HttpContext ctx, JsonNode ev)

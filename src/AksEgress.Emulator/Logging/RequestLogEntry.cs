@@ -18,6 +18,9 @@ public sealed class RequestLogEntry
     public bool FaultInjected { get; set; }
     /// <summary>Server time from the request's arrival to the end of its response (watches: until the watch closed).</summary>
     public double DurationMilliseconds { get; set; }
+    /// <summary>Watches only: the resourceVersion of the last event the response carried (null when it sent none), so a test
+    /// can check that a client resumes from it.</summary>
+    public string? LastWatchEventResourceVersion { get; set; }
 
     internal JsonObject ToJson() => new()
     {

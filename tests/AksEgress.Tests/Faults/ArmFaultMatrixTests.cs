@@ -2,7 +2,6 @@ using System.Diagnostics;
 using AksEgress.Emulator;
 using AksEgress.Engine;
 using AksEgress.Models;
-using AksEgress.Tests.Arm;
 using Xunit;
 
 namespace AksEgress.Tests.Faults;
@@ -17,7 +16,7 @@ public class ArmFaultMatrixTests
 {
     private static NewEgressIpRequest Ip(string name, int timeout = 30) => new() { Name = name, ResourceGroupName = "egress-rg", Location = "eastus", TimeoutSeconds = timeout };
 
-    private static async Task<EgressIp> RerunConverges(ArmFixture f, string name)
+    private static async Task<EgressIp> RerunConverges(ConnectedEngine f, string name)
     {
         var again = await f.Engine.NewEgressIpAsync(Ip(name), new NullOperationContext());
         Assert.False(string.IsNullOrEmpty(again.IpAddress), $"re-run of {name} has no address");
@@ -38,7 +37,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task Throttled_put_honours_retry_after_then_succeeds()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/t429", Status = 429, Count = 1, Headers = new() { ["Retry-After"] = "1" } });
         var ip = await f.Engine.NewEgressIpAsync(Ip("t429"), new NullOperationContext());
         Assert.True(ip.Created);
@@ -52,7 +51,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task Server_errors_are_retried_within_a_bound()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "managedClusters/standard-lb", Status = 500, Count = 2, Headers = new() { ["Retry-After"] = "0" } });
         Assert.Equal("standard-lb", (await f.Engine.GetClusterAsync(f.Cluster("standard-lb"), new NullOperationContext())).ClusterName);
         Assert.Equal(3, f.Arm.Count(r => r.PathAndQuery.Contains("managedClusters/standard-lb")));
@@ -75,7 +74,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task Connection_reset_on_a_put_is_retried_and_creates_one_ip()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/reset", ResetConnection = true, Count = 1 });
         var ip = await f.Engine.NewEgressIpAsync(Ip("reset"), new NullOperationContext());
         Assert.False(string.IsNullOrEmpty(ip.IpAddress));
@@ -94,7 +93,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task Failed_operation_carries_its_error_and_a_rerun_repairs_the_failed_ip()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/lrofail", LroOutcome = "failed", LroErrorCode = "InternalServerError", LroErrorMessage = "Allocation failed in eastus." });
         var e = await Fails(() => f.Engine.NewEgressIpAsync(Ip("lrofail"), new NullOperationContext()));
         Assert.Equal(ErrorIds.OperationFailed, e.ErrorId);
@@ -109,7 +108,7 @@ public class ArmFaultMatrixTests
     }
 
     /// <summary>Time passes in Azure: polls every operation the engine left behind until it is no longer InProgress (the emulator advances on polls).</summary>
-    private static async Task LetRunningOperationsFinish(ArmFixture f)
+    private static async Task LetRunningOperationsFinish(ConnectedEngine f)
     {
         var policy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
         {
@@ -130,7 +129,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task Slow_operation_respects_the_timeout_a_rerun_meanwhile_is_told_to_wait_and_a_rerun_later_converges()
     {
-        await using var f = await ArmFixture.StartAsync(new EmulatorOptions { LroInProgressPolls = 100 });
+        await using var f = await ConnectedEngine.StartAsync(new EmulatorOptions { LroInProgressPolls = 100 });
         var sw = Stopwatch.StartNew();
         var e = await Fails(() => f.Engine.NewEgressIpAsync(Ip("lroslow", timeout: 2), new NullOperationContext()));
         Assert.Equal(ErrorIds.OperationTimedOut, e.ErrorId);
@@ -152,7 +151,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task Stuck_operation_respects_the_timeout()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/lrostuck", LroOutcome = "stuck" });
         var sw = Stopwatch.StartNew();
         var e = await Fails(() => f.Engine.NewEgressIpAsync(Ip("lrostuck", timeout: 2), new NullOperationContext()));
@@ -168,7 +167,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task Cancelled_operation_leaves_an_ip_a_rerun_completes()
     {
-        await using var f = await ArmFixture.StartAsync(new EmulatorOptions { LroInProgressPolls = 100 });
+        await using var f = await ConnectedEngine.StartAsync(new EmulatorOptions { LroInProgressPolls = 100 });
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
         var sw = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => f.Engine.NewEgressIpAsync(Ip("cancelled"), new NullOperationContext(cts.Token)));
@@ -189,7 +188,7 @@ public class ArmFaultMatrixTests
     [InlineData(404, "ResourceGroupNotFound", "Resource group 'egress-rg' could not be found.", ErrorIds.ResourceGroupNotFound, EgressErrorCategory.ObjectNotFound)]
     public async Task Rejected_put_is_mapped_creates_nothing_and_a_rerun_converges(int status, string code, string message, string errorId, EgressErrorCategory category)
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/denied", Status = status, Count = 1,
             Body = new System.Text.Json.Nodes.JsonObject { ["error"] = new System.Text.Json.Nodes.JsonObject { ["code"] = code, ["message"] = message } }.ToJsonString() });
         var e = await Fails(() => f.Engine.NewEgressIpAsync(Ip("denied"), new NullOperationContext()));
@@ -206,7 +205,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task Missing_cluster_and_resource_group_write_nothing()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "managedClusters/standard-lb", Status = 404, Count = 1,
             Body = """{"error":{"code":"ResourceNotFound","message":"The Resource 'Microsoft.ContainerService/managedClusters/standard-lb' under resource group 'demo-rg' was not found."}}""" });
         var e = await Fails(() => f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "nf", Cluster = f.Cluster("standard-lb") }, new NullOperationContext()));
@@ -221,7 +220,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task Outbound_update_that_fails_leaves_the_cluster_as_it_was_and_a_rerun_converges()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(Ip("pin"), new NullOperationContext());
         var before = f.Emu.World.GetExpectedEgressAddresses("standard-lb").ToArray();
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "managedClusters/standard-lb", LroOutcome = "failed", LroErrorCode = "OutboundRuleUpdateFailed", LroErrorMessage = "Updating the outbound rule failed." });
@@ -242,7 +241,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task Linked_authorization_failure_changes_nothing_and_converges_once_granted()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         f.Emu.World.AddPublicIp("noperm-rg", "foreign");
         var id = f.Emu.World.GetPublicIpId("noperm-rg", "foreign");
         var before = f.Emu.World.GetExpectedEgressAddresses("standard-lb").ToArray();
@@ -261,7 +260,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task Operations_that_answer_with_Location_only_are_polled_there_to_the_end()
     {
-        await using var f = await ArmFixture.StartAsync(new EmulatorOptions { LroInProgressPolls = 2 });
+        await using var f = await ConnectedEngine.StartAsync(new EmulatorOptions { LroInProgressPolls = 2 });
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/loconly", LroHeaders = "location" });
         var ip = await f.Engine.NewEgressIpAsync(Ip("loconly"), new NullOperationContext());
         Assert.True(ip.Created);
@@ -283,7 +282,7 @@ public class ArmFaultMatrixTests
     [Fact]
     public async Task A_failed_operation_seen_through_Location_is_the_operations_error()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/locfail", LroHeaders = "location", LroOutcome = "failed", LroErrorCode = "InternalServerError", LroErrorMessage = "Allocation failed in eastus." });
         var e = await Fails(() => f.Engine.NewEgressIpAsync(Ip("locfail"), new NullOperationContext()));
         Assert.Equal(ErrorIds.OperationFailed, e.ErrorId);

@@ -2,9 +2,8 @@ using System.Diagnostics;
 using AksEgress.Emulator;
 using AksEgress.Engine;
 using AksEgress.Models;
-using AksEgress.Tests.Kubernetes;
 using Xunit;
-using static AksEgress.Tests.Kubernetes.KubeTestSupport;
+using static AksEgress.Tests.KubeTestSupport;
 
 namespace AksEgress.Tests.Faults;
 
@@ -33,6 +32,45 @@ public class KubeFaultMatrixTests
         Assert.True(r.Succeeded, r.Explanation);
         AssertNoTestPods(emu, cluster);
         return r;
+    }
+
+    private static bool IsWatch(RequestLogEntry r) => r.PathAndQuery.Contains("watch=true", StringComparison.Ordinal);
+
+    private static string? ResourceVersion(RequestLogEntry r) =>
+        System.Web.HttpUtility.ParseQueryString(new Uri("https://x" + r.PathAndQuery).Query)["resourceVersion"];
+
+    /// <summary>
+    /// Checks what the engine asked for after each faulted watch on a collection: after a watch that was dropped, the next
+    /// request is a watch from the resourceVersion of the last event that watch delivered (no re-list); after 410 Gone, the
+    /// next request is a re-list and a watch follows it. Returns the faulted watches in order, with their outcome.
+    /// </summary>
+    private static List<(RequestLogEntry Watch, string Outcome)> AssertResumed(AksEmulator emu, string cluster, string collection)
+    {
+        var seq = emu.Requests.Entries
+            .Where(r => r.Target == "k8s:" + cluster && r.Method == "GET" && r.PathAndQuery.Split('?')[0].EndsWith("/" + collection, StringComparison.Ordinal))
+            .ToList();
+        var faulted = new List<(RequestLogEntry, string)>();
+        for (var i = 0; i < seq.Count; i++)
+        {
+            var r = seq[i];
+            if (!r.FaultInjected || !IsWatch(r)) continue;
+            Assert.True(i + 1 < seq.Count, $"nothing followed the faulted watch {r.PathAndQuery}");
+            var next = seq[i + 1];
+            if (r.LastWatchEventResourceVersion is { } last)
+            {
+                Assert.True(IsWatch(next), $"after the watch dropped at resourceVersion {last} the engine sent {next.PathAndQuery} (a re-list) instead of resuming the watch");
+                Assert.Equal(last, ResourceVersion(next));
+                faulted.Add((r, "drop-after-1"));
+            }
+            else
+            {
+                // a "gone" watch delivers no object, only an ERROR event with a 410 Status
+                Assert.False(IsWatch(next), $"after 410 Gone the engine must list again, but sent {next.PathAndQuery}");
+                Assert.True(i + 2 < seq.Count && IsWatch(seq[i + 2]), "no watch followed the re-list after 410 Gone");
+                faulted.Add((r, "gone"));
+            }
+        }
+        return faulted;
     }
 
     [Theory]
@@ -125,7 +163,9 @@ public class KubeFaultMatrixTests
         var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), TimeoutSeconds = 30 }, new RecordingContext());
         Assert.True(r.Succeeded, r.Explanation);
         Assert.Contains(r.ObservedIpAddress, emu.World.GetExpectedEgressAddresses("standard-lb"));
-        Assert.True(emu.Requests.Count(x => x.Target == "k8s:standard-lb" && x.PathAndQuery.Contains("watch=true")) >= 2, "the watch must have been restarted");
+        var faulted = AssertResumed(emu, "standard-lb", "pods");
+        Assert.Equal(2, faulted.Count);
+        Assert.All(faulted, f => Assert.Equal(outcome, f.Outcome));
         FaultLedger.Record($"Kubernetes watch {outcome}", emu, FaultLedger.Leaks(emu));
         await TestRerunConverges(engine, emu);
     }
@@ -139,6 +179,7 @@ public class KubeFaultMatrixTests
         emu.Faults.Add(new FaultRule { Target = "legacy-basic", PathContains = "watch=true", WatchOutcome = "gone", Count = 1 });
         emu.Faults.Add(new FaultRule { Target = "legacy-basic", PathContains = "watch=true", WatchOutcome = "drop-after-1", Count = 1 });
         Assert.Equal(ip, (await SetService(engine, emu, ip)).IngressIpAddress);
+        Assert.Equal(new[] { "gone", "drop-after-1" }, AssertResumed(emu, "legacy-basic", "services").Select(f => f.Outcome));
         FaultLedger.Record("Kubernetes watch gone + dropped (Service)", emu, FaultLedger.Leaks(emu));
         await ServiceRerunConverges(engine, emu, ip);
     }

@@ -1,9 +1,8 @@
 using System.Text.RegularExpressions;
 using AksEgress.Emulator;
 using AksEgress.Engine;
-using AksEgress.Tests.Kubernetes;
 using Xunit;
-using static AksEgress.Tests.Kubernetes.KubeTestSupport;
+using static AksEgress.Tests.KubeTestSupport;
 
 namespace AksEgress.Tests.Faults;
 

@@ -3,10 +3,9 @@ using System.Text.Json.Nodes;
 using AksEgress.Engine;
 using AksEgress.Models;
 using AksEgress.Engine.Kubernetes;
-using AksEgress.Tests.Kubernetes;
 using k8s;
 using Xunit;
-using static AksEgress.Tests.Kubernetes.KubeTestSupport;
+using static AksEgress.Tests.KubeTestSupport;
 
 namespace AksEgress.Tests.Faults;
 

@@ -4,7 +4,7 @@ using AksEgress.Models;
 using k8s;
 using k8s.Models;
 using Xunit;
-using static AksEgress.Tests.Kubernetes.KubeTestSupport;
+using static AksEgress.Tests.KubeTestSupport;
 
 namespace AksEgress.Tests.Kubernetes;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AksEgress.Engine;
 using Xunit;
-using static AksEgress.Tests.Kubernetes.KubeTestSupport;
+using static AksEgress.Tests.KubeTestSupport;
 
 namespace AksEgress.Tests.Kubernetes;
 

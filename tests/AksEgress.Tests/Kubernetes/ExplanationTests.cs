@@ -4,24 +4,21 @@ using AksEgress.Models;
 using k8s;
 using k8s.Models;
 using Xunit;
-using static AksEgress.Tests.Kubernetes.KubeTestSupport;
+using static AksEgress.Tests.KubeTestSupport;
 
 namespace AksEgress.Tests.Kubernetes;
 
 /// <summary>Explanations of a failed egress test, with a stand-in ARM half, and a few more Service flows.</summary>
 public class ExplanationTests
 {
-    private static (AksEgressEngine Engine, AksNodeResourceGroup Info) EngineFor(AksEgress.Emulator.AksEmulator emu, string cluster, string decidedBy)
+    /// <summary>An engine whose ARM half is a stand-in serving what the real ARM half (an engine connected to the emulator)
+    /// read for the cluster: the egress configuration and cluster come from the engine's own parsers, not built by hand.</summary>
+    private static async Task<(AksEgressEngine Engine, AksNodeResourceGroup Info)> EngineFor(AksEgress.Emulator.AksEmulator emu, string cluster, string decidedBy)
     {
         var info = Info(emu, cluster);
-        var addrs = emu.World.GetExpectedEgressAddresses(cluster).ToArray();
-        var cfg = new EgressConfiguration
-        {
-            ClusterName = cluster, ClusterId = info.ClusterId, EgressDecidedBy = Enum.Parse<EgressDecider>(decidedBy), EgressIpAddress = addrs,
-            EgressIps = addrs.Select(a => new EgressIpReference { IpAddress = a, Name = "managed-ip", AksManaged = true }).ToArray(),
-            PinWith = decidedBy == nameof(EgressDecider.LoadBalancerOutboundRule) ? "Set-AksOutboundIp" : null,
-            Explanation = "from ARM",
-        };
+        var real = await EngineAsync(emu);
+        var cfg = await real.GetEgressConfigurationAsync(ClusterRef.FromId(info.ClusterId), null, new RecordingContext());
+        Assert.Equal(Enum.Parse<EgressDecider>(decidedBy), cfg.EgressDecidedBy);
         var arm = new FakeArm { Cluster = _ => info, Kubeconfig = (_, _) => emu.GetKubeconfig(cluster), Egress = _ => cfg };
         return (new AksEgressEngine { CredentialSourceOverride = arm }, info);
     }
@@ -30,7 +27,7 @@ public class ExplanationTests
     public async Task Standard_lb_mismatch_names_the_managed_outbound_ip_and_the_inbound_service()
     {
         await using var emu = await StartAsync();
-        var (engine, info) = EngineFor(emu, "standard-lb", "LoadBalancerOutboundRule");
+        var (engine, info) = await EngineFor(emu, "standard-lb", "LoadBalancerOutboundRule");
         var access = new KubeAccess { Cluster = ClusterRef.FromId(info.ClusterId) };
         var ip = emu.World.AddPublicIp(info.NodeResourceGroup, "egress-ip");
         var svc = await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, new RecordingContext());
@@ -49,7 +46,7 @@ public class ExplanationTests
     public async Task Nat_gateway_mismatch_says_the_nat_gateway_decides()
     {
         await using var emu = await StartAsync();
-        var (engine, info) = EngineFor(emu, "natgw", "NatGateway");
+        var (engine, info) = await EngineFor(emu, "natgw", "NatGateway");
         var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = new KubeAccess { Cluster = ClusterRef.FromId(info.ClusterId) }, ExpectedIpAddress = new[] { "192.0.2.10" } }, new RecordingContext());
         Assert.False(r.Succeeded);
         Assert.Contains("NAT gateway's IPs (" + emu.World.GetExpectedEgressAddresses("natgw")[0], r.Explanation);
@@ -60,7 +57,7 @@ public class ExplanationTests
     public async Task Udr_mismatch_points_at_the_firewall()
     {
         await using var emu = await StartAsync();
-        var (engine, info) = EngineFor(emu, "udr", "UserDefinedRouting");
+        var (engine, info) = await EngineFor(emu, "udr", "UserDefinedRouting");
         var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = new KubeAccess { Cluster = ClusterRef.FromId(info.ClusterId) }, ExpectedIpAddress = new[] { "192.0.2.10" } }, new RecordingContext());
         Assert.False(r.Succeeded);
         Assert.Contains("firewall", r.Explanation);
@@ -111,63 +108,5 @@ public class ExplanationTests
             new SetEgressServiceRequest { IpAddress = slow.World.AddPublicIp(slow.World.GetNodeResourceGroup("legacy-basic")!, "x"), Kube = Access(slow, "legacy-basic"), TimeoutSeconds = 60 },
             new RecordingContext(cts.Token)));
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), sw.Elapsed.ToString());
-    }
-}
-
-/// <summary>Kubernetes through the real ARM half: cluster credentials from Azure, in memory.</summary>
-public class ArmCredentialTests
-{
-    [Fact]
-    public async Task Cluster_only_uses_the_arm_kubeconfig_and_explains_from_the_egress_configuration()
-    {
-        await using var emu = await StartAsync();
-        var engine = await EngineAsync(emu);
-        var access = new KubeAccess { Cluster = new ClusterRef(null, "demo-rg", "standard-lb") };
-        var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("standard-lb")!, "egress-ip");
-        var svc = await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, new RecordingContext());
-        Assert.Equal("standard-lb", svc.ClusterName);
-        Assert.False(svc.DecidesEgress);
-        Assert.Null(svc.KubeConfigPath);
-        var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = access, ExpectedIpAddress = new[] { ip } }, new RecordingContext());
-        Assert.False(r.Succeeded);
-        Assert.Contains(r.ObservedIpAddress, emu.World.GetExpectedEgressAddresses("standard-lb"));
-        Assert.Contains($"{ip} is only the inbound address of Service default/aks-egress", r.Explanation);
-        Assert.Contains("outbound", r.Explanation);
-        AssertNoTestPods(emu, "standard-lb");
-    }
-
-    [Fact]
-    public async Task Kubeconfig_of_another_cluster_is_refused_with_the_real_arm_half()
-    {
-        await using var emu = await StartAsync();
-        var engine = await EngineAsync(emu);
-        var e = await Assert.ThrowsAsync<AksEgressException>(() => engine.RemoveEgressServiceAsync(new RemoveEgressServiceRequest
-        {
-            Kube = new KubeAccess { KubeConfigPath = emu.GetKubeconfigPath("natgw"), Cluster = new ClusterRef(null, "demo-rg", "standard-lb") },
-        }, new RecordingContext()));
-        Assert.Equal(ErrorIds.KubeConfigClusterMismatch, e.ErrorId);
-        Assert.True(await Task.FromResult(true));
-    }
-}
-
-/// <summary>Entra cluster through a managed identity connection (sets process environment variables).</summary>
-[Collection("process-environment")]
-public class EntraClusterTests
-{
-    [Fact]
-    public async Task Entra_cluster_works_with_the_managed_identity_token()
-    {
-        await using var emu = await StartAsync();
-        using var identity = AksEgress.Tests.Arm.EnvironmentOverride.ManagedIdentity(emu);
-        var engine = new AksEgressEngine();
-        // a fresh client id: Azure.Identity caches managed identity tokens process-wide, and another test's emulator issued the cached one
-        await engine.ConnectAsync(new ConnectRequest { Identity = true, ClientId = Guid.NewGuid().ToString(), ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath, SubscriptionId = emu.SubscriptionId }, new NullOperationContext());
-        var access = new KubeAccess { Cluster = new ClusterRef(null, "demo-rg", "aad") };
-        var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = access }, new RecordingContext());
-        Assert.True(r.Succeeded, r.Explanation);
-        Assert.Equal("aad", r.ClusterName);
-        AssertNoTestPods(emu, "aad");
-        var e = await Assert.ThrowsAsync<AksEgressException>(() => engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = "203.0.113.200", Kube = access with { Admin = true } }, new RecordingContext()));
-        Assert.Equal(ErrorIds.LocalAccountsDisabled, e.ErrorId);
     }
 }

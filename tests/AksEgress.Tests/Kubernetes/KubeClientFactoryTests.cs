@@ -4,30 +4,20 @@ using AksEgress.Engine.Kubernetes;
 using AksEgress.Models;
 using k8s;
 using Xunit;
-using static AksEgress.Tests.Kubernetes.KubeTestSupport;
+using static AksEgress.Tests.KubeTestSupport;
 
 namespace AksEgress.Tests.Kubernetes;
 
-/// <summary>A stand-in for the ARM half.</summary>
-internal sealed class FakeArm : IClusterCredentialSource
+public class KubeClientFactoryTests : IDisposable
 {
-    public Func<ClusterRef, AksNodeResourceGroup>? Cluster { get; init; }
-    public Func<ClusterRef, bool, string>? Kubeconfig { get; init; }
-    public Func<string>? AadToken { get; init; }
-    public Func<ClusterRef, EgressConfiguration>? Egress { get; init; }
-    public int KubeconfigCalls, TokenCalls;
-    public Task<AksNodeResourceGroup> GetClusterAsync(ClusterRef cluster, IOperationContext context) => Task.FromResult(Cluster!(cluster));
-    public Task<string> GetClusterKubeconfigAsync(ClusterRef cluster, bool admin, IOperationContext context) { Interlocked.Increment(ref KubeconfigCalls); return Task.FromResult(Kubeconfig!(cluster, admin)); }
-    public Task<string> GetAksAadTokenAsync(IOperationContext context) { Interlocked.Increment(ref TokenCalls); return Task.FromResult(AadToken!()); }
-    public Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context) =>
-        Egress is null ? throw new NotImplementedException() : Task.FromResult(Egress(cluster));
-}
+    /// <summary>This test's kubeconfig files; deleted after the test.</summary>
+    private readonly string _dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "aksegress-kubeconfigs-" + Guid.NewGuid().ToString("N")[..12])).FullName;
 
-public class KubeClientFactoryTests
-{
-    private static string TempFile(string content)
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string TempFile(string content)
     {
-        var p = Path.Combine(Path.GetTempPath(), "aksegress-" + Guid.NewGuid().ToString("N") + ".kubeconfig");
+        var p = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".kubeconfig");
         File.WriteAllText(p, content);
         return p;
     }
