@@ -39,6 +39,8 @@ public sealed class AksEmulator : IAsyncDisposable
     public EmulatorWorld World { get; }
     public FaultInjector Faults { get; } = new();
     public RequestLog Requests { get; } = new();
+    /// <summary>The contract-test traffic recorder (Logging/ContractRecorder.cs), or null when recording is off.</summary>
+    public ContractRecorder? Contracts { get; }
     /// <summary>Optional Kubernetes RBAC for a per-cluster limited user (Rbac.cs); off until rules are applied.</summary>
     public RbacEnforcer Rbac { get; }
     public EmulatorOptions Options { get; }
@@ -58,6 +60,7 @@ public sealed class AksEmulator : IAsyncDisposable
         Simulation = new K8sSimulation(world, _stopping.Token);
         Rbac = new RbacEnforcer(this);
         world.Owner = this;
+        Contracts = ContractRecorder.Create(options);
     }
 
     /// <summary>Starts an emulator: creates the certificates, binds the listeners and writes StateDir/connection.json.</summary>
@@ -191,6 +194,7 @@ public sealed class AksEmulator : IAsyncDisposable
         try { await _app.StopAsync(TimeSpan.FromSeconds(5)); } catch { }
         await _app.DisposeAsync();
         _stopping.Dispose();
+        Contracts?.Dispose();
     }
 
     // ------------------------------------------------------------------ pipeline
@@ -198,6 +202,7 @@ public sealed class AksEmulator : IAsyncDisposable
     private void ConfigurePipeline(WebApplication app)
     {
         app.Use(next => new RequestLoggingMiddleware(next, this).InvokeAsync);
+        if (Contracts is not null) app.Use(next => new ContractRecordingMiddleware(next, Contracts).InvokeAsync);
         app.Use(next => new UnhandledErrorMiddleware(next).InvokeAsync);
         app.Use(next => new FaultInjectionMiddleware(next, Faults).InvokeAsync);
         app.Run(Dispatch);
