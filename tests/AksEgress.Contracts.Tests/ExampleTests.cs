@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using AksEgress.Emulator;
+using AksEgress.Contract;
 using AksEgress.Engine;
 using AksEgress.Models;
 using Xunit;
