@@ -165,12 +165,16 @@ internal sealed class ContractChecker(SpecSet specs)
 
     private CheckOutcome CheckArm(TrafficRecord r, Func<Violation, bool> allowed)
     {
-        var candidates = specs.Match(r.Method, r.Path).ToList();
+        // ARM paths are case-insensitive (the regexes ignore case) and ARM ignores a trailing slash.
+        var path = r.Path.Length > 1 ? r.Path.TrimEnd('/') : r.Path;
+        var candidates = specs.Match(r.Method, path).ToList();
         string group;
         if (candidates.Count == 0)
         {
             string? reason = null;
-            if (AsyncOperation.IsMatch(r.Path)) reason = "ARM async-operation status (Azure-AsyncOperation / Location polling): defined by the ARM RPC, not by the resource specs";
+            // A test's own malformed request (not the module's User-Agent) that the emulator refused: nothing to judge.
+            if (!r.FromModule && r.Status is >= 400 and < 500) reason = "a test's own request to an undefined path, refused by the emulator with " + r.Status;
+            else if (AsyncOperation.IsMatch(r.Path)) reason = "ARM async-operation status (Azure-AsyncOperation / Location polling): defined by the ARM RPC, not by the resource specs";
             else if (!Regex.IsMatch(r.Path, "/providers/Microsoft\\.(ContainerService|Network)/", RegexOptions.IgnoreCase))
                 reason = "Microsoft.Resources (subscriptions, resource groups) and provider metadata: not in the spec set";
             if (reason is not null) return new CheckOutcome("arm: " + Generalise(r.Method, r.Path), Generalise(r.Method, r.Path), "request", false, reason, []);
