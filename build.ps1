@@ -6,8 +6,10 @@
     Tasks (first positional parameter):
       Build    assemble the importable module in out/AksEgress (manifest, cmdlet dll, dependencies/, format, help)
                and the emulator in out/emulator
-      Test     Build, then the xunit tests, the Pester tests and the runtime probes (the engine on .NET 8, 9 and 10);
-               ends with one line 'N passed, N failed'. -Suite Xunit|Pester|Runtimes runs one part.
+      Test     Build, then the xunit tests, the Pester tests, the runtime probes (the engine on .NET 8, 9 and 10) and
+               last the contract check of the run's recorded traffic (docs/contracts.md); ends with one line
+               'N passed, N failed'. -Suite Xunit|Pester|Runtimes runs one part (its traffic is recorded);
+               -Suite Contracts judges the traffic the previous run left in out/contracts/traffic.
       Demo     Build, start the emulator, run the recipe and the modern pipeline, exit non-zero if egress is not proven
       Bench    Build, then the benchmarks (writes docs/performance.md)
       Package  Build, then a .nupkg of the module in out/package
@@ -26,8 +28,9 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Test: run only the xunit, the Pester or the runtime-probe part (tests/runtimes: the engine on .NET 8, 9 and 10).
-    [ValidateSet('All', 'Xunit', 'Pester', 'Runtimes')]
+    # Test: run only the xunit, the Pester or the runtime-probe part (tests/runtimes: the engine on .NET 8, 9 and 10), or
+    # only the contract check of the traffic the previous run recorded (docs/contracts.md).
+    [ValidateSet('All', 'Xunit', 'Pester', 'Runtimes', 'Contracts')]
     [string] $Suite = 'All',
 
     # Mutate: only these files (globs relative to src/AksEgress.Engine, e.g. '**/Kubernetes/KubeWatch.cs') instead of the
@@ -112,9 +115,15 @@ function Get-PesterModulePath {
 }
 
 function Invoke-XunitTests {
-    $results = Join-Path $Out 'test-results/xunit'
+    param(
+        [string] $Target = (Join-Path $Root 'AksEgress.sln'),
+        # The contract-traffic tests judge the whole run's traffic: they run last (Invoke-ContractTests), not here.
+        [string] $Filter = 'Category!=ContractTraffic',
+        [string] $Name = 'xunit'
+    )
+    $results = Join-Path $Out "test-results/$Name"
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
-    & dotnet test (Join-Path $Root 'AksEgress.sln') -c $Configuration --nologo --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
+    & dotnet test $Target -c $Configuration --nologo --filter $Filter --logger 'trx' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
     $exit = $LASTEXITCODE
     $passed = 0; $failed = 0; $names = @(); $skipped = @()
     foreach ($trx in Get-ChildItem -Path $results -Filter *.trx -ErrorAction SilentlyContinue) {
@@ -128,10 +137,10 @@ function Invoke-XunitTests {
         }
         foreach ($r in @($run.Results.UnitTestResult | Where-Object { $_ -and $_.outcome -notin 'Passed', 'NotExecuted' })) {
             $message = "$($r.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1
-            $names += "xunit: $($r.testName) ($($r.duration)): $message"
+            $names += "${Name}: $($r.testName) ($($r.duration)): $message"
         }
     }
-    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1; $names += "xunit: dotnet test exited $exit without a failed test: counted as one failure (build error or crash)." }
+    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1; $names += "${Name}: dotnet test exited $exit without a failed test: counted as one failure (build error or crash)." }
     [pscustomobject]@{ Passed = $passed; Failed = $failed; FailedNames = $names; SkippedNames = $skipped }
 }
 
@@ -160,13 +169,35 @@ function Invoke-RuntimeTests {
     $result
 }
 
+function Invoke-ContractTests {
+    # Last: every request the module sent and every answer the emulator gave in this run, against the published specs
+    # (tests/contracts, docs/contracts.md). Summary: out/contracts/summary.json.
+    $r = Invoke-XunitTests -Target (Join-Path $Root 'tests/AksEgress.Contracts.Tests') -Filter 'Category=ContractTraffic' -Name 'contracts'
+    $summaryFile = Join-Path $Out 'contracts/summary.json'
+    if (Test-Path $summaryFile) {
+        $s = Get-Content -Raw $summaryFile | ConvertFrom-Json
+        Write-Host "Contract checks: $($s.checks) over $($s.records) recorded requests; $(@($s.operations).Count) distinct operations, $(@($s.kubernetesKinds).Count) Kubernetes object kinds; $(@($s.allowed).Count) allow-listed finding(s)."
+    }
+    $r
+}
+
 function Invoke-Test {
     Invoke-Build
     $totals = [pscustomobject]@{ Passed = 0; Failed = 0 }
     $parts = @()
+    # Every emulator started by the tests (in-process or as a process) appends its traffic here (ContractRecorder);
+    # -Suite Contracts judges what the previous run left there.
+    $traffic = Join-Path $Out 'contracts/traffic'
+    if ($Suite -ne 'Contracts') {
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $Out 'contracts')
+        New-Item -ItemType Directory -Force $traffic | Out-Null
+        $env:AKSEGRESS_CONTRACT_TRAFFIC = $traffic
+    }
     if ($Suite -in 'All', 'Xunit') { $parts += Invoke-XunitTests }
     if ($Suite -in 'All', 'Pester') { $parts += Invoke-PesterTests }
     if ($Suite -in 'All', 'Runtimes') { $parts += Invoke-RuntimeTests }
+    $env:AKSEGRESS_CONTRACT_TRAFFIC = $null
+    if ($Suite -in 'All', 'Contracts') { $parts += Invoke-ContractTests }
     foreach ($p in $parts) { $totals.Passed += $p.Passed; $totals.Failed += $p.Failed }
     # Name every failure again just above the count, so a log read from its end shows what failed.
     $skippedNames = @(foreach ($p in $parts) { if ($p.PSObject.Properties['SkippedNames']) { $p.SkippedNames } })

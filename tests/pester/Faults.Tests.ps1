@@ -87,7 +87,9 @@ Describe 'Ctrl+C during each wait (StopProcessing through the assembled module)'
 
     It 'Set-AksEgressService while waiting for the load balancer' {
         $ip = (Invoke-EmulatorAdmin -Emulator $Emu -Method POST -Path 'publicIPs' -Body @{ resourceGroup = 'MC_demo-rg_legacy-basic_eastus'; name = 'stop-svc' }).ipAddress
-        Add-Fault @{ target = 'legacy-basic'; pathContains = 'watch=true'; latencyMilliseconds = 20000 }
+        # Hold the wait's first list of the Service (not only its watch): with the LB's 50 ms a loaded machine could list the
+        # Service with its IP already and finish without ever watching (CompletedBeforeStop was True).
+        Add-Fault @{ target = 'legacy-basic'; pathContains = 'services?fieldSelector'; latencyMilliseconds = 20000 }
         $r = Stop-Midway Set-AksEgressService @{ IpAddress = $ip; ClusterId = (ClusterId legacy-basic) } { Get-EmulatorRequest $Emu | Where-Object faultInjected }
         $r.CompletedBeforeStop | Should -BeFalse
         $r.State | Should -Be 'Stopped'

@@ -78,6 +78,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
             return;
         }
         var path = ctx.Request.Path.Value!.TrimEnd('/');
+        if (await RefuseUndefinedApiVersion(ctx, path)) return;
         if (await Route(ctx, method, path, fault)) return;
         // unknown
         var m = Regex.Match(path, @"/providers/(?<ns>[^/]+)/(?<type>[^/]+)", RegexOptions.IgnoreCase);
@@ -88,6 +89,39 @@ internal sealed partial class ArmApi(AksEmulator emu)
         else
             await Write(ctx, 404, Err("InvalidResourceType", $"The resource type could not be found for the request path '{path}'."));
     }
+
+    /// <summary>
+    /// The api-versions of the published specifications in tests/contracts (docs/contracts.md), per resource type of the
+    /// providers the emulator models. Any other value is refused as ARM does (400 NoRegisteredProviderFound); the contract
+    /// tests check this table against the spec set.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, string[]> SpecApiVersions = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Microsoft.ContainerService/managedClusters"] = ["2025-10-01"],
+        ["Microsoft.Network/publicIPAddresses"] = ["2025-07-01"],
+        ["Microsoft.Network/natGateways"] = ["2025-07-01"],
+        ["Microsoft.Network/publicIPPrefixes"] = ["2025-01-01"],
+    };
+
+    private async Task<bool> RefuseUndefinedApiVersion(HttpContext ctx, string path)
+    {
+        var m = Regex.Match(path, @"/providers/(?<ns>Microsoft\.ContainerService|Microsoft\.Network)/(?<type>[^/]+)", Ro);
+        if (!m.Success || !SpecApiVersions.TryGetValue(m.Groups["ns"].Value + "/" + m.Groups["type"].Value, out var versions)) return false;
+        var api = ctx.Request.Query["api-version"].ToString();
+        if (api.Length == 0)
+        {
+            await Write(ctx, 400, Err("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."));
+            return true;
+        }
+        if (versions.Contains(api, StringComparer.OrdinalIgnoreCase)) return false;
+        var type = m.Groups["type"].Value;
+        await Write(ctx, 400, Err("NoRegisteredProviderFound",
+            $"No registered resource provider found for location '{W.Location}' and API version '{api}' for type '{type}'. " +
+            $"The supported api-versions are '{string.Join(", ", versions)}'. The supported locations are '{W.Location}'."));
+        return true;
+    }
+
+    private static readonly RegexOptions Ro = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
 
     // ------------------------------------------------------------------ routes
     private delegate Task<bool> RouteHandler(ArmApi api, HttpContext ctx, string method, IReadOnlyDictionary<string, string> values, FaultRule? fault);
@@ -251,8 +285,8 @@ internal sealed partial class ArmApi(AksEmulator emu)
     {
         var aks = ns.Equals("Microsoft.ContainerService", StringComparison.OrdinalIgnoreCase);
         var types = aks
-            ? new[] { ("managedClusters", new[] { "2025-10-01", "2025-08-01", "2024-09-01" }), ("locations/operations", new[] { "2025-10-01", "2024-09-01" }), ("locations/operationresults", new[] { "2025-10-01", "2024-09-01" }) }
-            : new[] { ("publicIPAddresses", new[] { "2025-07-01", "2024-05-01" }), ("natGateways", new[] { "2025-07-01", "2024-05-01" }), ("locations/operations", new[] { "2025-07-01", "2024-05-01" }), ("locations/operationResults", new[] { "2025-07-01", "2024-05-01" }) };
+            ? new[] { ("managedClusters", SpecApiVersions["Microsoft.ContainerService/managedClusters"]), ("locations/operations", new[] { "2025-10-01" }), ("locations/operationresults", new[] { "2025-10-01" }) }
+            : new[] { ("publicIPAddresses", SpecApiVersions["Microsoft.Network/publicIPAddresses"]), ("natGateways", SpecApiVersions["Microsoft.Network/natGateways"]), ("publicIPPrefixes", SpecApiVersions["Microsoft.Network/publicIPPrefixes"]), ("locations/operations", new[] { "2025-07-01" }), ("locations/operationResults", new[] { "2025-07-01" }) };
         await Write(ctx, 200, new JsonObject
         {
             ["id"] = $"/subscriptions/{Sub}/providers/{(aks ? "Microsoft.ContainerService" : "Microsoft.Network")}",

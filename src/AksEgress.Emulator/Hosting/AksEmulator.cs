@@ -40,6 +40,8 @@ public sealed class AksEmulator : IAsyncDisposable
     public EmulatorWorld World { get; }
     public FaultInjector Faults { get; } = new();
     public RequestLog Requests { get; } = new();
+    /// <summary>The contract-test traffic recorder (Logging/ContractRecorder.cs), or null when recording is off.</summary>
+    public ContractRecorder? Contracts { get; }
     /// <summary>Optional Kubernetes RBAC for a per-cluster limited user (Rbac.cs); off until rules are applied.</summary>
     public RbacEnforcer Rbac { get; }
     public EmulatorOptions Options { get; }
@@ -59,6 +61,7 @@ public sealed class AksEmulator : IAsyncDisposable
         Simulation = new K8sSimulation(world, _stopping.Token);
         Rbac = new RbacEnforcer(this);
         world.Owner = this;
+        Contracts = ContractRecorder.Create(options);
     }
 
     /// <summary>Starts an emulator: creates the certificates, binds the listeners and writes StateDir/connection.json.</summary>
@@ -192,6 +195,7 @@ public sealed class AksEmulator : IAsyncDisposable
         try { await _app.StopAsync(TimeSpan.FromSeconds(5)); } catch { }
         await _app.DisposeAsync();
         _stopping.Dispose();
+        Contracts?.Dispose();
         // The temp folder it created holds kubeconfigs and tokens: nothing of it may stay behind (a folder the caller named is theirs).
         if (_ownsStateDir)
         {
@@ -204,6 +208,7 @@ public sealed class AksEmulator : IAsyncDisposable
     private void ConfigurePipeline(WebApplication app)
     {
         app.Use(next => new RequestLoggingMiddleware(next, this).InvokeAsync);
+        if (Contracts is not null) app.Use(next => new ContractRecordingMiddleware(next, Contracts).InvokeAsync);
         app.Use(next => new UnhandledErrorMiddleware(next).InvokeAsync);
         app.Use(next => new FaultInjectionMiddleware(next, Faults).InvokeAsync);
         app.Run(Dispatch);

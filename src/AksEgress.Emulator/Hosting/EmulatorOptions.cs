@@ -21,4 +21,7 @@ public sealed class EmulatorOptions
     /// <summary>Extra Standard LB clusters fleet-0001.. in resource group fleet-rg (ARM only).</summary>
     public int ExtraClusters { get; set; } = 0;
     public int NodesPerCluster { get; set; } = 3;
+    /// <summary>Where to append the contract-test traffic record (Logging/ContractRecorder.cs); null = the AKSEGRESS_CONTRACT_TRAFFIC
+    /// environment variable; neither = not recorded.</summary>
+    public string? ContractTrafficDirectory { get; set; }
 }

@@ -94,7 +94,7 @@ internal sealed class NatGateway
         ["etag"] = $"W/\"{ResourceGuid}\"",
         ["type"] = "Microsoft.Network/natGateways",
         ["location"] = location,
-        ["sku"] = new JsonObject { ["name"] = "Standard", ["tier"] = "Regional" },
+        ["sku"] = new JsonObject { ["name"] = "Standard" },   // NatGatewaySku has only a name (no tier, unlike public IPs)
         ["properties"] = new JsonObject
         {
             ["provisioningState"] = "Succeeded",

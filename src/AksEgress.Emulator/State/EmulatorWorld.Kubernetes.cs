@@ -39,7 +39,10 @@ public sealed partial class EmulatorWorld
                 {
                     ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady", ["message"] = "kubelet is posting ready status", ["lastHeartbeatTime"] = JsonUtil.Now(), ["lastTransitionTime"] = JsonUtil.Now() }),
                     ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = $"10.224.0.{4 + i}" }, new JsonObject { ["type"] = "Hostname", ["address"] = name }),
-                    ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.32.7", ["containerRuntimeVersion"] = "containerd://1.7.28-1", ["osImage"] = "Ubuntu 22.04.5 LTS", ["operatingSystem"] = "linux", ["architecture"] = "amd64", ["kernelVersion"] = "5.15.0-1092-azure" },
+                    ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.32.7", ["containerRuntimeVersion"] = "containerd://1.7.28-1", ["osImage"] = "Ubuntu 22.04.5 LTS", ["operatingSystem"] = "linux", ["architecture"] = "amd64", ["kernelVersion"] = "5.15.0-1092-azure",
+                        // Required by core/v1 NodeSystemInfo (contract tests); kubeProxyVersion is deprecated and empty on current AKS.
+                        ["machineID"] = Det.Guid("machine/" + c.Name + name).ToString("N"), ["systemUUID"] = Det.Guid("uuid/" + c.Name + name).ToString(),
+                        ["bootID"] = Det.Guid("boot/" + c.Name + name).ToString(), ["kubeProxyVersion"] = "" },
                 },
             };
         }

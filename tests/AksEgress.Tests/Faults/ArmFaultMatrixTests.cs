@@ -168,9 +168,19 @@ public class ArmFaultMatrixTests
     public async Task Cancelled_operation_leaves_an_ip_a_rerun_completes()
     {
         await using var f = await ConnectedEngine.StartAsync(new EmulatorOptions { LroInProgressPolls = 100 });
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
+        // Ctrl+C while the engine waits on the PUT's operation: the first poll is held until the engine gives up, and the
+        // cancellation comes once that poll has arrived (a fixed delay cancelled before the PUT on a loaded machine, and the
+        // rerun then had to sit through all 100 polls).
+        var never = new TaskCompletionSource();
+        f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "/operations/", HoldUntil = never.Task });
+        using var cts = new CancellationTokenSource();
+        var run = f.Engine.NewEgressIpAsync(Ip("cancelled"), new NullOperationContext(cts.Token));
+        for (var i = 0; i < 600 && !f.Arm.Any(r => r.FaultInjected); i++) await Task.Delay(50);
+        Assert.Contains(f.Arm, r => r.FaultInjected && r.PathAndQuery.Contains("/operations/"));
+        Assert.NotNull(f.Emu.World.GetPublicIp("egress-rg", "cancelled"));
         var sw = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => f.Engine.NewEgressIpAsync(Ip("cancelled"), new NullOperationContext(cts.Token)));
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), sw.Elapsed.ToString());
         f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "publicIPAddresses/cancelled", Status = 503, Count = 1, Headers = new() { ["Retry-After"] = "0" } });
         await LetRunningOperationsFinish(f);
