@@ -77,7 +77,8 @@ public class AzContextTests
     {
         var e = await Assert.ThrowsAsync<AksEgressException>(() => new SessionService(() => null!).ConnectAsync(new ConnectRequest { AzContext = true }, new AzStandInContext()));
         Assert.Equal(ErrorIds.AzContextNotFound, e.ErrorId);
-        var e2 = await Assert.ThrowsAsync<AksEgressException>(() => new SessionService(() => null!).ConnectAsync(new ConnectRequest { AzContext = true, Identity = true }, new AzStandInContext { Az = Context(SubA) }));
+        // checked with every request's validation, before any request
+        var e2 = Assert.Throws<AksEgressException>(() => RequestValidation.Validate(new ConnectRequest { AzContext = true, Identity = true }));
         Assert.Equal(ErrorIds.ConflictingParameters, e2.ErrorId);
     }
 
