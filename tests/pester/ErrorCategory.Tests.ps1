@@ -43,6 +43,7 @@ BeforeAll {
         NotConnected                    = 'InvalidOperation'
         SubscriptionNotDetermined       = 'InvalidOperation', 'ObjectNotFound'
         AuthenticationFailed            = 'AuthenticationError'
+        AzContextNotFound               = 'AuthenticationError'
         TlsValidationFailed             = 'AuthenticationError'
         EndpointUnreachable             = 'ConnectionError'
         InvalidArmEndpoint              = 'InvalidArgument'

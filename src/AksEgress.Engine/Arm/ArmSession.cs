@@ -32,6 +32,8 @@ internal sealed class ArmSession
     public required string SubscriptionId { get; init; }
     /// <summary>True when made by Connect-AksEgress; false for the lazy default connection.</summary>
     public required bool Explicit { get; init; }
+    /// <summary>The Az PowerShell context this session follows (<see cref="AzContextInfo.Key"/>); null for other identity sources.</summary>
+    public string? AzContextKey { get; init; }
     public IReadOnlyList<string> KnownSecrets { get; init; } = Array.Empty<string>();
     public TtlCache<string, ManagedClusterModel> ClusterCache { get; } = new(TimeSpan.FromSeconds(30));
     public TtlCache<string, IReadOnlyList<string>> CompletionCache { get; } = new(TimeSpan.FromSeconds(60));

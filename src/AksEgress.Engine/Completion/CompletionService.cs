@@ -105,9 +105,10 @@ internal sealed class CompletionService(SessionService sessions, ClusterService 
 
     private static IReadOnlyList<string> CompleteKubeContexts(string? kubeConfigPath)
     {
-        var path = kubeConfigPath ?? KubeClientFactory.DefaultKubeConfigPath();
-        if (!File.Exists(path)) return Array.Empty<string>();
-        var cfg = k8s.KubernetesClientConfiguration.LoadKubeConfig(path);
+        // The named file, or the default kubeconfig exactly as the cmdlets resolve it (KUBECONFIG merged, else ~/.kube/config).
+        var cfg = kubeConfigPath is null ? KubeConfigResolver.ForProcess().LoadMerged()
+            : File.Exists(kubeConfigPath) ? k8s.KubernetesClientConfiguration.LoadKubeConfig(kubeConfigPath) : null;
+        if (cfg is null) return Array.Empty<string>();
         return cfg.Contexts?.Select(c => c.Name).Where(n => !string.IsNullOrEmpty(n)).ToArray() ?? Array.Empty<string>();
     }
 }

@@ -20,6 +20,10 @@ internal sealed record KubeSession(IKubernetes Client, string Server, string? De
 /// <summary>The parts of a kubeconfig that decide how to connect (no secret in it except the user entry).</summary>
 internal sealed record KubeConfigSelection(K8SConfiguration Config, string ContextName, Context Context, Cluster Cluster, User? User)
 {
+    /// <summary>The one file this came from; null for an in-memory kubeconfig or several merged KUBECONFIG files.</summary>
+    public string? SingleFile { get; init; }
+    /// <summary>Where it came from, for messages: the file, or KUBECONFIG's list.</summary>
+    public string Source { get; init; } = "";
     public string Server => Cluster.ClusterEndpoint!.Server!;
     /// <summary>An Entra user: exec kubelogin, or the legacy "azure" auth-provider. AksEgress never runs kubelogin.</summary>
     public bool IsKubeloginExec => (User?.UserCredentials?.ExternalExecution?.Command is { } cmd &&
@@ -39,28 +43,31 @@ internal sealed class KubeClientFactory
 
     public KubeClientFactory(IClusterCredentialSource arm) => _arm = arm;
 
-    /// <summary>The default kubeconfig path: the first existing entry of KUBECONFIG, else ~/.kube/config.</summary>
-    public static string DefaultKubeConfigPath()
-    {
-        var env = Environment.GetEnvironmentVariable("KUBECONFIG");
-        if (!string.IsNullOrWhiteSpace(env))
-        {
-            var parts = env.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var existing = parts.FirstOrDefault(File.Exists);
-            return ExpandHome(existing ?? parts[0]);
-        }
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
-    }
+    /// <summary>Which kubeconfig applies when none is named (KUBECONFIG, else ~/.kube/config); read at each call. Tests replace it.</summary>
+    public Func<KubeConfigResolver> DefaultKubeConfig { get; init; } = KubeConfigResolver.ForProcess;
 
-    private static string ExpandHome(string p) =>
-        p.StartsWith("~/", StringComparison.Ordinal) || p == "~"
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), p.Length > 2 ? p[2..] : "")
-            : p;
+    /// <summary>
+    /// The default kubeconfig (KUBECONFIG's files merged as kubectl does, else ~/.kube/config) with the context selected.
+    /// KubeConfigNotFound when none of its files exists. No request is made.
+    /// </summary>
+    public static KubeConfigSelection LoadDefault(KubeConfigResolver resolver, string? context)
+    {
+        var cfg = resolver.LoadMerged();
+        if (cfg is null)
+            throw new AksEgressException(ErrorIds.KubeConfigNotFound, EgressErrorCategory.ObjectNotFound,
+                resolver.FromVariable ? $"None of the kubeconfig files listed in KUBECONFIG exists: {string.Join(", ", resolver.Files)}."
+                    : $"The kubeconfig file '{resolver.Files[0]}' does not exist.",
+                resolver.Describe(),
+                "Pass -KubeConfigPath with an existing file, or get one with Import-AzAksCredential / az aks get-credentials, or name the cluster (-ResourceGroupName/-ClusterName, -ClusterId) to use its Azure credentials.");
+        var files = resolver.ExistingFiles();
+        var sel = Select(cfg, context, files.Count == 1 ? files[0] : resolver.Describe());
+        return sel with { SingleFile = files.Count == 1 ? files[0] : null };
+    }
 
     /// <summary>Loads and validates a kubeconfig file and selects the context (no request is made).</summary>
     public static KubeConfigSelection LoadFile(string path, string? context)
     {
-        var full = Path.GetFullPath(ExpandHome(path));
+        var full = Path.GetFullPath(KubeConfigResolver.ForProcess().ExpandHome(path));
         if (!File.Exists(full))
             throw new AksEgressException(ErrorIds.KubeConfigNotFound, EgressErrorCategory.ObjectNotFound,
                 $"The kubeconfig file '{full}' does not exist.", full,
@@ -77,7 +84,7 @@ internal sealed class KubeClientFactory
         }
         if (cfg is null) throw Invalid(full, $"The kubeconfig file '{full}' is empty.", null);
         cfg.FileName = full;
-        return Select(cfg, context, full);
+        return Select(cfg, context, full) with { SingleFile = full };
     }
 
     /// <summary>Parses an in-memory kubeconfig (never written to disk).</summary>
@@ -127,7 +134,7 @@ internal sealed class KubeClientFactory
         var user = string.IsNullOrEmpty(userName) ? null : cfg.Users?.FirstOrDefault(u => u.Name == userName);
         if (!string.IsNullOrEmpty(userName) && user is null)
             throw Invalid(label, $"The context '{name}' of the kubeconfig '{label}' refers to the user '{userName}', which is missing.", null);
-        return new KubeConfigSelection(cfg, name!, ctx, cluster, user);
+        return new KubeConfigSelection(cfg, name!, ctx, cluster, user) { Source = label };
     }
 
     private static AksEgressException Invalid(string label, string message, Exception? inner) =>
@@ -139,8 +146,7 @@ internal sealed class KubeClientFactory
     {
         if (access.KubeConfigPath is not null || access.KubeContext is not null)
         {
-            var path = access.KubeConfigPath ?? DefaultKubeConfigPath();
-            var sel = LoadFile(path, access.KubeContext);
+            var sel = access.KubeConfigPath is not null ? LoadFile(access.KubeConfigPath, access.KubeContext) : LoadDefault(DefaultKubeConfig(), access.KubeContext);
             AksNodeResourceGroup? info = access.ClusterInfo;
             if (access.Cluster is not null || info is not null)
             {
@@ -148,8 +154,8 @@ internal sealed class KubeClientFactory
                 await CheckSameClusterAsync(sel, access.Cluster, info, context).ConfigureAwait(false);
             }
             var client = await BuildClientAsync(sel, info, forceAad: false, context).ConfigureAwait(false);
-            context.WriteVerbose($"Using Kubernetes API server {sel.Server} (kubeconfig '{sel.Config.FileName}', context '{sel.ContextName}').");
-            return new KubeSession(client, sel.Server, sel.Context.ContextDetails?.Namespace, sel.Config.FileName, sel.ContextName, info);
+            context.WriteVerbose($"Using Kubernetes API server {sel.Server} (kubeconfig '{sel.Source}', context '{sel.ContextName}').");
+            return new KubeSession(client, sel.Server, sel.Context.ContextDetails?.Namespace, sel.SingleFile, sel.ContextName, info);
         }
         if (access.Cluster is not null)
         {
@@ -169,11 +175,10 @@ internal sealed class KubeClientFactory
             return _armSessions.GetOrAdd(key, session);
         }
         {
-            var path = DefaultKubeConfigPath();
-            var sel = LoadFile(path, null);
+            var sel = LoadDefault(DefaultKubeConfig(), null);
             var client = await BuildClientAsync(sel, null, forceAad: false, context).ConfigureAwait(false);
-            context.WriteVerbose($"Using Kubernetes API server {sel.Server} (default kubeconfig '{sel.Config.FileName}', context '{sel.ContextName}').");
-            return new KubeSession(client, sel.Server, sel.Context.ContextDetails?.Namespace, sel.Config.FileName, sel.ContextName, null);
+            context.WriteVerbose($"Using Kubernetes API server {sel.Server} (default kubeconfig '{sel.Source}', context '{sel.ContextName}').");
+            return new KubeSession(client, sel.Server, sel.Context.ContextDetails?.Namespace, sel.SingleFile, sel.ContextName, null);
         }
     }
 

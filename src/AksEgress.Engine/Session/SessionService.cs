@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Azure.Core;
 using Azure.Identity;
@@ -32,7 +33,8 @@ internal sealed class SessionService
         Interlocked.Exchange(ref _session, session);
         // Kubernetes credentials came from the previous connection: never reuse them under a new one.
         Interlocked.Exchange(ref _kubeFactory, null);
-        context.WriteVerbose($"Connected: {session.Connection.AuthenticationMethod} to {session.Endpoint} (subscription {session.SubscriptionId})");
+        context.WriteVerbose($"Connected: {session.Connection.AuthenticationMethod} to {session.Endpoint} (subscription {session.SubscriptionId})" +
+            (session.AzContextKey is null ? "" : "; ARM tokens from Az PowerShell (Get-AzAccessToken) for its current sign-in"));
         return session.Connection;
     }
 
@@ -42,17 +44,41 @@ internal sealed class SessionService
         Interlocked.Exchange(ref _kubeFactory, null);
     }
 
-    private static async Task<ArmSession> BuildSessionAsync(ConnectRequest request, bool explicitConnect, IOperationContext context)
+    private static async Task<ArmSession> BuildSessionAsync(ConnectRequest request, bool explicitConnect, IOperationContext context, AzContextInfo? az = null)
     {
+        if (request.AzContext)
+            az ??= ReadAzContext(context) ?? throw new AksEgressException(ErrorIds.AzContextNotFound, EgressErrorCategory.AuthenticationError,
+                "-AzContext needs a signed-in Az PowerShell context in this session, but Az.Accounts is not loaded or Get-AzContext returned nothing.",
+                "Az.Accounts", "Run Import-Module Az.Accounts and Connect-AzAccount first (or Connect-AksEgress without -AzContext).");
+        if (request.CaCertificatePath is not null && request.ArmEndpoint is null && (az is null || InputValidation.IsKnownEnvironment(az.EnvironmentName)))
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.CaCertificatePath,
+                "-CaCertificatePath is trusted only for a custom ARM endpoint (-ArmEndpoint, or a custom Az environment); the public Azure clouds use the system's trusted roots.",
+                "Pass -ArmEndpoint <https url> together with -CaCertificatePath, or drop -CaCertificatePath.");
         var ca = request.CaCertificatePath is null ? null : ArmSessionFactory.LoadCa(request.CaCertificatePath);
-        var (env, authority) = ArmSessionFactory.ResolveEnvironment(request.Environment);
+        var environmentName = az?.EnvironmentName ?? request.Environment;
+        var knownEnvironment = InputValidation.IsKnownEnvironment(environmentName);
+        var (env, authority) = ArmSessionFactory.ResolveEnvironment(knownEnvironment ? environmentName : null);
         var endpoint = request.ArmEndpoint ?? env.Endpoint;
-        if (!endpoint.AbsolutePath.EndsWith('/')) endpoint = new Uri(endpoint + "/");
         var audience = env.Audience;
+        if (az is not null && !knownEnvironment)
+        {
+            // A custom Az environment (Add-AzEnvironment: Azure Stack Hub, a test emulator): its ARM URL and audience.
+            endpoint = az.ResourceManagerUrl is { IsAbsoluteUri: true, Scheme: "https" } u ? u
+                : throw InputValidation.Invalid(ErrorIds.InvalidArmEndpoint, az.ResourceManagerUrl?.ToString() ?? environmentName,
+                    $"The Az environment '{environmentName}' has the ResourceManagerUrl '{az.ResourceManagerUrl}', which is not an absolute https:// URL: bearer tokens are never sent over plain HTTP.",
+                    "Fix the environment (Set-AzEnvironment -ResourceManagerEndpoint https://...) or connect with Connect-AksEgress -ArmEndpoint.");
+            audience = string.IsNullOrWhiteSpace(az.ArmAudience) ? endpoint.ToString() : az.ArmAudience;
+        }
+        if (!endpoint.AbsolutePath.EndsWith('/')) endpoint = new Uri(endpoint + "/");
 
         TokenCredential credential;
         string method;
-        if (request.AccessToken is not null)
+        if (az is not null)
+        {
+            credential = new AzContextCredential();
+            method = "AzContext";
+        }
+        else if (request.AccessToken is not null)
         {
             credential = new StaticTokenCredential(request.AccessToken);
             method = "AccessToken";
@@ -75,23 +101,24 @@ internal sealed class SessionService
         var pipeline = ArmSessionFactory.CreatePipeline(options, credential, audience);
         var secrets = request.AccessToken is null ? Array.Empty<string>() : new[] { request.AccessToken };
 
-        var sub = request.SubscriptionId ?? NullIfEmpty(Environment.GetEnvironmentVariable("AZURE_SUBSCRIPTION_ID"));
+        var tenant = request.TenantId ?? az?.TenantId;
+        var sub = request.SubscriptionId ?? NullIfEmpty(az?.SubscriptionId) ?? NullIfEmpty(Environment.GetEnvironmentVariable("AZURE_SUBSCRIPTION_ID"));
         if (sub is not null && !InputValidation.IsSubscriptionId(sub))
             throw InputValidation.Invalid(ErrorIds.InvalidSubscriptionId, sub, $"AZURE_SUBSCRIPTION_ID '{sub}' is not a subscription GUID.", "Fix the variable or pass -SubscriptionId.");
         ArmSession Make(string subscription) => new()
         {
             Connection = new AksEgressConnection
             {
-                Environment = NormaliseEnvironmentName(request.Environment), ArmEndpoint = endpoint, SubscriptionId = subscription, TenantId = request.TenantId,
+                Environment = knownEnvironment ? NormaliseEnvironmentName(environmentName) : environmentName, ArmEndpoint = endpoint, SubscriptionId = subscription, TenantId = tenant,
                 AuthenticationMethod = method, ClientId = request.ClientId,
                 CaCertificatePath = request.CaCertificatePath is null ? null : Path.GetFullPath(request.CaCertificatePath),
             },
             Credential = credential, Pipeline = pipeline, Endpoint = endpoint, Audience = audience,
-            SubscriptionId = subscription, Explicit = explicitConnect, KnownSecrets = secrets,
+            SubscriptionId = subscription, Explicit = explicitConnect, KnownSecrets = secrets, AzContextKey = az?.Key,
         };
         if (sub is not null)
         {
-            context.WriteVerbose($"Using subscription {sub}{(request.SubscriptionId is null ? " (from AZURE_SUBSCRIPTION_ID)" : "")}");
+            context.WriteVerbose($"Using subscription {sub}{(request.SubscriptionId is not null ? "" : az?.SubscriptionId is not null ? " (from the Az context)" : " (from AZURE_SUBSCRIPTION_ID)")}");
             return Make(sub.ToLowerInvariant());
         }
         // Discover: the only subscription the credential can see.
@@ -118,6 +145,19 @@ internal sealed class SessionService
         return Make(ids[0].ToLowerInvariant());
     }
 
+    /// <summary>The calling runspace's Az context, once per cmdlet call (null: no Az.Accounts, no context, or not asked from PowerShell).</summary>
+    private static AzContextInfo? ReadAzContext(IOperationContext context)
+    {
+        if (AzContexts.TryGetValue(context, out var known)) return known.Value;
+        AzContextInfo? az;
+        try { az = context.GetAzContext(); }
+        catch (Exception e) when (e is not OperationCanceledException) { az = null; }
+        AzContexts.AddOrUpdate(context, new StrongBox<AzContextInfo?>(az));
+        return az;
+    }
+
+    private static readonly ConditionalWeakTable<IOperationContext, StrongBox<AzContextInfo?>> AzContexts = new();
+
     private static string NormaliseEnvironmentName(string? env) => (env ?? "AzureCloud").ToLowerInvariant() switch
     {
         "azurechinacloud" => "AzureChinaCloud",
@@ -127,19 +167,40 @@ internal sealed class SessionService
 
     internal static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    /// <summary>The explicit session, or (first use without Connect) the default: DefaultAzureCredential, public cloud.</summary>
+    /// <summary>
+    /// The explicit session; or, without Connect-AksEgress, the implicit one: the Az PowerShell context of the calling runspace
+    /// when Az.Accounts is loaded there with a context (followed: a different context makes a new session), else
+    /// DefaultAzureCredential against the public cloud. A runspace without Az keeps whatever implicit session exists, so
+    /// parallel runspaces never flip the process between identity sources.
+    /// </summary>
     public async Task<ArmSession> GetAsync(IOperationContext context)
     {
         var s = Volatile.Read(ref _session);
-        if (s is not null) return s;
+        if (s is { Explicit: true }) return s;
+        var az = ReadAzContext(context);
+        if (s is not null && (az is null || s.AzContextKey == az.Key)) return s;
         await _defaultSessionLock.WaitAsync(context.CancellationToken).ConfigureAwait(false);
         try
         {
             s = Volatile.Read(ref _session);
-            if (s is not null) return s;
-            context.WriteVerbose("Not connected: using DefaultAzureCredential against the public Azure cloud");
-            s = await BuildSessionAsync(new ConnectRequest(), explicitConnect: false, context).ConfigureAwait(false);
-            return Interlocked.CompareExchange(ref _session, s, null) ?? s;
+            if (s is { Explicit: true }) return s;
+            if (s is not null && (az is null || s.AzContextKey == az.Key)) return s;
+            ArmSession built;
+            if (az is not null)
+            {
+                context.WriteVerbose($"Not connected: following the Az PowerShell context (account {az.AccountId ?? "(unknown)"}, tenant {az.TenantId ?? "(unknown)"}, environment {az.EnvironmentName}); ARM tokens from Get-AzAccessToken");
+                built = await BuildSessionAsync(new ConnectRequest { AzContext = true }, explicitConnect: false, context, az).ConfigureAwait(false);
+            }
+            else
+            {
+                context.WriteVerbose("Not connected: using DefaultAzureCredential against the public Azure cloud");
+                built = await BuildSessionAsync(new ConnectRequest(), explicitConnect: false, context).ConfigureAwait(false);
+            }
+            var current = Interlocked.CompareExchange(ref _session, built, s);
+            if (!ReferenceEquals(current, s)) return current!;   // Connect-AksEgress won meanwhile
+            // Kubernetes credentials came from the previous identity: never reuse them under a new one.
+            if (s is not null) Interlocked.Exchange(ref _kubeFactory, null);
+            return built;
         }
         finally { _defaultSessionLock.Release(); }
     }

@@ -15,6 +15,7 @@ public sealed class ConnectAksEgressCommand : AksEgressCmdlet
     private const string DefaultSet = "Default";
     private const string IdentitySet = "Identity";
     private const string AccessTokenSet = "AccessToken";
+    private const string AzContextSet = "AzContext";
 
     [Parameter(Position = 0)]
     [ArgumentCompleter(typeof(SubscriptionCompleter))]
@@ -32,6 +33,10 @@ public sealed class ConnectAksEgressCommand : AksEgressCmdlet
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
     public SecureString? AccessToken { get; set; }
 
+    /// <summary>Follow the Az PowerShell context: its subscription, tenant and cloud; ARM tokens from Get-AzAccessToken.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AzContextSet)]
+    public SwitchParameter AzContext { get; set; }
+
     [Parameter]
     [ValidateSet("AzureCloud", "AzureChinaCloud", "AzureUSGovernment", IgnoreCase = true)]
     public string Environment { get; set; } = "AzureCloud";
@@ -46,6 +51,10 @@ public sealed class ConnectAksEgressCommand : AksEgressCmdlet
     {
         try
         {
+            if (AzContext.IsPresent && MyInvocation.BoundParameters.ContainsKey(nameof(Environment)))
+                throw InputValidation.Invalid(ErrorIds.ConflictingParameters, Environment,
+                    "-AzContext takes the cloud from the Az context (Get-AzContext); -Environment cannot be combined with it.",
+                    "Drop -Environment (select the cloud with Connect-AzAccount -Environment), or drop -AzContext.");
             if (ArmEndpoint is not null && MyInvocation.BoundParameters.ContainsKey(nameof(Environment)))
                 WriteWarning($"-ArmEndpoint {ArmEndpoint} wins over the ARM endpoint of -Environment {Environment}; the sign-in authority and the " +
                     $"token audience still come from {Environment}. Drop -Environment for a custom endpoint of the public cloud (Azure Stack Hub, an emulator).");
@@ -60,6 +69,7 @@ public sealed class ConnectAksEgressCommand : AksEgressCmdlet
                 AccessToken = AccessToken is null ? null : Unprotect(AccessToken),
                 ArmEndpoint = ArmEndpoint,
                 CaCertificatePath = caPath,
+                AzContext = AzContext.IsPresent,
             };
             var connection = Run(context => Engine.ConnectAsync(request, context));
             WriteObject(connection);

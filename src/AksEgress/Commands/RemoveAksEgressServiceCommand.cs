@@ -19,8 +19,10 @@ public sealed class RemoveAksEgressServiceCommand : AksEgressCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     public EgressService? InputObject { get; set; }
 
+    /// <summary>The Service's name (-ServiceName, and a piped object's ServiceName property, bind through the alias).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByPropertySet)]
-    public string ServiceName { get; set; } = "aks-egress";
+    [Alias("ServiceName")]
+    public string Name { get; set; } = "aks-egress";
 
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ByPropertySet)]
     [ArgumentCompleter(typeof(NamespaceCompleter))]
@@ -54,7 +56,7 @@ public sealed class RemoveAksEgressServiceCommand : AksEgressCmdlet
         }
         else
         {
-            RemoveOne(ServiceName, Namespace, ClusterId, KubeConfigPath, KubeContext, null);
+            RemoveOne(Name, Namespace, ClusterId, KubeConfigPath, KubeContext, null);
         }
     }
 

@@ -30,8 +30,10 @@ public sealed class SetAksEgressServiceCommand : AksEgressCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ByPropertySet)]
     public string? NodeResourceGroup { get; set; }
 
+    /// <summary>The Service's name (-ServiceName is the older name, kept as an alias).</summary>
     [Parameter]
-    public string ServiceName { get; set; } = "aks-egress";
+    [Alias("ServiceName")]
+    public string Name { get; set; } = "aks-egress";
 
     [Parameter]
     [ArgumentCompleter(typeof(NamespaceCompleter))]
@@ -66,7 +68,7 @@ public sealed class SetAksEgressServiceCommand : AksEgressCmdlet
             {
                 IpAddress = ip?.Trim() ?? "",
                 PublicIpId = publicIpId,
-                ServiceName = ServiceName,
+                ServiceName = Name,
                 Namespace = Namespace,
                 Port = Port,
                 NodeResourceGroup = InputObject?.NodeResourceGroup ?? NodeResourceGroup,

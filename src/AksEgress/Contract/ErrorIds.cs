@@ -50,6 +50,8 @@ public static class ErrorIds
     public const string InvalidTenantId = nameof(InvalidTenantId);
     /// <summary>An Azure environment name AksEgress does not know.</summary>
     public const string InvalidEnvironment = nameof(InvalidEnvironment);
+    /// <summary>Connect-AksEgress -AzContext: Az.Accounts is not loaded or has no context (Connect-AzAccount first).</summary>
+    public const string AzContextNotFound = nameof(AzContextNotFound);
 
     // ARM
     public const string ClusterNotFound = nameof(ClusterNotFound);

@@ -15,6 +15,22 @@ public interface IOperationContext
     void WriteProgress(ProgressUpdate update);
     /// <summary>Asks ShouldProcess on the pipeline thread and blocks until it answers. False means: do not change anything.</summary>
     bool ShouldProcess(string target, string action);
+
+    /// <summary>
+    /// The Az PowerShell context of the runspace that runs this call (Get-AzContext, run on its pipeline thread), or null when
+    /// Az.Accounts is not loaded there or has no context. Never throws for "no Az".
+    /// </summary>
+    AzContextInfo? GetAzContext() => null;
+
+    /// <summary>
+    /// An access token for <paramref name="resourceUrl"/> from Az PowerShell (Get-AzAccessToken -ResourceUrl, SecureString form),
+    /// run on the pipeline thread of the runspace that runs this call. Throws <see cref="AksEgressException"/>
+    /// (AuthenticationFailed) when Az cannot give one.
+    /// </summary>
+    AzAccessToken GetAzAccessToken(string resourceUrl) =>
+        throw new AksEgressException(ErrorIds.AuthenticationFailed, EgressErrorCategory.AuthenticationError,
+            "This call cannot ask Az PowerShell for a token (it does not run in a PowerShell pipeline).", resourceUrl,
+            "Run the AksEgress cmdlet from PowerShell, or connect with Connect-AksEgress -Identity or -AccessToken.");
 }
 
 public sealed record ProgressUpdate(int ActivityId, string Activity, string Status, int PercentComplete = -1, bool Completed = false);

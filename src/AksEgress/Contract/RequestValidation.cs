@@ -50,7 +50,12 @@ public static class RequestValidation
             throw InputValidation.Invalid(ErrorIds.InvalidArmEndpoint, ep.ToString(),
                 $"-ArmEndpoint '{ep}' must be an absolute https:// URL: bearer tokens are never sent over plain HTTP.",
                 "Pass an https endpoint, e.g. https://management.local.azurestack.external/.");
-        if (request.CaCertificatePath is not null && request.ArmEndpoint is null)
+        if (request.AzContext && (request.AccessToken is not null || request.Identity || request.ArmEndpoint is not null))
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, null,
+                "-AzContext takes the identity and the cloud from Az PowerShell; it cannot be combined with -AccessToken, -Identity or -ArmEndpoint.",
+                "Pass -AzContext alone (optionally with -SubscriptionId), or choose another way to authenticate.");
+        // With -AzContext the endpoint may come from a custom Az environment: the engine checks the CA against it.
+        if (request.CaCertificatePath is not null && request.ArmEndpoint is null && !request.AzContext)
             throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.CaCertificatePath,
                 "-CaCertificatePath is trusted only for a custom -ArmEndpoint; the public Azure clouds use the system's trusted roots.",
                 "Pass -ArmEndpoint <https url> together with -CaCertificatePath, or drop -CaCertificatePath.");

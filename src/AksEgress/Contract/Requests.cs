@@ -47,6 +47,8 @@ public sealed record ConnectRequest
     public string? AccessToken { get; init; }
     public Uri? ArmEndpoint { get; init; }
     public string? CaCertificatePath { get; init; }
+    /// <summary>Follow the Az PowerShell context of the calling runspace (Get-AzContext / Get-AzAccessToken).</summary>
+    public bool AzContext { get; init; }
 }
 
 public sealed record NewEgressIpRequest

@@ -172,11 +172,30 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
 
         public CancellationToken CancellationToken => _cmdlet._stop.Token;
 
-        public void Post(Action action)
+        public bool Post(Action action)
         {
-            try { _queue.Add(action); }
-            catch (InvalidOperationException) { /* the call already ended */ }
+            try { _queue.Add(action); return true; }
+            catch (InvalidOperationException) { return false; /* the call already ended */ }
         }
+
+        /// <summary>Runs <paramref name="call"/> on the pipeline thread and waits for its answer (or its exception).</summary>
+        private T OnPipeline<T>(Func<T> call)
+        {
+            var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!Post(() =>
+                {
+                    try { answer.TrySetResult(call()); }
+                    catch (Exception e) { answer.TrySetException(e); }
+                }))
+                throw new OperationCanceledException("The cmdlet call has ended.");
+            try { answer.Task.Wait(CancellationToken); }
+            catch (AggregateException) { /* rethrown unwrapped below */ }
+            return answer.Task.GetAwaiter().GetResult();
+        }
+
+        public AzContextInfo? GetAzContext() => OnPipeline(AzPowerShell.GetContext);
+
+        public AzAccessToken GetAzAccessToken(string resourceUrl) => OnPipeline(() => AzPowerShell.GetAccessToken(resourceUrl));
 
         public void WriteVerbose(string message) => Post(() => _cmdlet.WriteVerbose(message));
         public void WriteDebug(string message) => Post(() => _cmdlet.WriteDebug(Redaction.Text(message)));

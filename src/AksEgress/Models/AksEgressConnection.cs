@@ -7,7 +7,7 @@ public sealed class AksEgressConnection
     public Uri ArmEndpoint { get; init; } = new("https://management.azure.com/");
     public string? SubscriptionId { get; init; }
     public string? TenantId { get; init; }
-    /// <summary>DefaultAzureCredential, ManagedIdentity or AccessToken.</summary>
+    /// <summary>AzContext, DefaultAzureCredential, ManagedIdentity or AccessToken.</summary>
     public string AuthenticationMethod { get; init; } = "DefaultAzureCredential";
     /// <summary>Client id of a user-assigned managed identity, when one was named.</summary>
     public string? ClientId { get; init; }
