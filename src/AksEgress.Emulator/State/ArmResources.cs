@@ -146,6 +146,10 @@ internal sealed class Cluster
     public string? PendingOperationId { get; set; }
     public K8sState K8s { get; set; } = null!;
 
+    /// <summary>The cluster's eTag (in the body as "eTag", as AKS returns it); a new one on every write.</summary>
+    public string? ETag => JsonUtil.S(Body, "eTag");
+    public void NewETag() => Body["eTag"] = Guid.NewGuid().ToString();
+
     public JsonObject NetworkProfile => JsonUtil.Obj(JsonUtil.Obj(Body, "properties"), "networkProfile");
     public string OutboundType => JsonUtil.S(NetworkProfile, "outboundType") ?? "loadBalancer";
     public string LoadBalancerSku => JsonUtil.S(NetworkProfile, "loadBalancerSku") ?? "standard";

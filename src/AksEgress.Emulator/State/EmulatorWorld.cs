@@ -159,6 +159,7 @@ public sealed partial class EmulatorWorld
             Name = name, ResourceGroup = rg, NodeResourceGroup = nodeRg, Body = body, PrincipalId = principal,
             IsFleet = fleet, Aad = name == "aad",
         };
+        c.NewETag();
         c.NetworkContributorOn.Add(nodeRg);
         c.NetworkContributorOn.Add("egress-rg");
         Clusters[name] = c;
@@ -267,6 +268,15 @@ public sealed partial class EmulatorWorld
 
     /// <summary>A copy of the cluster's ARM body, or null.</summary>
     public JsonObject? GetCluster(string name) { lock (Sync) return Clusters.TryGetValue(name, out var c) ? JsonUtil.Clone(c.Body) : null; }
+
+    /// <summary>
+    /// Another client's write to the cluster (e.g. a node pool scaled, an add-on toggled): applies <paramref name="change"/> to
+    /// the stored body and gives the cluster a new eTag, as such a PUT would.
+    /// </summary>
+    public void ChangeCluster(string name, Action<JsonObject> change)
+    {
+        lock (Sync) { var c = Clusters[name]; change(c.Body); c.NewETag(); }
+    }
 
     public string? GetNodeResourceGroup(string cluster) { lock (Sync) return Clusters.GetValueOrDefault(cluster)?.NodeResourceGroup; }
 

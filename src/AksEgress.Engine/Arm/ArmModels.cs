@@ -5,8 +5,12 @@ using AksEgress.Models;
 
 namespace AksEgress.Engine.Arm;
 
-/// <summary>One agent pool: how many nodes, and how many extra nodes an upgrade adds.</summary>
-internal sealed record AgentPoolModel(string Name, int Count, string? MaxSurge);
+/// <summary>One agent pool: how many nodes (now, and at most when the autoscaler is on), and how many extra nodes an upgrade adds.</summary>
+internal sealed record AgentPoolModel(string Name, int Count, string? MaxSurge, int? MaxCount = null)
+{
+    /// <summary>The most nodes the pool can have: the autoscaler's maxCount when enableAutoScaling is on, else count.</summary>
+    public int MaxNodes => MaxCount is int m ? Math.Max(m, Count) : Count;
+}
 
 /// <summary>The fields of a managed cluster we read (AKS 2025-10-01), parsed from the JSON ARM returns.</summary>
 internal sealed class ManagedClusterModel
@@ -52,7 +56,8 @@ internal sealed class ManagedClusterModel
         var outbound = np is null ? "Unknown" : (Str(np, "outboundType") ?? "loadBalancer");
         var nodeRg = Str(props, "nodeResourceGroup") ?? "";
         var pools = (props["agentPoolProfiles"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
-            .Select(p => new AgentPoolModel(Str(p, "name") ?? "", Int(p, "count") ?? 0, Str(p["upgradeSettings"], "maxSurge")))
+            .Select(p => new AgentPoolModel(Str(p, "name") ?? "", Int(p, "count") ?? 0, Str(p["upgradeSettings"], "maxSurge"),
+                Bool(p, "enableAutoScaling") == true ? Int(p, "maxCount") : null))
             .ToArray();
         var aad = props["aadProfile"] is JsonObject;
         var info = new AksNodeResourceGroup
@@ -198,7 +203,10 @@ internal static class OutboundCapacity
     public const int PortsPerIp = 64000;
 
     /// <summary>Extra nodes an upgrade may add: sum over pools of maxSurge (a number or a percent of the pool; default 10%).</summary>
-    public static int SurgeNodes(IEnumerable<AgentPoolModel> pools) => pools.Sum(p => SurgeFor(p.Count, p.MaxSurge));
+    public static int SurgeNodes(IEnumerable<AgentPoolModel> pools) => pools.Sum(p => SurgeFor(p.MaxNodes, p.MaxSurge));
+
+    /// <summary>The most nodes the cluster can have: per pool the autoscaler's maxCount when autoscaling, else its count.</summary>
+    public static int MaxNodes(IEnumerable<AgentPoolModel> pools) => pools.Sum(p => p.MaxNodes);
 
     public static int SurgeFor(int count, string? maxSurge)
     {
