@@ -125,6 +125,15 @@ internal sealed partial class ArmApi
                         },
                         onFailed: () => { JsonUtil.Obj(cluster.Body, "properties")["provisioningState"] = "Failed"; cluster.PendingOperationId = null; },
                         resourceId: JsonUtil.S(c.Body, "id"));
+                    // AKS reconciles the outbound rule with the IPs as they are then: one deleted meanwhile fails the update
+                    // (the error AKS reports for a missing BYO outbound IP: Azure/AKS#3247).
+                    op.FailIf = () =>
+                    {
+                        var wanted = JsonUtil.Get(cluster.Body, "properties", "networkProfile", "loadBalancerProfile", "outboundIPs", "publicIPs") as JsonArray;
+                        var gone = wanted?.Select(i => JsonUtil.S(i, "id") ?? "").FirstOrDefault(id => W.FindPublicIpById(id) is null);
+                        return gone is null ? null : ("InvalidLoadBalancerProfileOutboundIPs",
+                            $"Error in validating load balancer profile outbound IPs, error details: LoadBalancerProfileOutboundIPNotExist. Outbound IP '{gone}' does not exist.");
+                    };
                     c.PendingOperationId = op.Id;
                     status = 200; resp = respBody; aoHeaderOp = op.Id;
                 }

@@ -313,6 +313,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
         if (op.Outcome == "stuck") return;
         if (op.PollsRemaining > 0) { op.PollsRemaining--; return; }
         op.EndTime = DateTime.UtcNow;
+        if (op.Outcome != "failed" && op.FailIf?.Invoke() is { } why) { op.Outcome = "failed"; op.ErrorCode = why.Code; op.ErrorMessage = why.Message; }
         if (op.Outcome == "failed")
         {
             op.Status = "Failed";

@@ -130,6 +130,8 @@ internal sealed class ArmOperation
     public Action? OnFailed { get; init; }
     public string? ResourceId { get; init; }
     public bool LocationOnly { get; init; }
+    /// <summary>Checked when the operation would succeed: a (code, message) makes it fail instead (state changed while it ran).</summary>
+    public Func<(string Code, string Message)?>? FailIf { get; set; }
 }
 
 internal sealed class Cluster

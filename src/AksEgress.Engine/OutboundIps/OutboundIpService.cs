@@ -47,6 +47,7 @@ internal sealed class OutboundIpService(ClusterService clusters)
             if (string.IsNullOrEmpty(ip.IpAddress)) problems.Add("it has no address yet");
             if (ip.AksManaged) problems.Add("it is an AKS-managed outbound IP (tag type=aks-slb-managed-outbound-ip); AKS does not accept its own managed IPs as your outbound IPs");
             if (PublicIpModel.NormaliseLocation(ip.Location) != PublicIpModel.NormaliseLocation(info.Location)) problems.Add($"it is in {ip.Location}, the cluster in {info.Location}");
+            await RefuseIfUsedElsewhereAsync(ip, info, context).ConfigureAwait(false);
             if (problems.Count > 0)
                 throw new AksEgressException(ErrorIds.PublicIpConflict, EgressErrorCategory.InvalidArgument,
                     $"Public IP '{ip.ResourceGroupName}/{ip.Name}' cannot be an outbound IP of cluster '{info.ClusterName}': {string.Join("; ", problems)}.", ip.Id,
@@ -119,6 +120,30 @@ internal sealed class OutboundIpService(ClusterService clusters)
             AllocatedOutboundPorts = m.AllocatedOutboundPorts, IdleTimeoutInMinutes = m.IdleTimeoutInMinutes,
             Action = action, PreviousEgressIpAddress = previousAddresses ?? Array.Empty<string>(),
         };
+    }
+
+    /// <summary>
+    /// PublicIpInUse before the PUT when the IP already serves something else: a NAT gateway, or a load balancer that is not
+    /// this cluster's (another cluster's outbound IP or Service IP), naming the IP and, when it can be found, the cluster.
+    /// </summary>
+    private async Task RefuseIfUsedElsewhereAsync(PublicIpModel ip, AksNodeResourceGroup info, IOperationContext context)
+    {
+        string? what = null;
+        if (ip.NatGatewayId is { } nat) what = $"it is attached to NAT gateway '{nat.Split('/').Last()}'";
+        else if (ip.IpConfigurationId is { } cfg && ArmErrorMapper.ResourceGroupIdOf(cfg) is { } lbRg
+                 && !lbRg.EndsWith("/resourceGroups/" + info.NodeResourceGroup, StringComparison.OrdinalIgnoreCase))
+        {
+            var users = await clusters.ClustersUsingOutboundIpAsync(ip.Id, context).ConfigureAwait(false);
+            var other = users?.FirstOrDefault(u => !ResourceIdParser.SameId(u.Info.ClusterId, info.ClusterId));
+            var lbGroup = lbRg.Split('/').Last();
+            what = other is not null
+                ? $"it is an outbound IP of cluster '{other.Info.ResourceGroupName}/{other.Info.ClusterName}'"
+                : $"it is a frontend of a load balancer in resource group '{lbGroup}' (another cluster's outbound IP or LoadBalancer Service IP), not of cluster '{info.ClusterName}'";
+        }
+        if (what is null) return;
+        throw new AksEgressException(ErrorIds.PublicIpInUse, EgressErrorCategory.InvalidOperation,
+            $"Public IP '{ip.ResourceGroupName}/{ip.Name}' ({ip.IpAddress}) cannot become an outbound IP of cluster '{info.ClusterName}': {what}. A public IP serves one load balancer or NAT gateway at a time.", ip.Id,
+            "Use another IP (New-AksEgressIp), or detach this one first (Set-AksOutboundIp on the other cluster, or Remove-AksEgressService).");
     }
 
     /// <summary>Attempts of the read-modify-write when the cluster keeps changing underneath (412 PreconditionFailed).</summary>
