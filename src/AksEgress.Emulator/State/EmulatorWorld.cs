@@ -288,13 +288,13 @@ public sealed partial class EmulatorWorld
     public string GetPublicIpId(string resourceGroup, string name) => $"/subscriptions/{SubscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Network/publicIPAddresses/{name}";
 
     /// <summary>Creates (already provisioned) a Standard/Static public IP and returns its address.</summary>
-    public string AddPublicIp(string resourceGroup, string name, string sku = "Standard", Dictionary<string, string>? tags = null)
+    public string AddPublicIp(string resourceGroup, string name, string sku = "Standard", Dictionary<string, string>? tags = null, string tier = "Regional")
     {
         lock (Sync)
         {
             if (!ResourceGroups.ContainsKey(resourceGroup)) AddRg(resourceGroup);
             if (PublicIps.TryGetValue(RgKey(resourceGroup, name), out var existing)) return existing.Address!;
-            var p = new PublicIp { ResourceGroup = resourceGroup, Name = name, SkuName = sku, Address = AllocateAddress(), AllocationMethod = "Static" };
+            var p = new PublicIp { ResourceGroup = resourceGroup, Name = name, SkuName = sku, SkuTier = tier, Address = AllocateAddress(), AllocationMethod = "Static" };
             if (tags is not null) foreach (var (k, v) in tags) p.Tags[k] = v;
             PublicIps[RgKey(resourceGroup, name)] = p;
             return p.Address!;

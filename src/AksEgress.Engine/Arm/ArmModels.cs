@@ -19,6 +19,10 @@ internal sealed class ManagedClusterModel
     public string? LoadBalancerSkuRaw { get; init; }
     public bool HasNetworkProfile { get; init; }
     public int? ManagedOutboundIpCount { get; init; }
+    /// <summary>managedOutboundIPs.countIPv6 (0-100).</summary>
+    public int? ManagedOutboundIpv6Count { get; init; }
+    /// <summary>networkProfile.ipFamilies has IPv6, or the load balancer has managed IPv6 outbound IPs.</summary>
+    public bool IsDualStack { get; init; }
     public IReadOnlyList<string> OutboundIpIds { get; init; } = Array.Empty<string>();
     public IReadOnlyList<string> OutboundIpPrefixIds { get; init; } = Array.Empty<string>();
     public IReadOnlyList<string> EffectiveOutboundIpIds { get; init; } = Array.Empty<string>();
@@ -86,6 +90,9 @@ internal sealed class ManagedClusterModel
             LoadBalancerSkuRaw = skuRaw,
             HasNetworkProfile = np is not null,
             ManagedOutboundIpCount = Int(lbp?["managedOutboundIPs"], "count"),
+            ManagedOutboundIpv6Count = Int(lbp?["managedOutboundIPs"], "countIPv6"),
+            IsDualStack = (np?["ipFamilies"] as JsonArray)?.Any(f => string.Equals(f?.ToString(), "IPv6", StringComparison.OrdinalIgnoreCase)) == true
+                          || Int(lbp?["managedOutboundIPs"], "countIPv6") > 0,
             OutboundIpIds = Ids(lbp?["outboundIPs"]?["publicIPs"]),
             OutboundIpPrefixIds = Ids(lbp?["outboundIPPrefixes"]?["publicIPPrefixes"]),
             EffectiveOutboundIpIds = Ids(lbp?["effectiveOutboundIPs"]),
@@ -157,7 +164,10 @@ internal sealed class PublicIpModel
     public string? NatGatewayId { get; init; }
 
     public bool AksManaged => Tags.TryGetValue("type", out var t) && string.Equals(t, "aks-slb-managed-outbound-ip", StringComparison.OrdinalIgnoreCase);
-    public bool IsStandard => string.Equals(SkuName ?? "Basic", "Standard", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Standard family: Standard or StandardV2 (Network 2025-07-01 sku.name); only Basic (or no sku) is not.</summary>
+    public bool IsStandard => SkuName is { } n && (n.Equals("Standard", StringComparison.OrdinalIgnoreCase) || n.Equals("StandardV2", StringComparison.OrdinalIgnoreCase));
+    /// <summary>sku.tier Global: a cross-region IP, only a frontend of a cross-region (global) load balancer.</summary>
+    public bool IsGlobalTier => string.Equals(SkuTier, "Global", StringComparison.OrdinalIgnoreCase);
     public bool IsStatic => string.Equals(AllocationMethod, "Static", StringComparison.OrdinalIgnoreCase);
     public string? AttachedTo => IpConfigurationId ?? NatGatewayId;
 

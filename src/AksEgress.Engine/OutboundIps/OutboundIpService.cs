@@ -40,11 +40,12 @@ internal sealed class OutboundIpService(ClusterService clusters)
                 ?? throw new AksEgressException(ErrorIds.PublicIpNotFound, EgressErrorCategory.ObjectNotFound,
                     $"Public IP '{w.ResourceGroupName}/{w.Name}' was not found.", w.Canonical, "Create it with New-AksEgressIp, or check the id.") { HttpStatus = 404 };
             if (!ip.IsStandard)
-                throw InputValidation.Invalid(ErrorIds.BasicSkuRetired, ip.Id, $"Public IP '{ip.Name}' is a {ip.SkuName ?? "Basic"} SKU IP; a Standard load balancer accepts only Standard public IPs (Basic SKU public IPs were retired on 30 September 2025).",
+                throw InputValidation.Invalid(ErrorIds.BasicSkuRetired, ip.Id, $"Public IP '{ip.Name}' is a {ip.SkuName ?? "Basic"} SKU IP; a Standard load balancer accepts only Standard-family (Standard, StandardV2) public IPs (Basic SKU public IPs were retired on 30 September 2025).",
                     "Create a Standard IP with New-AksEgressIp.");
             var problems = new List<string>();
             if (!ip.IsStatic) problems.Add($"its allocation is {ip.AllocationMethod ?? "Dynamic"}, not Static");
             if (string.IsNullOrEmpty(ip.IpAddress)) problems.Add("it has no address yet");
+            if (ip.IsGlobalTier) problems.Add("it is a Global (cross-region) tier IP, which can only be a frontend of a cross-region load balancer, never an outbound IP of a cluster's regional load balancer");
             if (ip.AksManaged) problems.Add("it is an AKS-managed outbound IP (tag type=aks-slb-managed-outbound-ip); AKS does not accept its own managed IPs as your outbound IPs");
             if (PublicIpModel.NormaliseLocation(ip.Location) != PublicIpModel.NormaliseLocation(info.Location)) problems.Add($"it is in {ip.Location}, the cluster in {info.Location}");
             await RefuseIfUsedElsewhereAsync(ip, info, context).ConfigureAwait(false);
@@ -54,6 +55,12 @@ internal sealed class OutboundIpService(ClusterService clusters)
                     "Use a static Standard IPv4 public IP in the cluster's region, e.g. from New-AksEgressIp.");
             ips.Add(ip);
         }
+
+        if (model.IsDualStack && !ips.Any(i => string.Equals(i.IpVersion, "IPv6", StringComparison.OrdinalIgnoreCase)))
+            throw new AksEgressException(ErrorIds.PublicIpConflict, EgressErrorCategory.InvalidArgument,
+                $"Cluster '{info.ClusterName}' is dual-stack{(model.ManagedOutboundIpv6Count is int v6 && v6 > 0 ? $" ({v6} managed IPv6 outbound IP(s))" : "")}, and outboundIPs replaces managedOutboundIPs as a whole " +
+                "(only one of managed IPs, your IPs or prefixes may be set), IPv6 count included: with only IPv4 IPs its IPv6 egress would lose its addresses.", info.ClusterId,
+                "Pass IPv6 public IP(s) together with the IPv4 ones (Standard, Static, publicIPAddressVersion IPv6), or keep managed outbound IPs on this cluster.");
 
         var clusterUri = ArmRest.Url(s, info.ClusterId.Length > 0 ? info.ClusterId : request.Cluster.ToId(sub), ApiVersions.ManagedClusters);
         string[]? previousAddresses = null;
