@@ -31,7 +31,7 @@ public class OutboundIpConcurrencyTests
     [Fact]
     public async Task A_change_made_between_our_read_and_our_update_is_preserved()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "pinned", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
         f.Emu.Requests.Clear();
         var ctx = new ChangeWhileConfirming(() => f.Emu.World.ChangeCluster("standard-lb", c => ScalePool(c, 7)));
@@ -54,7 +54,7 @@ public class OutboundIpConcurrencyTests
     [Fact]
     public async Task A_cluster_that_keeps_changing_gives_up_after_three_attempts_and_changes_nothing()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "pinned", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
         var n = 3;
         var inner = new RetouchingContext(new RecordingContext(), () => f.Emu.World.ChangeCluster("standard-lb", c => ScalePool(c, n++)));
@@ -126,7 +126,7 @@ public class OutboundIpConcurrencyTests
     [Fact]
     public async Task WhatIf_with_the_same_ips_and_a_new_idle_timeout_describes_that_change_not_an_ip_replacement()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "pinned", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
         await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id } }, new NullOperationContext());
         var whatIf = new RecordingContext { Approve = false };

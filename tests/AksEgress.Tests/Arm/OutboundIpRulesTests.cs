@@ -8,13 +8,13 @@ namespace AksEgress.Tests.Arm;
 /// <summary>Issue 9 "Public IPs": what may become a cluster's outbound IP, and the SNAT capacity check.</summary>
 public class OutboundIpRulesTests
 {
-    private static SetOutboundIpRequest Set(ArmFixture f, string ipId, int? ports = null) =>
+    private static SetOutboundIpRequest Set(ConnectedEngine f, string ipId, int? ports = null) =>
         new() { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ipId }, AllocatedOutboundPorts = ports };
 
     [Fact]
     public async Task A_StandardV2_ip_is_standard_family_and_never_called_basic()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         f.Emu.World.AddPublicIp("egress-rg", "v2", sku: "StandardV2");
         var id = f.Emu.World.GetPublicIpId("egress-rg", "v2");
         var r = await Record.ExceptionAsync(() => f.Engine.SetOutboundIpAsync(Set(f, id), new NullOperationContext()));
@@ -28,7 +28,7 @@ public class OutboundIpRulesTests
     [Fact]
     public async Task A_global_tier_ip_is_refused_for_egress_with_the_reason()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         f.Emu.World.AddPublicIp("egress-rg", "global", tier: "Global");
         f.Emu.Requests.Clear();
         var e = await Assert.ThrowsAsync<AksEgressException>(() => f.Engine.SetOutboundIpAsync(Set(f, f.Emu.World.GetPublicIpId("egress-rg", "global")), new NullOperationContext()));
@@ -40,7 +40,7 @@ public class OutboundIpRulesTests
     [Fact]
     public async Task A_dual_stack_cluster_is_not_left_without_ipv6_egress()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "v4", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
         f.Emu.World.ChangeCluster("standard-lb", c =>
         {
@@ -59,7 +59,7 @@ public class OutboundIpRulesTests
     [Fact]
     public async Task Snat_capacity_counts_the_autoscaler_max_count_and_its_surge_not_the_current_count()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "one", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
         f.Emu.World.ChangeCluster("standard-lb", c =>
         {

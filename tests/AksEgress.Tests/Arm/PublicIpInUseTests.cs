@@ -14,7 +14,7 @@ public class PublicIpInUseTests
     [Fact]
     public async Task Remove_refuses_an_ip_that_a_running_cluster_update_is_attaching_and_the_update_fails_if_it_is_deleted_anyway()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(Ip("attaching"), new NullOperationContext());
         var release = new TaskCompletionSource();
         // hold the cluster update's first status poll: the update stays in progress until released
@@ -41,7 +41,7 @@ public class PublicIpInUseTests
     [Fact]
     public async Task Another_clusters_outbound_ip_is_refused_before_the_update_naming_the_ip_and_the_cluster()
     {
-        await using var f = await ArmFixture.StartAsync();
+        await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(Ip("shared"), new NullOperationContext());
         await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id } }, new NullOperationContext());
         f.Emu.Requests.Clear();
