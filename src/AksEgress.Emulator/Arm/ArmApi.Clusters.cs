@@ -59,6 +59,11 @@ internal sealed partial class ArmApi
                 resp = Err("BadRequest", $"Creating managed cluster '{name}' is not supported by the AksEgress emulator; only updates of existing clusters are modelled.");
             }
             else if (req is null) { status = 400; resp = Err("InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Unexpected end when deserializing object.'"); }
+            else if (IfMatchFails(ctx, c.ETag) is { } sentEtag)
+            {
+                status = 412;
+                resp = Err("PreconditionFailed", $"Operation failed because the If-Match header value '{sentEtag}' does not match the current eTag '{c.ETag}' of managed cluster '{name}': the cluster was changed after it was read. Get the cluster again and retry with its current eTag.");
+            }
             else if (c.PendingOperationId is { } pend && W.Operations.TryGetValue(pend, out var pop) && pop.Status == "InProgress")
             {
                 status = 409;
@@ -93,14 +98,19 @@ internal sealed partial class ArmApi
                     // keep the old effective list in the 200 body
                     var oldEff = JsonUtil.Get(c.Body, "properties", "networkProfile", "loadBalancerProfile", "effectiveOutboundIPs")?.DeepClone();
                     if (respBody["properties"]?["networkProfile"]?["loadBalancerProfile"] is JsonObject rl && oldEff is not null) rl["effectiveOutboundIPs"] = oldEff;
-                    JsonUtil.Obj(c.Body, "properties")["provisioningState"] = "Updating";
+                    // Like AKS: from the accepted PUT on, a GET shows the new desired spec (provisioningState Updating, the old
+                    // effectiveOutboundIPs) and a new eTag; the operation then reconciles it.
+                    var pending = JsonUtil.Clone(respBody);
+                    c.Body = pending;
+                    c.NewETag();
+                    respBody["eTag"] = c.ETag;
                     var cluster = c;
                     op = StartOperation("Microsoft.ContainerService", fault,
                         onSucceeded: () =>
                         {
-                            var finalBody = next;
+                            var finalBody = cluster.Body;
                             JsonUtil.Obj(finalBody, "properties")["provisioningState"] = "Succeeded";
-                            cluster.Body = finalBody;
+                            cluster.NewETag();
                             if (JsonUtil.Get(finalBody, "properties", "networkProfile", "loadBalancerProfile") is JsonObject lbp && cluster.OutboundType == "loadBalancer")
                             {
                                 if (lbp["managedOutboundIPs"] is JsonObject mo) W.ReconcileManagedOutbound(cluster, JsonUtil.Int(mo["count"]) ?? 1, null);
@@ -115,6 +125,15 @@ internal sealed partial class ArmApi
                         },
                         onFailed: () => { JsonUtil.Obj(cluster.Body, "properties")["provisioningState"] = "Failed"; cluster.PendingOperationId = null; },
                         resourceId: JsonUtil.S(c.Body, "id"));
+                    // AKS reconciles the outbound rule with the IPs as they are then: one deleted meanwhile fails the update
+                    // (the error AKS reports for a missing BYO outbound IP: Azure/AKS#3247).
+                    op.FailIf = () =>
+                    {
+                        var wanted = JsonUtil.Get(cluster.Body, "properties", "networkProfile", "loadBalancerProfile", "outboundIPs", "publicIPs") as JsonArray;
+                        var gone = wanted?.Select(i => JsonUtil.S(i, "id") ?? "").FirstOrDefault(id => W.FindPublicIpById(id) is null);
+                        return gone is null ? null : ("InvalidLoadBalancerProfileOutboundIPs",
+                            $"Error in validating load balancer profile outbound IPs, error details: LoadBalancerProfileOutboundIPNotExist. Outbound IP '{gone}' does not exist.");
+                    };
                     c.PendingOperationId = op.Id;
                     status = 200; resp = respBody; aoHeaderOp = op.Id;
                 }

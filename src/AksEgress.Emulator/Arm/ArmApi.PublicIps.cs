@@ -67,6 +67,8 @@ internal sealed partial class ArmApi
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPAddresses/write", scope); }
             else if (req is null) { status = 400; resp = Err("InvalidRequestFormat", "Cannot parse the request.", true); }
             else if (Busy(EmulatorWorld.RgKey(rg, name)) is { } busyOp) { status = 429; resp = BusyError(busyOp, scope); retryAfter = true; }
+            else if (IfMatchFails(ctx, W.PublicIps.GetValueOrDefault(EmulatorWorld.RgKey(rg, name))?.Etag) is { } sentEtag)
+            { status = 412; resp = Err("PreconditionFailed", $"Precondition failed: the If-Match value {sentEtag} does not match the current etag of {scope}.", true); }
             else
             {
                 var key = EmulatorWorld.RgKey(rg, name);
@@ -136,6 +138,8 @@ internal sealed partial class ArmApi
             else if (!W.PublicIps.TryGetValue(key, out var pip)) status = 204;
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPAddresses/delete", scope); }
             else if (Busy(key) is { } busyOp) { status = 429; resp = BusyError(busyOp, scope); retryAfter = true; }
+            else if (IfMatchFails(ctx, pip.Etag) is { } sentEtag)
+            { status = 412; resp = Err("PreconditionFailed", $"Precondition failed: the If-Match value {sentEtag} does not match the current etag of {scope}.", true); }
             else
             {
                 var id = pip.Id(Sub);

@@ -20,6 +20,18 @@ internal sealed partial class ArmApi(AksEmulator emu)
         return new JsonObject { ["error"] = e };
     }
 
+    /// <summary>
+    /// The If-Match value when it does not match <paramref name="current"/> (ARM then answers 412 PreconditionFailed); null when
+    /// absent, '*', or equal (weak W/ prefixes and quotes are ignored on both sides).
+    /// </summary>
+    internal static string? IfMatchFails(HttpContext ctx, string? current)
+    {
+        var sent = ctx.Request.Headers.IfMatch.ToString();
+        if (string.IsNullOrEmpty(sent) || sent.Trim() == "*") return null;
+        static string Norm(string? e) => (e ?? "").Trim().Replace("W/", "", StringComparison.Ordinal).Trim('"');
+        return Norm(sent) == Norm(current) ? null : sent;
+    }
+
     internal static async Task Write(HttpContext ctx, int status, JsonNode? body, string contentType = NrpCt)
     {
         ctx.Response.StatusCode = status;
@@ -335,6 +347,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
         if (op.Outcome == "stuck") return;
         if (op.PollsRemaining > 0) { op.PollsRemaining--; return; }
         op.EndTime = DateTime.UtcNow;
+        if (op.Outcome != "failed" && op.FailIf?.Invoke() is { } why) { op.Outcome = "failed"; op.ErrorCode = why.Code; op.ErrorMessage = why.Message; }
         if (op.Outcome == "failed")
         {
             op.Status = "Failed";

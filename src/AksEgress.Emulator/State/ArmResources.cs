@@ -130,6 +130,8 @@ internal sealed class ArmOperation
     public Action? OnFailed { get; init; }
     public string? ResourceId { get; init; }
     public bool LocationOnly { get; init; }
+    /// <summary>Checked when the operation would succeed: a (code, message) makes it fail instead (state changed while it ran).</summary>
+    public Func<(string Code, string Message)?>? FailIf { get; set; }
 }
 
 internal sealed class Cluster
@@ -145,6 +147,10 @@ internal sealed class Cluster
     public List<LbFrontend> Frontends { get; } = new();
     public string? PendingOperationId { get; set; }
     public K8sState K8s { get; set; } = null!;
+
+    /// <summary>The cluster's eTag (in the body as "eTag", as AKS returns it); a new one on every write.</summary>
+    public string? ETag => JsonUtil.S(Body, "eTag");
+    public void NewETag() => Body["eTag"] = Guid.NewGuid().ToString();
 
     public JsonObject NetworkProfile => JsonUtil.Obj(JsonUtil.Obj(Body, "properties"), "networkProfile");
     public string OutboundType => JsonUtil.S(NetworkProfile, "outboundType") ?? "loadBalancer";

@@ -159,6 +159,7 @@ public sealed partial class EmulatorWorld
             Name = name, ResourceGroup = rg, NodeResourceGroup = nodeRg, Body = body, PrincipalId = principal,
             IsFleet = fleet, Aad = name == "aad",
         };
+        c.NewETag();
         c.NetworkContributorOn.Add(nodeRg);
         c.NetworkContributorOn.Add("egress-rg");
         Clusters[name] = c;
@@ -268,6 +269,15 @@ public sealed partial class EmulatorWorld
     /// <summary>A copy of the cluster's ARM body, or null.</summary>
     public JsonObject? GetCluster(string name) { lock (Sync) return Clusters.TryGetValue(name, out var c) ? JsonUtil.Clone(c.Body) : null; }
 
+    /// <summary>
+    /// Another client's write to the cluster (e.g. a node pool scaled, an add-on toggled): applies <paramref name="change"/> to
+    /// the stored body and gives the cluster a new eTag, as such a PUT would.
+    /// </summary>
+    public void ChangeCluster(string name, Action<JsonObject> change)
+    {
+        lock (Sync) { var c = Clusters[name]; change(c.Body); c.NewETag(); }
+    }
+
     public string? GetNodeResourceGroup(string cluster) { lock (Sync) return Clusters.GetValueOrDefault(cluster)?.NodeResourceGroup; }
 
     /// <summary>A copy of the public IP's ARM body, or null.</summary>
@@ -278,13 +288,13 @@ public sealed partial class EmulatorWorld
     public string GetPublicIpId(string resourceGroup, string name) => $"/subscriptions/{SubscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Network/publicIPAddresses/{name}";
 
     /// <summary>Creates (already provisioned) a Standard/Static public IP and returns its address.</summary>
-    public string AddPublicIp(string resourceGroup, string name, string sku = "Standard", Dictionary<string, string>? tags = null)
+    public string AddPublicIp(string resourceGroup, string name, string sku = "Standard", Dictionary<string, string>? tags = null, string tier = "Regional")
     {
         lock (Sync)
         {
             if (!ResourceGroups.ContainsKey(resourceGroup)) AddRg(resourceGroup);
             if (PublicIps.TryGetValue(RgKey(resourceGroup, name), out var existing)) return existing.Address!;
-            var p = new PublicIp { ResourceGroup = resourceGroup, Name = name, SkuName = sku, Address = AllocateAddress(), AllocationMethod = "Static" };
+            var p = new PublicIp { ResourceGroup = resourceGroup, Name = name, SkuName = sku, SkuTier = tier, Address = AllocateAddress(), AllocationMethod = "Static" };
             if (tags is not null) foreach (var (k, v) in tags) p.Tags[k] = v;
             PublicIps[RgKey(resourceGroup, name)] = p;
             return p.Address!;

@@ -31,6 +31,9 @@ internal static partial class ArmErrorMapper
     [GeneratedRegex(@"perform action '(?<action>[^']+)' on the linked scope\(s\) '(?<scope>[^']+)'", RegexOptions.IgnoreCase)]
     private static partial Regex LinkedRegex();
 
+    [GeneratedRegex(@"/subscriptions/[^/\s']+/resourceGroups/[^/\s']+/providers/Microsoft\.Network/publicIPAddresses/[^/\s',]+", RegexOptions.IgnoreCase)]
+    private static partial Regex PublicIpIdRegex();
+
     public static (string? Code, string? Message) ParseError(string? body)
     {
         if (string.IsNullOrWhiteSpace(body)) return (null, null);
@@ -124,7 +127,9 @@ internal static partial class ArmErrorMapper
             { RemoteCode = code, HttpStatus = status };
         if (status == 400 && (string.Equals(code, "PublicIPAddressInUse", StringComparison.OrdinalIgnoreCase) || string.Equals(code, "PublicIPAddressCannotBeDeleted", StringComparison.OrdinalIgnoreCase)))
             return new AksEgressException(ErrorIds.PublicIpInUse, EgressErrorCategory.InvalidOperation,
-                $"Public IP '{scope.Target}' is still in use: {message}", scope.Target,
+                // On a cluster PUT the target is the cluster: name the IP from the message instead.
+                $"Public IP '{(scope.Kind == ArmTargetKind.PublicIp ? scope.Target : PublicIpIdRegex().Match(message) is { Success: true } pm ? pm.Value : "(named below)")}' is still in use: {message}",
+                scope.Kind == ArmTargetKind.PublicIp ? scope.Target : PublicIpIdRegex().Match(message) is { Success: true } pt ? pt.Value : scope.Target,
                 "Detach it first: give the cluster other outbound IPs (Set-AksOutboundIp) or remove the Service that uses it (Remove-AksEgressService).", inner)
             { RemoteCode = code, HttpStatus = status };
         if (status == 409 || (status == 429 && string.Equals(code, "RetryableErrorDueToAnotherOperation", StringComparison.OrdinalIgnoreCase)))

@@ -5,8 +5,12 @@ using AksEgress.Models;
 
 namespace AksEgress.Engine.Arm;
 
-/// <summary>One agent pool: how many nodes, and how many extra nodes an upgrade adds.</summary>
-internal sealed record AgentPoolModel(string Name, int Count, string? MaxSurge);
+/// <summary>One agent pool: how many nodes (now, and at most when the autoscaler is on), and how many extra nodes an upgrade adds.</summary>
+internal sealed record AgentPoolModel(string Name, int Count, string? MaxSurge, int? MaxCount = null)
+{
+    /// <summary>The most nodes the pool can have: the autoscaler's maxCount when enableAutoScaling is on, else count.</summary>
+    public int MaxNodes => MaxCount is int m ? Math.Max(m, Count) : Count;
+}
 
 /// <summary>The fields of a managed cluster we read (AKS 2025-10-01), parsed from the JSON ARM returns.</summary>
 internal sealed class ManagedClusterModel
@@ -15,6 +19,10 @@ internal sealed class ManagedClusterModel
     public string? LoadBalancerSkuRaw { get; init; }
     public bool HasNetworkProfile { get; init; }
     public int? ManagedOutboundIpCount { get; init; }
+    /// <summary>managedOutboundIPs.countIPv6 (0-100).</summary>
+    public int? ManagedOutboundIpv6Count { get; init; }
+    /// <summary>networkProfile.ipFamilies has IPv6, or the load balancer has managed IPv6 outbound IPs.</summary>
+    public bool IsDualStack { get; init; }
     public IReadOnlyList<string> OutboundIpIds { get; init; } = Array.Empty<string>();
     public IReadOnlyList<string> OutboundIpPrefixIds { get; init; } = Array.Empty<string>();
     public IReadOnlyList<string> EffectiveOutboundIpIds { get; init; } = Array.Empty<string>();
@@ -52,7 +60,8 @@ internal sealed class ManagedClusterModel
         var outbound = np is null ? "Unknown" : (Str(np, "outboundType") ?? "loadBalancer");
         var nodeRg = Str(props, "nodeResourceGroup") ?? "";
         var pools = (props["agentPoolProfiles"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
-            .Select(p => new AgentPoolModel(Str(p, "name") ?? "", Int(p, "count") ?? 0, Str(p["upgradeSettings"], "maxSurge")))
+            .Select(p => new AgentPoolModel(Str(p, "name") ?? "", Int(p, "count") ?? 0, Str(p["upgradeSettings"], "maxSurge"),
+                Bool(p, "enableAutoScaling") == true ? Int(p, "maxCount") : null))
             .ToArray();
         var aad = props["aadProfile"] is JsonObject;
         var info = new AksNodeResourceGroup
@@ -81,6 +90,9 @@ internal sealed class ManagedClusterModel
             LoadBalancerSkuRaw = skuRaw,
             HasNetworkProfile = np is not null,
             ManagedOutboundIpCount = Int(lbp?["managedOutboundIPs"], "count"),
+            ManagedOutboundIpv6Count = Int(lbp?["managedOutboundIPs"], "countIPv6"),
+            IsDualStack = (np?["ipFamilies"] as JsonArray)?.Any(f => string.Equals(f?.ToString(), "IPv6", StringComparison.OrdinalIgnoreCase)) == true
+                          || Int(lbp?["managedOutboundIPs"], "countIPv6") > 0,
             OutboundIpIds = Ids(lbp?["outboundIPs"]?["publicIPs"]),
             OutboundIpPrefixIds = Ids(lbp?["outboundIPPrefixes"]?["publicIPPrefixes"]),
             EffectiveOutboundIpIds = Ids(lbp?["effectiveOutboundIPs"]),
@@ -152,7 +164,10 @@ internal sealed class PublicIpModel
     public string? NatGatewayId { get; init; }
 
     public bool AksManaged => Tags.TryGetValue("type", out var t) && string.Equals(t, "aks-slb-managed-outbound-ip", StringComparison.OrdinalIgnoreCase);
-    public bool IsStandard => string.Equals(SkuName ?? "Basic", "Standard", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Standard family: Standard or StandardV2 (Network 2025-07-01 sku.name); only Basic (or no sku) is not.</summary>
+    public bool IsStandard => SkuName is { } n && (n.Equals("Standard", StringComparison.OrdinalIgnoreCase) || n.Equals("StandardV2", StringComparison.OrdinalIgnoreCase));
+    /// <summary>sku.tier Global: a cross-region IP, only a frontend of a cross-region (global) load balancer.</summary>
+    public bool IsGlobalTier => string.Equals(SkuTier, "Global", StringComparison.OrdinalIgnoreCase);
     public bool IsStatic => string.Equals(AllocationMethod, "Static", StringComparison.OrdinalIgnoreCase);
     public string? AttachedTo => IpConfigurationId ?? NatGatewayId;
 
@@ -198,7 +213,10 @@ internal static class OutboundCapacity
     public const int PortsPerIp = 64000;
 
     /// <summary>Extra nodes an upgrade may add: sum over pools of maxSurge (a number or a percent of the pool; default 10%).</summary>
-    public static int SurgeNodes(IEnumerable<AgentPoolModel> pools) => pools.Sum(p => SurgeFor(p.Count, p.MaxSurge));
+    public static int SurgeNodes(IEnumerable<AgentPoolModel> pools) => pools.Sum(p => SurgeFor(p.MaxNodes, p.MaxSurge));
+
+    /// <summary>The most nodes the cluster can have: per pool the autoscaler's maxCount when autoscaling, else its count.</summary>
+    public static int MaxNodes(IEnumerable<AgentPoolModel> pools) => pools.Sum(p => p.MaxNodes);
 
     public static int SurgeFor(int count, string? maxSurge)
     {

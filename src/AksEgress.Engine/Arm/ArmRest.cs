@@ -47,13 +47,15 @@ internal static class ArmRest
     public static Uri Url(ArmSession s, string path, string apiVersion, string? extraQuery = null) =>
         new(s.Endpoint, path.TrimStart('/') + "?api-version=" + apiVersion + (extraQuery is null ? "" : "&" + extraQuery));
 
-    public static async Task<ArmResult> SendAsync(ArmSession s, RequestMethod method, Uri uri, JsonNode? body, IOperationContext ctx, string target, CancellationToken? ct = null)
+    public static async Task<ArmResult> SendAsync(ArmSession s, RequestMethod method, Uri uri, JsonNode? body, IOperationContext ctx, string target, CancellationToken? ct = null,
+        IReadOnlyDictionary<string, string>? requestHeaders = null)
     {
         var token = ct ?? ctx.CancellationToken;
         using var message = s.Pipeline.CreateMessage();
         message.Request.Method = method;
         message.Request.Uri.Reset(uri);
         message.Request.Headers.Add("Accept", "application/json");
+        if (requestHeaders is not null) foreach (var (name, value) in requestHeaders) message.Request.Headers.SetValue(name, value);
         if (body is not null)
         {
             message.Request.Headers.Add("Content-Type", "application/json");
@@ -84,9 +86,10 @@ internal static class ArmRest
     }
 
     /// <summary>Sends and maps any non-success (except 404 when allowed: then null).</summary>
-    public static async Task<ArmResult?> SendCheckedAsync(ArmSession s, RequestMethod method, Uri uri, JsonNode? body, IOperationContext ctx, ErrorScope scope, bool allow404 = false)
+    public static async Task<ArmResult?> SendCheckedAsync(ArmSession s, RequestMethod method, Uri uri, JsonNode? body, IOperationContext ctx, ErrorScope scope, bool allow404 = false,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
-        var r = await SendAsync(s, method, uri, body, ctx, scope.Target).ConfigureAwait(false);
+        var r = await SendAsync(s, method, uri, body, ctx, scope.Target, requestHeaders: headers).ConfigureAwait(false);
         if (r.IsSuccess) return r;
         var (code, msg) = ArmErrorMapper.ParseError(r.Content);
         if (r.Status == 404 && allow404 && !string.Equals(code, "ResourceGroupNotFound", StringComparison.OrdinalIgnoreCase)

@@ -37,6 +37,34 @@ internal sealed class ClusterService(SessionService sessions)
 
     public async IAsyncEnumerable<AksNodeResourceGroup> ListAsync(string? subscriptionId, string? resourceGroupName, IOperationContext context)
     {
+        await foreach (var model in ListModelsAsync(subscriptionId, resourceGroupName, context).ConfigureAwait(false))
+            yield return model.Info;
+    }
+
+    /// <summary>
+    /// The clusters of a subscription whose load balancer profile names <paramref name="publicIpId"/> as an outbound IP (wanted in
+    /// outboundIPs, which a running update already shows, or effective), read fresh. Null when the clusters cannot be listed.
+    /// </summary>
+    public async Task<IReadOnlyList<ManagedClusterModel>?> ClustersUsingOutboundIpAsync(string publicIpId, IOperationContext context)
+    {
+        var id = ResourceIdParser.Parse(publicIpId, ErrorIds.InvalidResourceId);
+        var users = new List<ManagedClusterModel>();
+        try
+        {
+            await foreach (var m in ListModelsAsync(id.SubscriptionId, null, context).ConfigureAwait(false))
+                if (m.OutboundIpIds.Concat(m.EffectiveOutboundIpIds).Any(o => ResourceIdParser.TryParse(o, out var po) && ResourceIdParser.SameId(po!.Canonical, id.Canonical)))
+                    users.Add(m);
+        }
+        catch (AksEgressException e) when (e.Category is EgressErrorCategory.PermissionDenied or EgressErrorCategory.ObjectNotFound)
+        {
+            context.WriteWarning($"Could not list the clusters of subscription {id.SubscriptionId} to check which use public IP {id.Name} as an outbound IP: {e.Message}");
+            return null;
+        }
+        return users;
+    }
+
+    internal async IAsyncEnumerable<ManagedClusterModel> ListModelsAsync(string? subscriptionId, string? resourceGroupName, IOperationContext context)
+    {
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var sub = (subscriptionId ?? s.SubscriptionId).ToLowerInvariant();
         var path = resourceGroupName is null
@@ -62,7 +90,7 @@ internal sealed class ClusterService(SessionService sessions)
                 if (model is null) continue;
                 s.ClusterCache.Set(ClusterKey(model.Info.SubscriptionId.Length > 0 ? model.Info.SubscriptionId : sub,
                     new ClusterRef(null, model.Info.ResourceGroupName, model.Info.ClusterName)), model);
-                yield return model.Info;
+                yield return model;
             }
             var nextLink = ManagedClusterModel.Str(json, "nextLink");
             next = string.IsNullOrWhiteSpace(nextLink) ? null : new Uri(nextLink, UriKind.Absolute);

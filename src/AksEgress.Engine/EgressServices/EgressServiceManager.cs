@@ -24,6 +24,11 @@ internal sealed class EgressServiceManager(SessionService sessions)
 
         var session = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
         var info = session.ClusterInfo ?? request.Kube.ClusterInfo;
+        if (pip is not null && info is not null && info.SubscriptionId.Length > 0 && !pip.SubscriptionId.Equals(info.SubscriptionId, StringComparison.OrdinalIgnoreCase))
+            throw new AksEgressException(ErrorIds.PublicIpConflict, EgressErrorCategory.InvalidArgument,
+                $"Public IP '{pip.ResourceGroupName}/{pip.Name}' is in subscription {pip.SubscriptionId}, cluster '{info.ClusterName}' in {info.SubscriptionId}: the cloud provider looks up a Service's public IP " +
+                $"(annotation {KubeNames.AnnotationResourceGroup}) only in the cluster's own subscription, so the Service would never get the IP.", pip.Canonical,
+                "Create the IP in the cluster's subscription (New-AksEgressIp -SubscriptionId <cluster's>), and pass its id.");
         var ns = request.Namespace;
         var name = request.ServiceName;
         var target = $"{ns}/{name}";

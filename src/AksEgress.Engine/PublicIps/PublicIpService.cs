@@ -137,6 +137,20 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
             context.WriteVerbose($"Public IP {p.ResourceGroupName}/{p.Name} does not exist: nothing to remove");
             return false;
         }
+        if (!request.Force && ip.AttachedTo is null && !ip.AksManaged)
+        {
+            // Not attached to a load balancer yet is not "unused": a cluster may name it in outboundIPs, and an update that is
+            // still running attaches it later (deleting it now breaks that cluster's egress).
+            var users = await clusters.ClustersUsingOutboundIpAsync(ip.Id, context).ConfigureAwait(false);
+            if (users is { Count: > 0 })
+            {
+                var names = string.Join(", ", users.Select(u => $"'{u.Info.ResourceGroupName}/{u.Info.ClusterName}'" +
+                    (u.Info.ProvisioningState is { } ps && !ps.Equals("Succeeded", StringComparison.OrdinalIgnoreCase) ? $" (update in progress: provisioningState {ps})" : "")));
+                throw new AksEgressException(ErrorIds.PublicIpInUse, EgressErrorCategory.InvalidOperation,
+                    $"Public IP '{ip.ResourceGroupName}/{ip.Name}' ({ip.IpAddress}) is still in use: it is an outbound IP of cluster {names} (loadBalancerProfile.outboundIPs). Deleting it would break that cluster's egress.", ip.Id,
+                    "Give the cluster other outbound IPs first (Set-AksOutboundIp), wait for its update to finish, then remove the IP; -Force skips this check.");
+            }
+        }
         if (!request.Force && (ip.AttachedTo is not null || ip.AksManaged))
         {
             var what = ip.AksManaged ? "it is an AKS-managed outbound IP of a cluster"

@@ -105,6 +105,21 @@ public class EgressServiceTests
     }
 
     [Fact]
+    public async Task Ip_in_another_subscription_is_refused_before_any_service_is_created()
+    {
+        await using var emu = await StartAsync();
+        var ip = emu.World.AddPublicIp("egress-rg", "other-sub-ip");
+        const string otherSub = "11111111-2222-3333-4444-555555555555";
+        var id = $"/subscriptions/{otherSub}/resourceGroups/egress-rg/providers/Microsoft.Network/publicIPAddresses/other-sub-ip";
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await (await EngineAsync(emu)).SetEgressServiceAsync(
+            new SetEgressServiceRequest { IpAddress = ip, PublicIpId = id, Kube = Access(emu, "standard-lb", withInfo: true), TimeoutSeconds = 60 }, new RecordingContext()));
+        Assert.Equal(ErrorIds.PublicIpConflict, ex.ErrorId);
+        Assert.Contains(otherSub, ex.Message);
+        Assert.Contains("cluster's own subscription", ex.Message);
+        Assert.Null(emu.World.GetService("standard-lb", "default", "aksegress-egress"));
+    }
+
+    [Fact]
     public async Task Missing_network_contributor_names_identity_and_fix()
     {
         await using var emu = await StartAsync();

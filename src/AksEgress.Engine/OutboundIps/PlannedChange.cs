@@ -1,0 +1,44 @@
+using AksEgress.Engine.Arm;
+using AksEgress.Engine.PublicIps;
+
+namespace AksEgress.Engine.OutboundIps;
+
+/// <summary>What a Set-AksOutboundIp call changes on a cluster, so the confirmation (-WhatIf/-Confirm) says exactly that.</summary>
+internal sealed record PlannedChange(bool IpsChange, int? PortsFrom, int? PortsTo, int? IdleFrom, int? IdleTo, IReadOnlyList<PublicIpModel> Ips, bool Repair = false)
+{
+    public bool PortsChange => PortsTo is not null;
+    public bool IdleChange => IdleTo is not null;
+    /// <summary>Nothing to send: the wanted settings are there and the last update did not fail (a Failed cluster holds the desired
+    /// spec of the failed update, not what runs; sending the same PUT again is how AKS repairs it).</summary>
+    public bool IsEmpty => !IpsChange && !PortsChange && !IdleChange && !Repair;
+
+    public static PlannedChange Of(ManagedClusterModel model, IReadOnlyList<PublicIpModel> ips, int? ports, int? idle)
+    {
+        var sameSet = model.OutboundIpIds.Count == ips.Count
+                      && ips.All(ip => model.OutboundIpIds.Any(o => ResourceIdParser.SameId(PublicIpReader.NormaliseId(o), ip.Id)));
+        var portsUnchanged = ports is null || ports == model.AllocatedOutboundPorts || (ports == 0 && model.AllocatedOutboundPorts is null);
+        var idleUnchanged = idle is null || idle == model.IdleTimeoutInMinutes;
+        var failed = string.Equals(model.Info.ProvisioningState, "Failed", StringComparison.OrdinalIgnoreCase);
+        return new PlannedChange(!sameSet, model.AllocatedOutboundPorts, portsUnchanged ? null : ports, model.IdleTimeoutInMinutes, idleUnchanged ? null : idle, ips, failed);
+    }
+
+    public string Describe(string clusterName, IReadOnlyList<string> currentEgress)
+    {
+        var parts = new List<string>();
+        if (IpsChange)
+        {
+            var list = string.Join(", ", Ips.Select(i => $"{i.Name} ({i.IpAddress})"));
+            var was = currentEgress.Count > 0 ? $" (now {string.Join(", ", currentEgress)})" : "";
+            parts.Add($"replace the egress (outbound) IPs{was} with {list}: egress changes for every workload and existing outbound connections drop");
+        }
+        if (PortsChange)
+            parts.Add($"set the SNAT ports per node (allocatedOutboundPorts) from {(PortsFrom is int f ? f == 0 ? "0 (automatic)" : f.ToString() : "automatic")} to {(PortsTo == 0 ? "0 (automatic)" : PortsTo)}");
+        if (IdleChange)
+            parts.Add($"set the idle timeout of outbound connections from {(IdleFrom is int i ? $"{i}" : "the default (30)")} to {IdleTo} minutes");
+        if (!IpsChange && Repair)
+            parts.Add($"send the outbound IPs {string.Join(", ", Ips.Select(i => $"{i.Name} ({i.IpAddress})"))} again to repair the cluster's failed last update (provisioningState Failed): egress may change and existing outbound connections may drop");
+        else if (!IpsChange) parts.Add("the outbound IPs stay the same");
+        var text = string.Join("; ", parts);
+        return $"Change cluster {clusterName}: {char.ToLowerInvariant(text[0])}{text[1..]}";
+    }
+}
