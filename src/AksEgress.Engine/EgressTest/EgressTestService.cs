@@ -114,7 +114,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             NodeName = samples.Select(s => s.NodeName).Distinct().Count() == 1 ? samples[0].NodeName : null,
             Namespace = ns,
             CheckUri = uri.ToString(),
-            Duration = sw.Elapsed,
+            DurationSeconds = Math.Round(sw.Elapsed.TotalSeconds, 3),
             Explanation = explanation,
             RawResponse = Shorten(raw, 2048),
             Samples = samples,
@@ -172,7 +172,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
                 NodeName = node,
                 ObservedIpAddress = parsed.IpAddress,
                 Error = parsed.Success ? null : "egress blocked or endpoint unusable: " + problem,
-                Duration = sw.Elapsed,
+                DurationSeconds = Math.Round(sw.Elapsed.TotalSeconds, 3),
             }, log, problem);
         }
         catch (Exception ex) when (ex is not AksEgressException && !(ex is OperationCanceledException && ct.IsCancellationRequested))
