@@ -97,7 +97,12 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
 
         string? explanation = null;
         if (!allObserved)
-            explanation = $"egress blocked or endpoint unusable: {failedSample!.Problem} (check {uri}; raw response: {Shorten(raw, 300)})";
+        {
+            // Say the curl error once: when the problem already quotes the raw response (curl's own error line), do not repeat it (issue 14, item 19).
+            var shortRaw = Shorten(raw, 300);
+            var quoted = string.IsNullOrEmpty(shortRaw) || failedSample!.Problem?.Contains(shortRaw, StringComparison.Ordinal) == true;
+            explanation = $"egress blocked or endpoint unusable: {failedSample!.Problem} (check {uri}{(quoted ? "" : "; raw response: " + shortRaw)})";
+        }
         else if (!matches)
             explanation = await ExplainMismatchAsync(session, request, info, expected, observed, context).ConfigureAwait(false);
 
