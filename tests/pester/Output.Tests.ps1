@@ -82,6 +82,34 @@ Describe 'Output type <_>' -ForEach @('AksEgressConnection', 'AksNodeResourceGro
         @($json | ConvertFrom-Json).Count | Should -Be $Items.Count
     }
 
+    It 'exports every value as data: CSV cells hold the values (lists joined with ";", maps as k=v;k2=v2), JSON keeps lists as arrays, maps as objects and numbers as numbers' {
+        $csv = Join-Path $TestDrive "$Type-values.csv"
+        $Items | Export-Csv -Path $csv -NoTypeInformation
+        $rows = @(Import-Csv $csv)
+        $json = @($Items | ConvertTo-Json -Depth 5 -WarningAction Stop | ConvertFrom-Json)
+        for ($k = 0; $k -lt $Items.Count; $k++) {
+            foreach ($p in $Items[$k].PSObject.Properties) {
+                $v = $p.Value
+                $cell = $rows[$k].($p.Name)
+                $j = $json[$k].($p.Name)
+                ($j -is [pscustomobject] -and 'Ticks' -in $j.PSObject.Properties.Name) | Should -BeFalse -Because "$Type.$($p.Name) must not expand into a TimeSpan's fields in JSON"
+                $cell | Should -Not -Match '^(System|AksEgress)\.[\w.`]+(\[.*\])?$' -Because "$Type.$($p.Name) must export its value, not a type name"
+                if ($v -is [System.Collections.IDictionary]) {
+                    $cell | Should -Be ((@($v.GetEnumerator()) | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ';') -Because "$Type.$($p.Name) in CSV"
+                    $j | Should -BeOfType [pscustomobject] -Because "$Type.$($p.Name) in JSON is an object"
+                    foreach ($e in $v.GetEnumerator()) { $j.($e.Key) | Should -Be $e.Value }
+                } elseif ($v -is [System.Collections.IEnumerable] -and $v -isnot [string]) {
+                    $cell | Should -Be ((@($v) | ForEach-Object { "$_" }) -join ';') -Because "$Type.$($p.Name) in CSV"
+                    if (@($v).Count -gt 0 -and @($v)[0] -is [string]) { ($cell -split ';') | Should -Be @($v) }
+                    ($null -ne $j -and $j.GetType().IsArray) | Should -BeTrue -Because "$Type.$($p.Name) in JSON is an array"
+                    @($j).Count | Should -Be @($v).Count
+                } elseif ($null -ne $v -and ($v.GetType().IsPrimitive -or $v -is [string])) {
+                    $j | Should -Be $v -Because "$Type.$($p.Name) in JSON is the plain value"
+                }
+            }
+        }
+    }
+
     It 'fits its default table in 80 columns: every column shown, one header line, nothing cut but the last column' {
         $out = $Items | Format-Table | Out-String -Width 80
         $lines = @($out -split "`r?`n" | Where-Object { $_.Trim() })
@@ -102,6 +130,23 @@ Describe 'Output type <_>' -ForEach @('AksEgressConnection', 'AksNodeResourceGro
         $columns = @($headerLine -split '\s+' | Where-Object { $_ })
         $columns | Should -Be $Headers[$Type]
         Assert-Clean $out "$Type default view"
+    }
+}
+
+Describe 'Lists and maps in output objects still behave like arrays and dictionaries' {
+    It 'indexes, counts, -contains and binds by property name like the string[] it was' {
+        $cfg = $Outputs.EgressConfiguration | Where-Object { $_.EgressIpAddress.Count -gt 0 } | Select-Object -First 1
+        $cfg | Should -Not -BeNullOrEmpty
+        $first = $cfg.EgressIpAddress[0]
+        $first | Should -BeOfType [string]
+        $cfg.EgressIpAddress -contains $first | Should -BeTrue
+        $cfg.EgressIpAddress.Length | Should -Be $cfg.EgressIpAddress.Count
+        [string[]] $arr = $cfg.EgressIpAddress
+        $arr[0] | Should -Be $first
+        $AllNodesTest.DurationSeconds | Should -BeGreaterThan 0
+        $AllNodesTest.Samples[0].DurationSeconds | Should -BeGreaterThan 0
+        $ip = $Outputs.EgressIp[0]
+        $ip.Tags.Keys.Count | Should -Be $ip.Tags.Count
     }
 }
 

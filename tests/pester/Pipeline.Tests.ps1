@@ -136,4 +136,16 @@ Describe 'An endpoint that answers garbage' {
         $r.Succeeded | Should -BeFalse
         Get-EmulatorTestPod $Emu -Cluster legacy-basic | Should -BeNullOrEmpty
     }
+
+    It 'says a curl error once (message, details and explanation), not three times' {
+        $curl = 'curl: (6) Could not resolve host: api.ipify.org'
+        Invoke-EmulatorAdmin -Emulator $Emu -Method POST -Path 'faults' -Body @{ Target = 'legacy-basic'; PathContains = '/log'; Status = 200; Body = $curl; Count = 1 } | Out-Null
+        $ev = $null
+        $r = Get-AksNodeResourceGroup demo-rg legacy-basic | Test-AksEgressIp -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'EgressBlockedOrEndpointUnusable,*'
+        foreach ($text in $ev[0].Exception.Message, $ev[0].ErrorDetails.Message, "$($ev[0])", $r.Explanation) {
+            [regex]::Matches($text, 'Could not resolve host').Count | Should -Be 1 -Because "the curl error is said once: $text"
+        }
+        $r.RawResponse | Should -Be $curl
+    }
 }

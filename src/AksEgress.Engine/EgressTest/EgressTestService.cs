@@ -97,7 +97,12 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
 
         string? explanation = null;
         if (!allObserved)
-            explanation = $"egress blocked or endpoint unusable: {failedSample!.Problem} (check {uri}; raw response: {Shorten(raw, 300)})";
+        {
+            // Say the curl error once: when the problem already quotes the raw response (curl's own error line), do not repeat it (issue 14, item 19).
+            var shortRaw = Shorten(raw, 300);
+            var quoted = string.IsNullOrEmpty(shortRaw) || failedSample!.Problem?.Contains(shortRaw, StringComparison.Ordinal) == true;
+            explanation = $"egress blocked or endpoint unusable: {failedSample!.Problem} (check {uri}{(quoted ? "" : "; raw response: " + shortRaw)})";
+        }
         else if (!matches)
             explanation = await ExplainMismatchAsync(session, request, info, expected, observed, context).ConfigureAwait(false);
 
@@ -114,7 +119,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             NodeName = samples.Select(s => s.NodeName).Distinct().Count() == 1 ? samples[0].NodeName : null,
             Namespace = ns,
             CheckUri = uri.ToString(),
-            Duration = sw.Elapsed,
+            DurationSeconds = Math.Round(sw.Elapsed.TotalSeconds, 3),
             Explanation = explanation,
             RawResponse = Shorten(raw, 2048),
             Samples = samples,
@@ -172,7 +177,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
                 NodeName = node,
                 ObservedIpAddress = parsed.IpAddress,
                 Error = parsed.Success ? null : "egress blocked or endpoint unusable: " + problem,
-                Duration = sw.Elapsed,
+                DurationSeconds = Math.Round(sw.Elapsed.TotalSeconds, 3),
             }, log, problem);
         }
         catch (Exception ex) when (ex is not AksEgressException && !(ex is OperationCanceledException && ct.IsCancellationRequested))

@@ -85,10 +85,11 @@ public sealed class TestAksEgressIpCommand : AksEgressCmdlet
             {
                 // Nothing usable came back: egress is blocked or the endpoint is unusable. The result still follows.
                 WriteError(new ErrorRecord(
-                    new InvalidOperationException($"{result.Explanation ?? "egress blocked or endpoint unusable"} Raw response: {result.RawResponse}"),
+                    // The explanation already quotes the start of the raw response; the full one stays in the result's RawResponse (issue 14, item 19).
+                    new InvalidOperationException(result.Explanation ?? $"egress blocked or endpoint unusable (check {CheckUri}; raw response: {result.RawResponse})"),
                     ErrorIds.EgressBlockedOrEndpointUnusable, ErrorCategory.InvalidResult, CheckUri)
                 {
-                    ErrorDetails = new ErrorDetails($"No egress address was observed through {CheckUri}: {result.Explanation}")
+                    ErrorDetails = new ErrorDetails($"No egress address was observed: {result.Explanation ?? "egress blocked or endpoint unusable"}")
                     {
                         RecommendedAction = "Check that the cluster has internet egress (outbound type none/block, a firewall), or pass -CheckUri with an endpoint your firewall allows.",
                     },

@@ -16,8 +16,8 @@ public sealed class EgressConfiguration
     /// <summary>ManagedOutboundIPs, OutboundIPs, OutboundIPPrefixes (load balancer), or null.</summary>
     public string? OutboundIpSource { get; init; }
     /// <summary>The effective egress addresses, resolved (empty when Azure cannot tell, e.g. UDR).</summary>
-    public string[] EgressIpAddress { get; init; } = Array.Empty<string>();
-    public EgressIpReference[] EgressIps { get; init; } = Array.Empty<EgressIpReference>();
+    public ValueList<string> EgressIpAddress { get; init; } = new();
+    public ValueList<EgressIpReference> EgressIps { get; init; } = new();
     /// <summary>The AksEgress cmdlet that pins egress on this cluster, or null when none can.</summary>
     public string? PinWith { get; init; }
     public string Explanation { get; init; } = "";

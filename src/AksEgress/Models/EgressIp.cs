@@ -13,8 +13,8 @@ public sealed class EgressIp
     public string Sku { get; init; } = "Standard";
     public string AllocationMethod { get; init; } = "Static";
     public string IpVersion { get; init; } = "IPv4";
-    public string[] Zones { get; init; } = Array.Empty<string>();
-    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public ValueList<string> Zones { get; init; } = new();
+    public ValueMap Tags { get; init; } = new();
     public string? ProvisioningState { get; init; }
     /// <summary>What the IP is attached to (a load balancer frontend, a NAT gateway...), if anything.</summary>
     public string? AttachedTo { get; init; }

@@ -13,7 +13,7 @@ public sealed class EgressService
     public int Port { get; init; } = 8080;
     public string? PublicIpId { get; init; }
     public string? PublicIpResourceGroupName { get; init; }
-    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+    public ValueMap Annotations { get; init; } = new();
     /// <summary>Created, Updated or Unchanged.</summary>
     public string Action { get; init; } = "Unchanged";
     /// <summary>True only where a Service IP decides egress (Basic load balancer).</summary>

@@ -5,11 +5,11 @@ public sealed class EgressTestResult
 {
     public string? ClusterName { get; init; }
     public string? ClusterId { get; init; }
-    public string[] ExpectedIpAddress { get; init; } = Array.Empty<string>();
+    public ValueList<string> ExpectedIpAddress { get; init; } = new();
     /// <summary>The first (or only) observed address.</summary>
     public string? ObservedIpAddress { get; init; }
     /// <summary>Every distinct address observed over all samples and nodes.</summary>
-    public string[] ObservedIpAddresses { get; init; } = Array.Empty<string>();
+    public ValueList<string> ObservedIpAddresses { get; init; } = new();
     public bool Succeeded { get; init; }
     /// <summary>The pod of a one-sample test; null when several pods ran (see Samples).</summary>
     public string? PodName { get; init; }
@@ -26,12 +26,13 @@ public sealed class EgressTestResult
     }
     public string Namespace { get; init; } = "default";
     public string CheckUri { get; init; } = "";
-    public TimeSpan Duration { get; init; }
+    /// <summary>How long the test took, in seconds (a number, so it exports as one value to CSV and JSON).</summary>
+    public double DurationSeconds { get; init; }
     /// <summary>Why the observed address differs from the expected one (from the cluster's configuration), or why the test failed.</summary>
     public string? Explanation { get; init; }
     /// <summary>The raw body the check endpoint returned (trimmed, at most 2 KB).</summary>
     public string? RawResponse { get; init; }
-    public EgressSample[] Samples { get; init; } = Array.Empty<EgressSample>();
+    public ValueList<EgressSample> Samples { get; init; } = new();
 
     public override string ToString() => $"{(Succeeded ? "OK" : "FAILED")} {ObservedIpAddress}";
 }
@@ -43,6 +44,7 @@ public sealed class EgressSample
     public string? NodeName { get; init; }
     public string? ObservedIpAddress { get; init; }
     public string? Error { get; init; }
-    public TimeSpan Duration { get; init; }
+    /// <summary>How long this pod run took, in seconds.</summary>
+    public double DurationSeconds { get; init; }
     public override string ToString() => $"{NodeName} {ObservedIpAddress ?? Error}";
 }

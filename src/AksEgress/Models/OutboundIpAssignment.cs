@@ -7,13 +7,13 @@ public sealed class OutboundIpAssignment
     public string ResourceGroupName { get; init; } = "";
     public string ClusterName { get; init; } = "";
     public string ClusterId { get; init; } = "";
-    public string[] PublicIpId { get; init; } = Array.Empty<string>();
+    public ValueList<string> PublicIpId { get; init; } = new();
     /// <summary>The addresses egress now uses (binds to Test-AksEgressIp -ExpectedIpAddress).</summary>
-    public string[] EgressIpAddress { get; init; } = Array.Empty<string>();
+    public ValueList<string> EgressIpAddress { get; init; } = new();
     public int? AllocatedOutboundPorts { get; init; }
     public int? IdleTimeoutInMinutes { get; init; }
     /// <summary>Updated or Unchanged.</summary>
     public string Action { get; init; } = "Unchanged";
-    public string[] PreviousEgressIpAddress { get; init; } = Array.Empty<string>();
+    public ValueList<string> PreviousEgressIpAddress { get; init; } = new();
     public override string ToString() => $"{ClusterName}: {string.Join(",", EgressIpAddress)}";
 }
