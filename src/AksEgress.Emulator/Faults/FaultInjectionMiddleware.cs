@@ -45,7 +45,7 @@ internal sealed class FaultInjectionMiddleware(RequestDelegate next, FaultInject
                     ctx.Response.Headers["x-ms-correlation-request-id"] = ctx.Request.Headers["x-ms-correlation-request-id"].ToString() is { Length: > 0 } corr ? corr : Guid.NewGuid().ToString();
                 }
                 ctx.Response.ContentType = target == "k8s" || target.StartsWith("k8s:") ? "application/json" : "application/json; charset=utf-8";
-                await ctx.Response.WriteAsync(fault.Body ?? DefaultFaultBody(st, target, fault));
+                await ctx.Response.WriteAsync(fault.Body ?? DefaultFaultBody(st, target, fault, ctx.Request.Method, request.PathAndQuery));
                 return;
             }
             if (fault.Headers is not null) foreach (var (k, v) in fault.Headers) ctx.Response.Headers[k] = v;
@@ -53,7 +53,7 @@ internal sealed class FaultInjectionMiddleware(RequestDelegate next, FaultInject
         await _next(ctx);
     }
 
-    private static string DefaultFaultBody(int status, string target, FaultRule fault)
+    private static string DefaultFaultBody(int status, string target, FaultRule fault, string method, string path)
     {
         if (target.StartsWith("k8s"))
         {
@@ -71,6 +71,7 @@ internal sealed class FaultInjectionMiddleware(RequestDelegate next, FaultInject
             };
             return JsonUtil.Str(K8sApi.StatusBody(status, reason, msg, status == 429 ? new JsonObject { ["retryAfterSeconds"] = int.TryParse(fault.Headers?.GetValueOrDefault("Retry-After"), out var ra) ? ra : 1 } : null));
         }
+        if (fault.ErrorCode is not null && ArmErrorBodies.For(fault.ErrorCode, method, path) is { } preset) return JsonUtil.Str(preset);
         var retry = fault.Headers?.GetValueOrDefault("Retry-After") ?? "1";
         var (code, message) = status switch
         {

@@ -14,6 +14,10 @@ public sealed class FaultRule
     public int Count { get; set; } = 1;
     public int? Status { get; set; }
     public string? Body { get; set; }
+    /// <summary>With <see cref="Status"/> and no <see cref="Body"/> on an ARM request: a realistic ARM error body for this code
+    /// (ScopeLocked, RequestDisallowedByPolicy, DenyAssignmentAuthorizationFailed that is not the lockdown, NestedRequestDisallowedByPolicy);
+    /// see <c>ArmErrorBodies</c>.</summary>
+    public string? ErrorCode { get; set; }
     public Dictionary<string, string>? Headers { get; set; }
     public int LatencyMilliseconds { get; set; }
     /// <summary>In-process only: the matching request waits for this task before it is served (deterministic races in tests).</summary>

@@ -33,6 +33,40 @@ internal static partial class ArmErrorMapper
 
     [GeneratedRegex(@"/subscriptions/[^/\s']+/resourceGroups/[^/\s']+/providers/Microsoft\.Network/publicIPAddresses/[^/\s',]+", RegexOptions.IgnoreCase)]
     private static partial Regex PublicIpIdRegex();
+    [GeneratedRegex(@"following scope\(s\) are locked: '(?<scope>[^']+)'", RegexOptions.IgnoreCase)]
+    private static partial Regex LockedScopeRegex();
+    [GeneratedRegex(@"deny assignment with name '(?<name>[^']+)'(?: and Id '(?<id>[^']+)')?(?: at scope '(?<scope>[^']+)')?", RegexOptions.IgnoreCase)]
+    private static partial Regex DenyAssignmentRegex();
+
+    /// <summary>The error object of an ARM error body ({"error":{...}} or a bare {code,message}), or null.</summary>
+    public static JsonObject? ErrorObject(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return null;
+        try { var node = JsonNode.Parse(body) as JsonObject; return node?["error"] as JsonObject ?? node; }
+        catch (JsonException) { return null; }
+    }
+
+    /// <summary>Maps an ARM error response body (nested details[] and additionalInfo included).</summary>
+    public static AksEgressException MapBody(int status, string? body, ErrorScope scope, Exception? inner = null)
+    {
+        var (code, msg) = ParseError(body);
+        return Map(status, code, msg, scope, inner, ErrorObject(body));
+    }
+
+    /// <summary>
+    /// The innermost useful error of a failed operation: ARM wraps the real cause in details[] (a deployment or operation that
+    /// "failed" with the policy, lock or quota error inside). Descends depth-first to the deepest entry that has a code.
+    /// </summary>
+    internal static JsonObject? Innermost(JsonObject? error)
+    {
+        if (error?["details"] is not JsonArray details) return error;
+        foreach (var d in details)
+        {
+            if (d is not JsonObject child || ManagedClusterModel.Str(child, "code") is null) continue;
+            return Innermost(child);
+        }
+        return error;
+    }
 
     public static (string? Code, string? Message) ParseError(string? body)
     {
@@ -53,8 +87,18 @@ internal static partial class ArmErrorMapper
     public const string NodeRgLockedAction =
         "Create the IP in a resource group you own and pass it with -ResourceGroupName, e.g. New-AksEgressIp -ResourceGroupName egress-rg (give the cluster identity Network Contributor on that group).";
 
-    public static AksEgressException Map(int status, string? code, string? message, ErrorScope scope, Exception? inner = null)
+    public static AksEgressException Map(int status, string? code, string? message, ErrorScope scope, Exception? inner = null, JsonObject? error = null)
     {
+        var innermost = Innermost(error);
+        if (innermost is not null && !ReferenceEquals(innermost, error))
+        {
+            // The real cause is nested: map by it, keep the outer words as context.
+            var innerCode = ManagedClusterModel.Str(innermost, "code");
+            var innerMessage = ManagedClusterModel.Str(innermost, "message");
+            message = $"{innerMessage} (reported inside {code}: {message})";
+            code = innerCode;
+            error = innermost;
+        }
         message = Redaction.Text(message ?? "");
         var remote = $"{code}: {message}".Trim(' ', ':');
         AksEgressException E(string id, EgressErrorCategory cat, string text, string action) =>
@@ -83,6 +127,38 @@ internal static partial class ArmErrorMapper
             return E(ErrorIds.AuthenticationFailed, EgressErrorCategory.AuthenticationError,
                 $"ARM rejected the credential (401 Unauthorized): {remote}",
                 "Sign in again (Connect-AksEgress, az login or Connect-AzAccount), or pass a fresh -AccessToken for the right tenant and audience.");
+        if (string.Equals(code, "ScopeLocked", StringComparison.OrdinalIgnoreCase))
+        {
+            var lockScope = LockedScopeRegex().Match(message) is { Success: true } lm ? lm.Groups["scope"].Value : null;
+            var where = lockScope ?? "the resource, its resource group or its subscription";
+            return E(ErrorIds.ScopeLocked, EgressErrorCategory.PermissionDenied,
+                $"'{scope.Target}' cannot be changed because a management lock is set on {(lockScope is null ? where : $"'{lockScope}'")}. Retrying will not help. ARM said: {message}",
+                $"Remove the lock (or ask its owner to): Get-AzResourceLock -Scope {lockScope ?? "<scope>"} | Remove-AzResourceLock " +
+                $"(or: az lock list --query \"[?starts_with(id, '{lockScope ?? "<scope>"}')]\" then az lock delete --ids <lock id>), run the command again, and put the lock back afterwards.");
+        }
+        if (string.Equals(code, "RequestDisallowedByPolicy", StringComparison.OrdinalIgnoreCase))
+        {
+            var p = PolicyInfo(error);
+            var name = p.DisplayName is not null && p.Name is not null && p.DisplayName != p.Name ? $"'{p.DisplayName}' ({p.Name})" : $"'{p.DisplayName ?? p.Name ?? "(not named in the error)"}'";
+            var text = $"Azure Policy refused the request for '{scope.Target}': policy assignment {name}" +
+                (p.AssignmentId is not null ? $" [{p.AssignmentId}]" : "") +
+                (p.DefinitionDisplayName ?? p.DefinitionId) switch { null => "", var d => $", policy definition '{d}'" } +
+                (p.Effect is not null ? $", effect '{p.Effect}'" : "") + $". A role does not help. ARM said: {message}";
+            return E(ErrorIds.RequestDisallowedByPolicy, EgressErrorCategory.PermissionDenied, text,
+                $"Change the request so it complies with the policy (e.g. other tags, location, SKU or resource group), or ask the owner of policy assignment {name}" +
+                $"{(p.AssignmentScope is not null ? $" at '{p.AssignmentScope}'" : "")} for an exemption (New-AzPolicyExemption / az policy exemption create).");
+        }
+        if (status == 403 && string.Equals(code, "DenyAssignmentAuthorizationFailed", StringComparison.OrdinalIgnoreCase)
+            && !IsNodeResourceGroupLockdown(message))
+        {
+            var dm = DenyAssignmentRegex().Match(message);
+            var name = dm.Success ? dm.Groups["name"].Value : "(not named in the error)";
+            var id = dm.Success && dm.Groups["id"].Success ? dm.Groups["id"].Value : null;
+            var at = dm.Success && dm.Groups["scope"].Success ? dm.Groups["scope"].Value : null;
+            return E(ErrorIds.DenyAssignmentAuthorizationFailed, EgressErrorCategory.PermissionDenied,
+                $"A deny assignment '{name}'{(id is null ? "" : $" (id {id})")}{(at is null ? "" : $" at scope '{at}'")} forbids this on '{scope.Target}'; deny assignments override role assignments, so no role helps. ARM said: {message}",
+                $"Ask the owner of deny assignment '{name}' (a managed application, a deployment stack or a blueprint usually sets it: Get-AzDenyAssignment{(at is null ? "" : $" -Scope {at}")}) to exclude your identity or lift it, or use a resource or resource group it does not cover.");
+        }
         if (status == 403 && string.Equals(code, "DenyAssignmentAuthorizationFailed", StringComparison.OrdinalIgnoreCase))
         {
             var rg = scope.ResourceGroupName ?? scope.Target;
@@ -179,6 +255,28 @@ internal static partial class ArmErrorMapper
             if (x is AggregateException agg) foreach (var i in agg.InnerExceptions) stack.Push(i);
             else if (x.InnerException is not null) stack.Push(x.InnerException);
         }
+    }
+
+    /// <summary>AKS's node resource group lockdown deny assignment (nrg-lockdown), as opposed to any other deny assignment.</summary>
+    private static bool IsNodeResourceGroupLockdown(string message) =>
+        message.Contains("nrg-lockdown", StringComparison.OrdinalIgnoreCase) || message.Contains("nrg_lockdown", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("node resource group deny assignment", StringComparison.OrdinalIgnoreCase)
+        || !DenyAssignmentRegex().IsMatch(message);
+
+    private sealed record PolicyNames(string? Name, string? DisplayName, string? AssignmentId, string? AssignmentScope, string? DefinitionId, string? DefinitionDisplayName, string? Effect);
+
+    /// <summary>The policy assignment from additionalInfo[type=PolicyViolation].info (or the message's "Policy identifiers").</summary>
+    private static PolicyNames PolicyInfo(JsonObject? error)
+    {
+        if (error?["additionalInfo"] is JsonArray infos)
+            foreach (var i in infos)
+                if (i?["info"] is JsonObject info && (ManagedClusterModel.Str(info, "policyAssignmentName") ?? ManagedClusterModel.Str(info, "policyAssignmentId")) is not null)
+                    return new(ManagedClusterModel.Str(info, "policyAssignmentName"), ManagedClusterModel.Str(info, "policyAssignmentDisplayName"),
+                        ManagedClusterModel.Str(info, "policyAssignmentId"), ManagedClusterModel.Str(info, "policyAssignmentScope"),
+                        ManagedClusterModel.Str(info, "policyDefinitionId"), ManagedClusterModel.Str(info, "policyDefinitionDisplayName"),
+                        ManagedClusterModel.Str(info, "policyDefinitionEffect"));
+        var m = Regex.Match(ManagedClusterModel.Str(error, "message") ?? "", @"\\?""policyAssignment\\?"":\{\\?""name\\?"":\\?""(?<name>[^""\\]+)\\?"",\\?""id\\?"":\\?""(?<id>[^""\\]+)");
+        return m.Success ? new(null, m.Groups["name"].Value, m.Groups["id"].Value, null, null, null, null) : new(null, null, null, null, null, null, null);
     }
 
     internal static string? ResourceGroupIdOf(string? resourceId)

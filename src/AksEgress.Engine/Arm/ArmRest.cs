@@ -94,7 +94,7 @@ internal static class ArmRest
         var (code, msg) = ArmErrorMapper.ParseError(r.Content);
         if (r.Status == 404 && allow404 && !string.Equals(code, "ResourceGroupNotFound", StringComparison.OrdinalIgnoreCase)
             && !string.Equals(code, "SubscriptionNotFound", StringComparison.OrdinalIgnoreCase)) return null;
-        throw ArmErrorMapper.Map(r.Status, code, msg, scope);
+        throw ArmErrorMapper.MapBody(r.Status, r.Content, scope);
     }
 
     /// <summary>
@@ -129,8 +129,7 @@ internal static class ArmRest
                         // Polling Location, the operation's failure comes back as the error status of the poll itself.
                         if (asyncOp is null && r.Status is >= 400 and < 500 and not 401 and not 403 and not 404 && ErrorObject(r) is { } error)
                             throw OperationFailed(operation, "Failed", error, scope);
-                        var (code, msg) = ArmErrorMapper.ParseError(r.Content);
-                        throw ArmErrorMapper.Map(r.Status, code, msg, scope);
+                        throw ArmErrorMapper.MapBody(r.Status, r.Content, scope);
                     }
                     if (asyncOp is not null)
                     {
@@ -205,11 +204,21 @@ internal static class ArmRest
 
     private static AksEgressException OperationFailed(string operation, string status, JsonObject? error, ErrorScope scope)
     {
+        // The cause of a failed operation is often nested in details[]: map by the innermost useful code, keep the outer words.
+        var innermost = ArmErrorMapper.Innermost(error);
+        if (innermost is not null && !ReferenceEquals(innermost, error))
+        {
+            var outer = $"{ManagedClusterModel.Str(error, "code")}: {ManagedClusterModel.Str(error, "message")}";
+            error = (JsonObject)innermost.DeepClone();
+            error["message"] = $"{ManagedClusterModel.Str(innermost, "message")} (reported inside {outer})";
+        }
         var code = ManagedClusterModel.Str(error, "code");
         var msg = Redaction.Text(ManagedClusterModel.Str(error, "message") ?? "(no error details)");
         // Authorization and quota failures reported asynchronously get the same mapping as synchronous ones.
-        if (code is "LinkedAuthorizationFailed" or "AuthorizationFailed" or "DenyAssignmentAuthorizationFailed")
-            return ArmErrorMapper.Map(403, code, msg, scope);
+        if (code is "LinkedAuthorizationFailed" or "AuthorizationFailed" or "DenyAssignmentAuthorizationFailed" or "RequestDisallowedByPolicy")
+            return ArmErrorMapper.Map(403, code, msg, scope, error: error);
+        if (code is "ScopeLocked")
+            return ArmErrorMapper.Map(409, code, msg, scope, error: error);
         if (code is not null && (code.EndsWith("PublicIPCountLimitReached", StringComparison.OrdinalIgnoreCase) || code == "InvalidResourceName" || code == "PublicIPAddressInUse"))
             return ArmErrorMapper.Map(400, code, msg, scope);
         return new AksEgressException(ErrorIds.OperationFailed, EgressErrorCategory.InvalidResult,

@@ -131,8 +131,7 @@ internal sealed class SessionService
                 $"The subscription could not be determined: {endpoint} does not list subscriptions.", endpoint.ToString(), fix) { HttpStatus = 404 };
         if (!r.IsSuccess)
         {
-            var (code, msg) = ArmErrorMapper.ParseError(r.Content);
-            throw ArmErrorMapper.Map(r.Status, code, msg, new ErrorScope(ArmTargetKind.Subscription, "subscriptions"));
+            throw ArmErrorMapper.MapBody(r.Status, r.Content, new ErrorScope(ArmTargetKind.Subscription, "subscriptions"));
         }
         var ids = (r.Json?["value"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
             .Select(o => ManagedClusterModel.Str(o, "subscriptionId")).Where(x => x is not null).Select(x => x!).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();

@@ -63,6 +63,12 @@ public static class ErrorIds
     public const string NodeResourceGroupLocked = nameof(NodeResourceGroupLocked);
     public const string AuthorizationFailed = nameof(AuthorizationFailed);
     public const string LinkedAuthorizationFailed = nameof(LinkedAuthorizationFailed);
+    /// <summary>A management lock (CanNotDelete / ReadOnly) on the resource, its group or subscription (ARM 409 ScopeLocked).</summary>
+    public const string ScopeLocked = nameof(ScopeLocked);
+    /// <summary>An Azure Policy assignment with a deny effect refused the request (ARM RequestDisallowedByPolicy).</summary>
+    public const string RequestDisallowedByPolicy = nameof(RequestDisallowedByPolicy);
+    /// <summary>A deny assignment other than AKS's node resource group lockdown refused the request.</summary>
+    public const string DenyAssignmentAuthorizationFailed = nameof(DenyAssignmentAuthorizationFailed);
     public const string ArmThrottled = nameof(ArmThrottled);
     public const string ArmRequestFailed = nameof(ArmRequestFailed);
     public const string OperationFailed = nameof(OperationFailed);

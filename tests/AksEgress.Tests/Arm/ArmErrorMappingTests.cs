@@ -83,6 +83,29 @@ public class ArmErrorMappingTests
     }
 
     [Fact]
+    public void Nested_details_surface_the_innermost_code_and_message_with_the_outer_words_as_context()
+    {
+        const string body = """{"error":{"code":"DeploymentFailed","message":"At least one resource deployment operation failed.","details":[{"code":"Conflict","message":"{}","details":[{"code":"PublicIPCountLimitReached","message":"Cannot create more than 10 public IP addresses for this subscription in this region.","details":[]}]}]}}""";
+        var e = ArmErrorMapper.MapBody(400, body, IpScope);
+        Assert.Equal(ErrorIds.PublicIpQuotaExceeded, e.ErrorId);
+        Assert.Equal("PublicIPCountLimitReached", e.RemoteCode);
+        Assert.Contains("Cannot create more than 10", e.Message);
+        Assert.Contains("DeploymentFailed", e.Message);
+    }
+
+    [Fact]
+    public void A_deny_assignment_that_is_not_the_lockdown_names_itself_and_gives_no_lockdown_advice()
+    {
+        var e = ArmErrorMapper.Map(403, "DenyAssignmentAuthorizationFailed",
+            "The client 'u' with object id 'o' has permission to perform action 'Microsoft.Network/publicIPAddresses/write' on scope '/s'; however, the access is denied because of the deny assignment with name 'Blueprint lock' and Id 'abc' at scope '/subscriptions/1/resourceGroups/net'.",
+            new ErrorScope(ArmTargetKind.PublicIp, "net/x") { ResourceGroupName = "net" });
+        Assert.Equal(ErrorIds.DenyAssignmentAuthorizationFailed, e.ErrorId);
+        Assert.Contains("'Blueprint lock'", e.Message);
+        Assert.DoesNotContain("locked down", e.Message);
+        Assert.DoesNotContain("-ResourceGroupName", e.RecommendedAction);
+    }
+
+    [Fact]
     public void Error_envelope_is_parsed_and_tokens_in_messages_are_redacted()
     {
         var (code, msg) = ArmErrorMapper.ParseError("""{"error":{"code":"X","message":"bad Bearer eyJabc.def.ghi","details":[]}}""");

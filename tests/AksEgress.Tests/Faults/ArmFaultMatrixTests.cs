@@ -191,7 +191,7 @@ public class ArmFaultMatrixTests
     [Theory]
     [InlineData(401, "InvalidAuthenticationToken", "The access token is invalid.", ErrorIds.AuthenticationFailed, EgressErrorCategory.AuthenticationError)]
     [InlineData(403, "AuthorizationFailed", "The client 'x' with object id 'x' does not have authorization to perform action 'Microsoft.Network/publicIPAddresses/write' over scope '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/egress-rg/providers/Microsoft.Network/publicIPAddresses/denied' or the scope is invalid. If access was recently granted, please refresh your credentials.", ErrorIds.AuthorizationFailed, EgressErrorCategory.PermissionDenied)]
-    [InlineData(403, "DenyAssignmentAuthorizationFailed", "The client 'x' has permission to perform action 'Microsoft.Network/publicIPAddresses/write' on scope 'x'; however, the access is denied because of the deny assignment with name 'x'.", ErrorIds.NodeResourceGroupLocked, EgressErrorCategory.PermissionDenied)]
+    [InlineData(403, "DenyAssignmentAuthorizationFailed", "The client 'x' has permission to perform action 'Microsoft.Network/publicIPAddresses/write' on scope 'x'; however, the access is denied because of the deny assignment with name 'kubernetes.azure.com/a/b: node resource group deny assignment created by Azure Kubernetes Services for nrg-lockdown, see: https://aka.ms/aks/nrg_lockdown' and Id 'x' at scope 'x'.", ErrorIds.NodeResourceGroupLocked, EgressErrorCategory.PermissionDenied)]
     [InlineData(409, "AnotherOperationInProgress", "Another operation on this or dependent resource is in progress.", ErrorIds.ConflictingOperation, EgressErrorCategory.ResourceBusy)]
     [InlineData(400, "PublicIPCountLimitReached", "Cannot create more than 10 public IP addresses for this subscription in this region.", ErrorIds.PublicIpQuotaExceeded, EgressErrorCategory.QuotaExceeded)]
     [InlineData(400, "InvalidResourceName", "Resource name denied is invalid.", ErrorIds.InvalidPublicIpName, EgressErrorCategory.InvalidArgument)]
@@ -209,6 +209,52 @@ public class ArmFaultMatrixTests
         Assert.Single(f.Arm, r => r.Method == "PUT");   // none of these is retried
         Assert.Null(f.Emu.World.GetPublicIp("egress-rg", "denied"));
         FaultLedger.Record($"ARM {status} {code}", f.Emu, FaultLedger.Leaks(f.Emu));
+        await RerunConverges(f, "denied");
+    }
+
+    [Theory]
+    [InlineData(409, "ScopeLocked", "ScopeLocked", ErrorIds.ScopeLocked)]
+    [InlineData(403, "RequestDisallowedByPolicy", "RequestDisallowedByPolicy", ErrorIds.RequestDisallowedByPolicy)]
+    [InlineData(403, "DenyAssignmentAuthorizationFailed", "DenyAssignmentAuthorizationFailed", ErrorIds.DenyAssignmentAuthorizationFailed)]
+    [InlineData(400, "NestedRequestDisallowedByPolicy", "RequestDisallowedByPolicy", ErrorIds.RequestDisallowedByPolicy)]
+    public async Task Locks_policies_and_foreign_deny_assignments_get_their_own_error_and_advice(int status, string preset, string remoteCode, string errorId)
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/denied", Status = status, ErrorCode = preset, Count = 1 });
+        var e = await Fails(() => f.Engine.NewEgressIpAsync(Ip("denied"), new NullOperationContext()));
+        Assert.Equal(errorId, e.ErrorId);
+        Assert.Equal(EgressErrorCategory.PermissionDenied, e.Category);
+        Assert.Equal(remoteCode, e.RemoteCode);
+        Assert.Equal("egress-rg/denied", (string?)e.TargetObject);
+        Assert.Single(f.Arm, r => r.Method == "PUT");   // a lock or a policy does not go away by retrying
+        // None of them is "busy, retry", "ask for a role" or the node resource group lockdown advice.
+        Assert.DoesNotContain("busy", e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Wait for the running operation", e.RecommendedAction);
+        Assert.DoesNotContain("grant your identity", e.RecommendedAction);
+        Assert.DoesNotContain("-ResourceGroupName egress-rg", e.RecommendedAction);
+        switch (errorId)
+        {
+            case ErrorIds.ScopeLocked:
+                Assert.Contains("locked", e.Message);
+                Assert.Contains("'/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/egress-rg'", e.Message);
+                Assert.Contains("Remove the lock", e.RecommendedAction);
+                Assert.Contains("-Scope /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/egress-rg", e.RecommendedAction);
+                break;
+            case ErrorIds.RequestDisallowedByPolicy:
+                Assert.Contains("'Require a cost-center tag on resources' (deny-public-ip-tags)", e.Message);
+                Assert.Contains("/providers/Microsoft.Authorization/policyAssignments/deny-public-ip-tags", e.Message);
+                Assert.Contains("Require a tag on resources", e.Message);
+                Assert.Contains("exemption", e.RecommendedAction);
+                Assert.Contains("deny-public-ip-tags", e.RecommendedAction);
+                break;
+            default:
+                Assert.Contains("'Deny network changes (platform-stack)'", e.Message);
+                Assert.Contains("3f2b0c1e9d8a4b7c8e6f5a4d3c2b1a09", e.Message);
+                Assert.Contains("Get-AzDenyAssignment -Scope /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/egress-rg", e.RecommendedAction);
+                break;
+        }
+        if (preset.StartsWith("Nested")) Assert.Contains("InvalidTemplateDeployment", e.Message);   // the outer words are kept as context
+        Assert.Null(f.Emu.World.GetPublicIp("egress-rg", "denied"));
         await RerunConverges(f, "denied");
     }
 
