@@ -221,6 +221,28 @@ public class KubernetesTests
     }
 
     [Fact]
+    public async Task Admission_denial_has_the_api_servers_status_shape_per_namespace_and_kind()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        emu.World.AddAdmissionDenial("standard-lb", "[k8sallowedrepos] container <{container}> has an invalid image repo <{image}>", ns: "default");
+        emu.World.AddAdmissionDenial("standard-lb", "services of type LoadBalancer are not allowed", webhook: "deny-lb.example.com", kind: "Service", code: 200);
+        using var k = Kube(emu, "standard-lb");
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => k.CoreV1.CreateNamespacedPodAsync(CurlPod("denied", "https://api.ipify.org"), "default"));
+        Assert.Equal(403, (int)ex.Response.StatusCode);
+        Assert.Equal("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"admission webhook \\\"validation.gatekeeper.sh\\\" denied the request: [k8sallowedrepos] container <probe> has an invalid image repo <curlimages/curl:8.12.1>\",\"reason\":\"Forbidden\",\"code\":403}", ex.Response.Content);
+        Assert.Empty((await k.CoreV1.ListNamespacedPodAsync("default")).Items);
+        // another namespace is not matched
+        var ok = CurlPod("allowed", "https://api.ipify.org");
+        ok.Spec.SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 100, SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } };
+        ok.Spec.Containers[0].SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, Capabilities = new V1Capabilities { Drop = new List<string> { "ALL" } } };
+        await k.CoreV1.CreateNamespacedPodAsync(ok, "restricted-ns");
+        // a webhook answering a code below 400 still denies with 400
+        var svc = await Assert.ThrowsAsync<HttpOperationException>(() => k.CoreV1.CreateNamespacedServiceAsync(LbService("web"), "kube-public"));
+        Assert.Equal(400, (int)svc.Response.StatusCode);
+        Assert.Contains("admission webhook \\\"deny-lb.example.com\\\" denied the request: services of type LoadBalancer are not allowed", svc.Response.Content);
+    }
+
+    [Fact]
     public async Task Kubernetes_errors_are_exact_status_bodies()
     {
         await using var emu = await AksEmulator.StartAsync(Fast());

@@ -76,6 +76,7 @@ BeforeAll {
         ImagePullFailed                 = 'ResourceUnavailable'
         PodUnschedulable                = 'ResourceUnavailable'
         PodRejected                     = 'InvalidOperation', 'PermissionDenied'
+        AdmissionDenied                 = 'PermissionDenied'
         EgressTestTimeout               = 'OperationTimeout'
         EgressBlockedOrEndpointUnusable = 'InvalidResult'
         OperationCanceled               = 'OperationStopped'

@@ -100,6 +100,22 @@ public class EgressTestPodTests
     }
 
     [Fact]
+    public async Task Azure_policy_admission_denial_is_admission_denied_and_only_in_its_namespace()
+    {
+        await using var emu = await StartAsync();
+        emu.World.AddAdmissionDenial("standard-lb", "[azurepolicy-k8sazurev2containerallowedimages-8d3f0a61c1b0e2] Container image {image} for container {container} has not been allowed.", ns: "default");
+        var engine = await EngineAsync(emu);
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await engine.TestEgressIpAsync(
+            new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext()));
+        Assert.Equal(ErrorIds.AdmissionDenied, ex.ErrorId);
+        Assert.Contains($"Container image {TestEgressIpRequest.DefaultImage} for container curl has not been allowed", ex.Message);
+        Assert.Contains("--safeguards-excluded-ns default", ex.RecommendedAction);
+        AssertNoTestPods(emu, "standard-lb");
+        var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), Namespace = "restricted-ns" }, new RecordingContext());
+        Assert.True(r.Succeeded, r.Explanation);
+    }
+
+    [Fact]
     public async Task Unknown_node_is_unschedulable()
     {
         await using var emu = await StartAsync();
