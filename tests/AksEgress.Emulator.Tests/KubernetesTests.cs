@@ -21,6 +21,9 @@ public class KubernetesTests
         };
     }
 
+    /// <summary>An image on mcr.microsoft.com with curl: the one registry a restricted (userDefinedRouting/none/block) cluster reaches.</summary>
+    internal const string McrImage = "mcr.microsoft.com/azurelinux/base/core:3.0";
+
     internal static V1Pod CurlPod(string name, string url, string image = "curlimages/curl:8.12.1") => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app"] = "egress-probe" } },
@@ -40,9 +43,9 @@ public class KubernetesTests
         }, what: $"pod {name} in {string.Join("/", phases)}");
     }
 
-    internal static async Task<string> RunProbe(Kubernetes k, string name, string url = "http://checkip.dyndns.org")
+    internal static async Task<string> RunProbe(Kubernetes k, string name, string url = "http://checkip.dyndns.org", string image = "curlimages/curl:8.12.1")
     {
-        await k.CoreV1.CreateNamespacedPodAsync(CurlPod(name, url), "default");
+        await k.CoreV1.CreateNamespacedPodAsync(CurlPod(name, url, image), "default");
         await WaitForPhase(k, name, "Succeeded", "Failed");
         using var s = await k.CoreV1.ReadNamespacedPodLogAsync(name, "default");
         return await new StreamReader(s).ReadToEndAsync();
@@ -167,7 +170,7 @@ public class KubernetesTests
         Assert.Equal(ipId, ng["properties"]!["publicIpAddresses"]![0]!["id"]!.GetValue<string>());
         using (var k = Kube(emu, "natgw")) Assert.Equal(natIp + "\n", await RunProbe(k, "nat-probe", "https://checkip.amazonaws.com"));
         var fw = emu.World.GetPublicIpAddress("demo-rg", "fw-egress-ip");
-        using (var k = Kube(emu, "udr")) Assert.Contains($"Current IP Address: {fw}<", await RunProbe(k, "udr-probe"));
+        using (var k = Kube(emu, "udr")) Assert.Contains($"Current IP Address: {fw}<", await RunProbe(k, "udr-probe", image: McrImage));
     }
 
     [Fact]
@@ -182,12 +185,61 @@ public class KubernetesTests
         Assert.Equal(200, st);
         Assert.Equal("Succeeded", await CompleteLro(http, resp));
         using var k = Kube(emu, "standard-lb");
-        await k.CoreV1.CreateNamespacedPodAsync(CurlPod("blocked", "https://api.ipify.org"), "default");
+        await k.CoreV1.CreateNamespacedPodAsync(CurlPod("blocked", "https://api.ipify.org", McrImage), "default");
         var pod = await WaitForPhase(k, "blocked", "Succeeded", "Failed");
         Assert.Equal("Failed", pod.Status.Phase);
         Assert.Equal(28, pod.Status.ContainerStatuses[0].State.Terminated.ExitCode);
         using var s = await k.CoreV1.ReadNamespacedPodLogAsync("blocked", "default");
         Assert.Equal("curl: (28) Failed to connect to api.ipify.org port 443 after 10002 ms: Timeout was reached\n", await new StreamReader(s).ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task Udr_firewall_refuses_pulls_from_registries_other_than_mcr()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        using var k = Kube(emu, "udr");
+        await k.CoreV1.CreateNamespacedPodAsync(CurlPod("hub", "https://api.ipify.org", "curlimages/curl:8.11.1"), "default");
+        var pod = await Eventually<V1Pod>(async () =>
+        {
+            var p = await k.CoreV1.ReadNamespacedPodAsync("hub", "default");
+            return p.Status.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == "ImagePullBackOff" ? p : null;
+        });
+        Assert.Equal("Pending", pod.Status.Phase);
+        var waiting = pod.Status.ContainerStatuses[0].State.Waiting.Message;
+        Assert.StartsWith("Back-off pulling image \"curlimages/curl:8.11.1\": ErrImagePull: rpc error: code = Unknown desc = failed to pull and unpack image \"docker.io/curlimages/curl:8.11.1\"", waiting);
+        Assert.Contains("Head \"https://registry-1.docker.io/v2/curlimages/curl/manifests/8.11.1\"", waiting);
+        Assert.Contains("read: connection reset by peer", waiting);
+        var evs = await k.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=hub");
+        Assert.Contains(evs.Items, e => e.Reason == "Failed" && e.Message.StartsWith("Failed to pull image \"curlimages/curl:8.11.1\": rpc error:"));
+
+        // the same cluster pulls from mcr.microsoft.com and the probe leaves through the firewall
+        var fw = emu.World.GetPublicIpAddress("demo-rg", "fw-egress-ip");
+        Assert.Contains($"Current IP Address: {fw}<", await RunProbe(k, "mcr-probe", image: McrImage));
+        // a loadBalancer cluster is not firewalled: Docker Hub pulls work there
+        using var open = Kube(emu, "standard-lb");
+        Assert.Matches(@"Current IP Address: \d+\.\d+\.\d+\.\d+<", await RunProbe(open, "hub-probe"));
+    }
+
+    [Fact]
+    public async Task Admission_denial_has_the_api_servers_status_shape_per_namespace_and_kind()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        emu.World.AddAdmissionDenial("standard-lb", "[k8sallowedrepos] container <{container}> has an invalid image repo <{image}>", ns: "default");
+        emu.World.AddAdmissionDenial("standard-lb", "services of type LoadBalancer are not allowed", webhook: "deny-lb.example.com", kind: "Service", code: 200);
+        using var k = Kube(emu, "standard-lb");
+        var ex = await Assert.ThrowsAsync<HttpOperationException>(() => k.CoreV1.CreateNamespacedPodAsync(CurlPod("denied", "https://api.ipify.org"), "default"));
+        Assert.Equal(403, (int)ex.Response.StatusCode);
+        Assert.Equal("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"admission webhook \\\"validation.gatekeeper.sh\\\" denied the request: [k8sallowedrepos] container <probe> has an invalid image repo <curlimages/curl:8.12.1>\",\"reason\":\"Forbidden\",\"code\":403}", ex.Response.Content);
+        Assert.Empty((await k.CoreV1.ListNamespacedPodAsync("default")).Items);
+        // another namespace is not matched
+        var ok = CurlPod("allowed", "https://api.ipify.org");
+        ok.Spec.SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 100, SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } };
+        ok.Spec.Containers[0].SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, Capabilities = new V1Capabilities { Drop = new List<string> { "ALL" } } };
+        await k.CoreV1.CreateNamespacedPodAsync(ok, "restricted-ns");
+        // a webhook answering a code below 400 still denies with 400
+        var svc = await Assert.ThrowsAsync<HttpOperationException>(() => k.CoreV1.CreateNamespacedServiceAsync(LbService("web"), "kube-public"));
+        Assert.Equal(400, (int)svc.Response.StatusCode);
+        Assert.Contains("admission webhook \\\"deny-lb.example.com\\\" denied the request: services of type LoadBalancer are not allowed", svc.Response.Content);
     }
 
     [Fact]

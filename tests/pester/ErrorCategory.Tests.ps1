@@ -80,6 +80,7 @@ BeforeAll {
         ImagePullFailed                 = 'ResourceUnavailable'
         PodUnschedulable                = 'ResourceUnavailable'
         PodRejected                     = 'InvalidOperation', 'PermissionDenied'
+        AdmissionDenied                 = 'PermissionDenied'
         EgressTestTimeout               = 'OperationTimeout'
         EgressBlockedOrEndpointUnusable = 'InvalidResult'
         OperationCanceled               = 'OperationStopped'

@@ -47,6 +47,16 @@ internal sealed class AdminApi(AksEmulator emulator)
                 await ArmApi.Write(ctx, 200, JsonSerializer.SerializeToNode(Faults.Rules), "application/json"); return;
             case ("/_emulator/faults", "DELETE"): Faults.Clear(); ctx.Response.StatusCode = 204; return;
             case ("/_emulator/rbac", _): await Rbac.HandleAdmin(ctx); return;
+            case ("/_emulator/admission", "POST"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var cluster = JsonUtil.S(b, "cluster"); var message = JsonUtil.S(b, "message");
+                if (string.IsNullOrEmpty(cluster) || string.IsNullOrEmpty(message) || World.GetCluster(cluster) is null)
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "cluster (an existing one) and message are required" } }); return; }
+                World.AddAdmissionDenial(cluster, message, JsonUtil.S(b, "namespace"), JsonUtil.S(b, "webhook") ?? "validation.gatekeeper.sh",
+                    JsonUtil.S(b, "kind") ?? "Pod", JsonUtil.Int(JsonUtil.Get(b, "code")) ?? 403);
+                ctx.Response.StatusCode = 204; return;
+            }
             case ("/_emulator/world", "GET"): await ArmApi.Write(ctx, 200, World.Dump(), "application/json"); return;
             case ("/_emulator/publicips", "POST"):
             {

@@ -35,6 +35,12 @@ internal sealed partial class K8sApi
                 return;
             }
         }
+        // validating admission webhooks run after the built-in admission plugins (PodSecurity)
+        if (W.Admit(c.K8s, kind, ns, name, body) is { } denied)
+        {
+            await WriteStatus(ctx, denied.Code, denied.Code == 403 ? "Forbidden" : "BadRequest", denied.Message);
+            return;
+        }
         JsonObject? created = null;
         var error = 0;
         lock (W.Sync)

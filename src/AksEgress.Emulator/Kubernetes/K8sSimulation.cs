@@ -231,6 +231,27 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
     private static IEnumerable<JsonObject> Containers(JsonObject pod) =>
         (JsonUtil.Get(pod, "spec", "containers") as JsonArray ?? new JsonArray()).OfType<JsonObject>();
 
+    /// <summary>
+    /// Registries the egress path of a restricted cluster lets through. AKS's required outbound rules (the ones an egress firewall
+    /// on a userDefinedRouting cluster must allow) cover mcr.microsoft.com and its data endpoints; network-isolated clusters
+    /// (outbound type none/block) get MCR through their bootstrap ACR cache. Every other registry is unreachable there.
+    /// </summary>
+    internal static bool RegistryReachable(Cluster c, string image)
+    {
+        if (c.OutboundType is not ("userDefinedRouting" or "none" or "block")) return true;
+        var host = RegistryHost(image);
+        return host == "mcr.microsoft.com" || host.EndsWith(".data.mcr.microsoft.com", StringComparison.Ordinal);
+    }
+
+    private static string RegistryHost(string image)
+    {
+        var first = image.Split('/')[0].ToLowerInvariant();
+        var hasRegistry = image.Contains('/') && (first.Contains('.') || first.Contains(':') || first == "localhost");
+        return hasRegistry ? first.Split(':')[0] : "registry-1.docker.io";
+    }
+
+    private static bool ImageFails(Cluster c, string image) => ImageFails(image) || !RegistryReachable(c, image);
+
     private static bool ImageFails(string image)
     {
         var img = image.ToLowerInvariant();
@@ -303,14 +324,14 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         var rt = c.K8s.PodRuntimes.TryGetValue(key, out var r) ? r : c.K8s.PodRuntimes[key] = new PodRuntime();
         var status = JsonUtil.Obj(pod, "status");
         var statuses = (JsonArray)status["containerStatuses"]!;
-        var failing = Containers(pod).Where(ct => ImageFails(JsonUtil.S(ct, "image") ?? "")).ToList();
+        var failing = Containers(pod).Where(ct => ImageFails(c, JsonUtil.S(ct, "image") ?? "")).ToList();
         foreach (var ct in Containers(pod)) w.RecordEvent(c.K8s, pod, "Normal", "Pulling", $"Pulling image \"{JsonUtil.S(ct, "image")}\"", "kubelet");
         if (failing.Count > 0)
         {
             foreach (var ct in failing)
             {
                 var image = JsonUtil.S(ct, "image")!;
-                var err = PullError(image);
+                var err = PullError(c, image);
                 rt.Waiting[JsonUtil.S(ct, "name")!] = "ErrImagePull";
                 var cs = statuses.OfType<JsonObject>().First(s => JsonUtil.S(s, "name") == JsonUtil.S(ct, "name"));
                 cs["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ErrImagePull", ["message"] = err } };
@@ -327,7 +348,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
                     var image = JsonUtil.S(ct, "image")!;
                     rt.Waiting[JsonUtil.S(ct, "name")!] = "ImagePullBackOff";
                     var cs = sts.OfType<JsonObject>().First(s => JsonUtil.S(s, "name") == JsonUtil.S(ct, "name"));
-                    cs["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ImagePullBackOff", ["message"] = $"Back-off pulling image \"{image}\": ErrImagePull: {PullError(image)}" } };
+                    cs["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ImagePullBackOff", ["message"] = $"Back-off pulling image \"{image}\": ErrImagePull: {PullError(c, image)}" } };
                     w.RecordEvent(c.K8s, p2, "Normal", "BackOff", $"Back-off pulling image \"{image}\"", "kubelet");
                     w.RecordEvent(c.K8s, p2, "Warning", "Failed", "Error: ImagePullBackOff", "kubelet");
                 }
@@ -423,12 +444,36 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         w.Commit(c.K8s, "Pod", "DELETED", live);
     });
 
-    internal static string PullError(string image)
+    internal static string PullError(Cluster c, string image)
+    {
+        if (ImageFails(image) || RegistryReachable(c, image)) return PullError(image);
+        var reference = Reference(image);
+        var path = string.Join('/', reference.Split('/').Skip(1));
+        var repo = path[..path.LastIndexOf(':')];
+        var tag = path[(path.LastIndexOf(':') + 1)..];
+        var host = RegistryHost(image);
+        var b = Convert.FromHexString(Det.Hex("registry/" + host, 10));
+        var remote = $"{20 + b[0] % 180}.{b[1]}.{b[2]}.{1 + b[3] % 254}:443";
+        // userDefinedRouting: the firewall answers the TLS handshake with a reset (Azure Firewall: no application rule matched);
+        // none/block: there is no route out at all, the connection attempt times out.
+        var why = c.OutboundType == "userDefinedRouting"
+            ? $"read tcp 10.224.0.4:{40000 + b[4] * 70}->{remote}: read: connection reset by peer"
+            : $"dial tcp {remote}: i/o timeout";
+        return $"rpc error: code = Unknown desc = failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": failed to do request: Head \"https://{host}/v2/{repo}/manifests/{tag}\": {why}";
+    }
+
+    private static string Reference(string image)
     {
         var first = image.Split('/')[0];
         var hasRegistry = image.Contains('/') && (first.Contains('.') || first.Contains(':') || first == "localhost");
         var reference = hasRegistry ? image : image.Contains('/') ? "docker.io/" + image : "docker.io/library/" + image;
         if (!reference.Contains(':', StringComparison.Ordinal) || reference.LastIndexOf(':') < reference.LastIndexOf('/')) reference += ":latest";
+        return reference;
+    }
+
+    internal static string PullError(string image)
+    {
+        var reference = Reference(image);
         var host = reference.Split('/')[0];
         if (host.StartsWith("invalid.example"))
             return $"rpc error: code = Unknown desc = failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": failed to do request: Head \"https://{host}/v2/{string.Join('/', reference.Split('/').Skip(1)).Split(':')[0]}/manifests/{reference.Split(':').Last()}\": dial tcp: lookup {host} on 168.63.129.16:53: no such host";

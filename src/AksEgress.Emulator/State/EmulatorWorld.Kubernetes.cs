@@ -49,6 +49,31 @@ public sealed partial class EmulatorWorld
         return k;
     }
 
+    /// <summary>
+    /// Installs a denying validating admission webhook on a cluster: creates of <paramref name="kind"/> (Pod or Service) in
+    /// <paramref name="ns"/> (null: every namespace) are refused with the API server's real shape,
+    /// <c>admission webhook "&lt;webhook&gt;" denied the request: &lt;message&gt;</c>, HTTP <paramref name="code"/> (Gatekeeper: 403).
+    /// </summary>
+    public void AddAdmissionDenial(string cluster, string message, string? ns = null, string webhook = "validation.gatekeeper.sh", string kind = "Pod", int code = 403)
+    {
+        if (code < 400) code = 400;   // the API server never returns < 400 with a denial
+        lock (Sync) Clusters[cluster].K8s.AdmissionRules.Add(new AdmissionRule(webhook, message, ns, kind, code));
+    }
+
+    /// <summary>The denial of the first matching rule (code, Status message), or null.</summary>
+    internal (int Code, string Message)? Admit(K8sState k, string kind, string ns, string name, JsonObject body)
+    {
+        lock (Sync)
+        {
+            var rule = k.AdmissionRules.FirstOrDefault(r => r.Kind.Equals(kind, StringComparison.OrdinalIgnoreCase) && (r.Namespace is null || r.Namespace == ns));
+            if (rule is null) return null;
+            var container = (JsonUtil.Get(body, "spec", "containers") as JsonArray)?.OfType<JsonObject>().FirstOrDefault();
+            var msg = rule.Message.Replace("{name}", name).Replace("{namespace}", ns)
+                .Replace("{image}", JsonUtil.S(container, "image") ?? "").Replace("{container}", JsonUtil.S(container, "name") ?? "");
+            return (rule.Code, $"admission webhook \"{rule.Webhook}\" denied the request: {msg}");
+        }
+    }
+
     internal JsonObject NewNamespaceObject(string ns, JsonObject? labels) => new()
     {
         ["kind"] = "Namespace", ["apiVersion"] = "v1",

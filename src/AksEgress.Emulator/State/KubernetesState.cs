@@ -38,6 +38,8 @@ internal sealed class K8sState
     public int NextNodePort { get; set; } = 30000 + 1234;
     public int NextPodIp { get; set; } = 10;
     public List<string> NodeNames { get; } = new();
+    /// <summary>Validating admission webhooks that deny creates (EmulatorWorld.AddAdmissionDenial).</summary>
+    public List<AdmissionRule> AdmissionRules { get; } = new();
 
     public Dictionary<string, JsonObject> Store(string kind) => kind switch
     {
@@ -45,3 +47,10 @@ internal sealed class K8sState
         _ => throw new ArgumentException(kind),
     };
 }
+
+/// <summary>
+/// A validating admission webhook that denies every create of <see cref="Kind"/> (in <see cref="Namespace"/>, or everywhere when
+/// null), as Gatekeeper / Azure Policy for Kubernetes / Deployment Safeguards do. <see cref="Message"/> is the webhook's own text;
+/// "{name}", "{namespace}", "{image}" and "{container}" are filled in from the object.
+/// </summary>
+internal sealed record AdmissionRule(string Webhook, string Message, string? Namespace, string Kind, int Code);

@@ -208,6 +208,12 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
 
     private static async Task<V1Pod> WaitForPodAsync(KubeSession s, string ns, string name, TestEgressIpRequest request, CancellationToken ct)
     {
+        var outboundType = (s.ClusterInfo ?? request.Kube.ClusterInfo)?.OutboundType;
+        return await WaitForPodAsync(s, ns, name, request, outboundType, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<V1Pod> WaitForPodAsync(KubeSession s, string ns, string name, TestEgressIpRequest request, string? outboundType, CancellationToken ct)
+    {
         var target = $"{ns}/{name}";
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(request.TimeoutSeconds + 5));
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
@@ -225,7 +231,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
                     if (type == WatchEventType.Deleted)
                         throw new AksEgressException(ErrorIds.KubernetesNotFound, EgressErrorCategory.ObjectNotFound,
                             $"The egress test pod {target} was deleted before it finished.", target, "Run the test again; check for controllers or policies that delete pods in this namespace.");
-                    return EvaluatePod(pod, request, target);
+                    return EvaluatePod(pod, request, target, outboundType);
                 },
                 linked.Token).ConfigureAwait(false);
         }
@@ -247,7 +253,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
     }
 
     /// <summary>Null while the pod is still on its way; the pod once it has finished; throws for image pull, scheduling and container creation failures.</summary>
-    internal static V1Pod? EvaluatePod(V1Pod pod, TestEgressIpRequest request, string target)
+    internal static V1Pod? EvaluatePod(V1Pod pod, TestEgressIpRequest request, string target, string? outboundType = null)
     {
         var phase = pod.Status?.Phase;
         if (phase == "Failed" && pod.Status?.Reason == "DeadlineExceeded") throw PodTimeout(target, request, pod, null);
@@ -257,14 +263,17 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             var w = cs.State?.Waiting;
             if (w is null) continue;
             if (w.Reason is "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" or "ErrImageNeverPull")
+            {
+                var (cause, action) = ImagePullAdvice.Explain(request.Image, w.Message, outboundType);
                 throw new AksEgressException(ErrorIds.ImagePullFailed, EgressErrorCategory.ResourceUnavailable,
-                    $"The egress test pod {target} cannot pull the image '{request.Image}' ({w.Reason}): {w.Message}",
-                    target, "Pass -Image with an image that has curl and that the nodes can pull (default curlimages/curl); private registries need an attached ACR (az aks update --attach-acr) or a mirror.")
+                    $"The egress test pod {target} cannot pull the image '{request.Image}' ({w.Reason}): {w.Message}{(cause is null ? "" : " " + cause)}",
+                    target, action)
                 { RemoteCode = w.Reason };
+            }
             if (w.Reason is "CreateContainerConfigError" or "CreateContainerError" or "RunContainerError")
                 throw new AksEgressException(ErrorIds.PodRejected, EgressErrorCategory.InvalidOperation,
                     $"The container of the egress test pod {target} could not be started ({w.Reason}): {w.Message}",
-                    target, "The pod runs as user 65534 with a read-only root filesystem; use an image that supports that (curlimages/curl does).")
+                    target, $"The pod runs as user 65534 with a read-only root filesystem; use an image that supports that (the default {TestEgressIpRequest.DefaultImage} does).")
                 { RemoteCode = w.Reason };
         }
         var sched = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");

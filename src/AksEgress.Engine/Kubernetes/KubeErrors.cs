@@ -107,6 +107,10 @@ internal static partial class KubeErrors
                 text = $"The Kubernetes API server {server} rejected the credentials (401 Unauthorized): {msg}";
                 action = "Refresh the credentials: get a new kubeconfig (Import-AzAksCredential / az aks get-credentials) or reconnect (Connect-AksEgress); for Entra clusters make sure the token is issued for the AKS server application.";
                 break;
+            case 400 or 403 when AdmissionDenial.TryParse(msg, out var denial):
+                id = ErrorIds.AdmissionDenied; cat = EgressErrorCategory.PermissionDenied;
+                (text, action) = AdmissionDenial.Explain(denial!, target as string);
+                break;
             case 403 when msg.Contains("PodSecurity", StringComparison.OrdinalIgnoreCase):
                 id = ErrorIds.PodRejected; cat = EgressErrorCategory.PermissionDenied;
                 text = $"The pod was rejected by Pod Security admission: {msg}";

@@ -33,7 +33,7 @@ public sealed class TestAksEgressIpCommand : AksEgressCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string Image { get; set; } = "curlimages/curl:8.11.1";
+    public string Image { get; set; } = TestEgressIpRequest.DefaultImage;
 
     [Parameter]
     [ValidateRange(5, 3600)]

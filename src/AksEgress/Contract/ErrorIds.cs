@@ -90,6 +90,8 @@ public static class ErrorIds
     public const string ImagePullFailed = nameof(ImagePullFailed);
     public const string PodUnschedulable = nameof(PodUnschedulable);
     public const string PodRejected = nameof(PodRejected);
+    /// <summary>A validating admission webhook (Gatekeeper, Azure Policy for Kubernetes, AKS Deployment Safeguards) denied the object.</summary>
+    public const string AdmissionDenied = nameof(AdmissionDenied);
     public const string EgressTestTimeout = nameof(EgressTestTimeout);
     public const string EgressBlockedOrEndpointUnusable = nameof(EgressBlockedOrEndpointUnusable);
 

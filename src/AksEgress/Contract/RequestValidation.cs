@@ -143,7 +143,7 @@ public static class RequestValidation
         if (request.TimeoutSeconds is < 5 or > 3600)
             throw InputValidation.Invalid(ErrorIds.InvalidTimeout, request.TimeoutSeconds, $"TimeoutSeconds {request.TimeoutSeconds} is invalid: it must be between 5 and 3600.", "Use a value such as 120.");
         if (string.IsNullOrWhiteSpace(request.Image))
-            throw InputValidation.Invalid(ErrorIds.InvalidImage, request.Image, "-Image must not be empty.", "Use an image with curl, such as curlimages/curl:8.11.1.");
+            throw InputValidation.Invalid(ErrorIds.InvalidImage, request.Image, "-Image must not be empty.", $"Use an image with curl, such as the default {TestEgressIpRequest.DefaultImage}.");
         if (request.AllNodes && !string.IsNullOrEmpty(request.NodeName))
             throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.NodeName,
                 "-AllNodes runs one pod on every node; -NodeName pins one node. Use one of them.", "Drop -AllNodes or -NodeName.");

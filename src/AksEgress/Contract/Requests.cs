@@ -87,7 +87,13 @@ public sealed record TestEgressIpRequest
     public string[] ExpectedIpAddress { get; init; } = Array.Empty<string>();
     public KubeAccess Kube { get; init; } = new();
     public string CheckUri { get; init; } = "https://api.ipify.org";
-    public string Image { get; init; } = "curlimages/curl:8.11.1";
+    /// <summary>
+    /// The default test image: Azure Linux 3.0 base/core on mcr.microsoft.com. Its core-packages-container set includes curl and
+    /// the CA bundle; AKS's required outbound rules allow mcr.microsoft.com (Docker Hub is neither allowed behind an AKS egress
+    /// firewall nor free of per-IP pull limits). The pod runs it as user 65534 with a read-only root filesystem.
+    /// </summary>
+    public const string DefaultImage = "mcr.microsoft.com/azurelinux/base/core:3.0";
+    public string Image { get; init; } = DefaultImage;
     public string Namespace { get; init; } = "default";
     public int TimeoutSeconds { get; init; } = 120;
     /// <summary>Pods to run (samples); with AllNodes, per node.</summary>

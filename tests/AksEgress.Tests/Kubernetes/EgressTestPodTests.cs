@@ -65,6 +65,57 @@ public class EgressTestPodTests
     }
 
     [Fact]
+    public async Task Default_image_comes_from_mcr_and_passes_the_udr_firewall()
+    {
+        Assert.StartsWith("mcr.microsoft.com/", new TestEgressIpRequest().Image);
+        await using var emu = await StartAsync();
+        var r = await (await EngineAsync(emu)).TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "udr", withInfo: true) }, new RecordingContext());
+        Assert.True(r.Succeeded, r.Explanation);
+        Assert.Equal(emu.World.GetPublicIpAddress("demo-rg", "fw-egress-ip"), r.ObservedIpAddress);
+        AssertNoTestPods(emu, "udr");
+    }
+
+    [Fact]
+    public async Task Docker_hub_image_on_a_udr_cluster_says_egress_is_restricted_and_what_to_allow()
+    {
+        await using var emu = await StartAsync();
+        var engine = await EngineAsync(emu);
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await engine.TestEgressIpAsync(
+            new TestEgressIpRequest { Kube = Access(emu, "udr", withInfo: true), Image = "curlimages/curl:8.11.1" }, new RecordingContext()));
+        Assert.Equal(ErrorIds.ImagePullFailed, ex.ErrorId);
+        Assert.Contains("Egress is restricted on this cluster", ex.Message);
+        Assert.Contains("userDefinedRouting", ex.Message);
+        Assert.Contains("registry-1.docker.io", ex.Message);
+        Assert.Contains("Allow registry-1.docker.io in the firewall", ex.RecommendedAction);
+        Assert.Contains("mcr.microsoft.com", ex.RecommendedAction);
+        AssertNoTestPods(emu, "udr");
+
+        // kubeconfig only (outbound type unknown): the network error itself points at the egress path, not at the image name
+        var ex2 = await Assert.ThrowsAsync<AksEgressException>(async () => await engine.TestEgressIpAsync(
+            new TestEgressIpRequest { Kube = Access(emu, "udr"), Image = "curlimages/curl:8.11.1" }, new RecordingContext()));
+        Assert.Equal(ErrorIds.ImagePullFailed, ex2.ErrorId);
+        Assert.Contains("could not reach the registry registry-1.docker.io", ex2.Message);
+        Assert.Contains("mcr.microsoft.com", ex2.RecommendedAction);
+        AssertNoTestPods(emu, "udr");
+    }
+
+    [Fact]
+    public async Task Azure_policy_admission_denial_is_admission_denied_and_only_in_its_namespace()
+    {
+        await using var emu = await StartAsync();
+        emu.World.AddAdmissionDenial("standard-lb", "[azurepolicy-k8sazurev2containerallowedimages-8d3f0a61c1b0e2] Container image {image} for container {container} has not been allowed.", ns: "default");
+        var engine = await EngineAsync(emu);
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await engine.TestEgressIpAsync(
+            new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext()));
+        Assert.Equal(ErrorIds.AdmissionDenied, ex.ErrorId);
+        Assert.Contains($"Container image {TestEgressIpRequest.DefaultImage} for container curl has not been allowed", ex.Message);
+        Assert.Contains("--safeguards-excluded-ns default", ex.RecommendedAction);
+        AssertNoTestPods(emu, "standard-lb");
+        var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb"), Namespace = "restricted-ns" }, new RecordingContext());
+        Assert.True(r.Succeeded, r.Explanation);
+    }
+
+    [Fact]
     public async Task Unknown_node_is_unschedulable()
     {
         await using var emu = await StartAsync();

@@ -43,6 +43,31 @@ public class KubeErrorsTests
     }
 
     [Fact]
+    public void Admission_webhook_denials_are_admission_denied_with_policy_advice_not_rbac_advice()
+    {
+        // Azure Policy for Kubernetes (Gatekeeper answers 403 Forbidden; the API server prefixes the webhook's message)
+        var az = Map(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"admission webhook \\\"validation.gatekeeper.sh\\\" denied the request: [azurepolicy-k8sazurev2containerallowedimages-8d3f0a61c1b0e2] Container image curlimages/curl:8.11.1 for container curl has not been allowed.\",\"reason\":\"Forbidden\",\"code\":403}");
+        Assert.Equal((ErrorIds.AdmissionDenied, EgressErrorCategory.PermissionDenied, 403), (az.ErrorId, az.Category, az.HttpStatus));
+        Assert.Contains("\"validation.gatekeeper.sh\" (Azure Policy for Kubernetes", az.Message);
+        Assert.Contains("Container image curlimages/curl:8.11.1 for container curl has not been allowed.", az.Message);
+        Assert.Contains("Constraint: azurepolicy-k8sazurev2containerallowedimages-8d3f0a61c1b0e2", az.Message);
+        Assert.Contains("az aks update --safeguards-excluded-ns default", az.RecommendedAction);
+        Assert.Contains("not missing RBAC rights", az.RecommendedAction);
+        Assert.DoesNotContain("Role", az.RecommendedAction);
+
+        // plain Gatekeeper constraint
+        var gk = Map(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"admission webhook \\\"validation.gatekeeper.sh\\\" denied the request: [must-have-team] you must provide labels: {\\\"team\\\"}\",\"reason\":\"Forbidden\",\"code\":403}");
+        Assert.Equal(ErrorIds.AdmissionDenied, gk.ErrorId);
+        Assert.Contains("kubectl describe constraint must-have-team", gk.RecommendedAction);
+        Assert.Contains("excludedNamespaces", gk.RecommendedAction);
+
+        // another webhook, 400 (the API server's default code for a denial)
+        var other = Map(400, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"admission webhook \\\"policy.kyverno.svc\\\" denied the request: no curl here\",\"code\":400}");
+        Assert.Equal(ErrorIds.AdmissionDenied, other.ErrorId);
+        Assert.Contains("validatingwebhookconfigurations", other.RecommendedAction);
+    }
+
+    [Fact]
     public void Pod_security_rejection_is_pod_rejected()
     {
         var e = Map(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"pods \\\"p\\\" is forbidden: violates PodSecurity \\\"restricted:latest\\\": allowPrivilegeEscalation != false (container \\\"c\\\" must set securityContext.allowPrivilegeEscalation=false)\",\"reason\":\"Forbidden\",\"details\":{\"name\":\"p\",\"kind\":\"pods\"},\"code\":403}");

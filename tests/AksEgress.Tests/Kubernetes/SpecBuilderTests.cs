@@ -129,6 +129,17 @@ public class SpecBuilderTests
         var e = Assert.Throws<AksEgressException>(() => EgressTestService.EvaluatePod(pull, req, "default/p"));
         Assert.Equal(ErrorIds.ImagePullFailed, e.ErrorId);
         Assert.Contains("rpc error", e.Message);
+        Assert.DoesNotContain("restricted", e.Message);   // a missing image on an open cluster is not an egress problem
+
+        var hub = new TestEgressIpRequest { Image = "curlimages/curl:8.11.1" };
+        var timeout = new V1Pod { Status = new V1PodStatus { Phase = "Pending", ContainerStatuses = new List<V1ContainerStatus> { new() { Name = "curl", State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ImagePullBackOff", Message = "Back-off pulling image \"curlimages/curl:8.11.1\": ErrImagePull: failed to do request: Head \"https://registry-1.docker.io/v2/curlimages/curl/manifests/8.11.1\": dial tcp 54.1.2.3:443: i/o timeout" } } } } } };
+        foreach (var ot in new[] { "none", "block" })
+        {
+            var b = Assert.Throws<AksEgressException>(() => EgressTestService.EvaluatePod(timeout, hub, "default/p", ot));
+            Assert.Equal(ErrorIds.ImagePullFailed, b.ErrorId);
+            Assert.Contains($"Egress is restricted on this cluster: the cluster has no internet egress (outbound type {ot})", b.Message);
+            Assert.Contains("az acr import", b.RecommendedAction);
+        }
         var uns = new V1Pod { Status = new V1PodStatus { Phase = "Pending", Conditions = new List<V1PodCondition> { new() { Type = "PodScheduled", Status = "False", Reason = "Unschedulable", Message = "0/3 nodes are available" } } } };
         Assert.Equal(ErrorIds.PodUnschedulable, Assert.Throws<AksEgressException>(() => EgressTestService.EvaluatePod(uns, req, "default/p")).ErrorId);
         Assert.Null(EgressTestService.EvaluatePod(new V1Pod { Status = new V1PodStatus { Phase = "Pending" } }, req, "default/p"));
