@@ -236,7 +236,9 @@ public class KubeFaultMatrixTests
     {
         await using var emu = await StartAsync();
         var engine = await EngineAsync(emu);
-        emu.Faults.Add(new FaultRule { Target = "standard-lb", PathContains = "watch=true", LatencyMilliseconds = 30_000, Count = 1 });
+        // The wait's first request (the pod list; a watch follows it only when the list does not settle the wait) is held: on a
+        // loaded machine the pod could finish before a watch was opened, and Ctrl+C then came after the command had ended.
+        emu.Faults.Add(new FaultRule { Target = "standard-lb", PathContains = "pods?fieldSelector", LatencyMilliseconds = 30_000, Count = 1 });
         using var cts = new CancellationTokenSource();
         var task = engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext(cts.Token));
         var sw = Stopwatch.StartNew();
