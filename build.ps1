@@ -114,6 +114,13 @@ function Get-PesterModulePath {
     $path
 }
 
+function Get-TrxText($Node, [string[]] $Path) {
+    # A trx result need not have Output/ErrorInfo/Message (a failure with a stack trace only): '' then, not a StrictMode error.
+    Set-StrictMode -Off
+    foreach ($name in $Path) { if ($null -eq $Node) { break }; $Node = $Node.$name }
+    "$Node"
+}
+
 function Invoke-XunitTests {
     param(
         [string] $Target = (Join-Path $Root 'AksEgress.sln'),
@@ -133,10 +140,10 @@ function Invoke-XunitTests {
         $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         # a skipped test (e.g. kubectl not on PATH) is neither passed nor failed: it is named, so it cannot pass unnoticed
         foreach ($r in @($run.Results.UnitTestResult | Where-Object { $_ -and $_.outcome -eq 'NotExecuted' })) {
-            $skipped += "xunit: $($r.testName): $("$($r.Output.StdOut)$($r.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1)"
+            $skipped += "xunit: $($r.testName): $("$(Get-TrxText $r Output, StdOut)$(Get-TrxText $r Output, ErrorInfo, Message)".Trim() -split "`n" | Select-Object -First 1)"
         }
         foreach ($r in @($run.Results.UnitTestResult | Where-Object { $_ -and $_.outcome -notin 'Passed', 'NotExecuted' })) {
-            $message = "$($r.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1
+            $message = (Get-TrxText $r Output, ErrorInfo, Message).Trim() -split "`n" | Select-Object -First 1
             $names += "${Name}: $($r.testName) ($($r.duration)): $message"
         }
     }

@@ -12,7 +12,7 @@ public sealed class ValidatorTests
 
     private static List<Violation> Check(string method, string path, string? api, JsonNode? request, int status = 200, JsonNode? response = null, string target = "arm", string? contentType = "application/json")
     {
-        var r = new TrafficRecord(target, method, path, api, status, false, contentType, request, "application/json", false, response, "test");
+        var r = new TrafficRecord(target, method, path, api, status, false, contentType, request, "application/json", false, response, "test", "AksEgress (validator test: judged as the module's request)");
         return new ContractChecker(Specs).Check(r, _ => false).Violations.ToList();
     }
 
