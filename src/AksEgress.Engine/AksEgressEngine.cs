@@ -57,13 +57,8 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
         Operation.StreamAsync(context, () => RequestValidation.ValidateListScope(subscriptionId, resourceGroupName),
             () => _clusters.ListAsync(subscriptionId, resourceGroupName, context));
 
-    /// <summary>Get-AksNodeResourceGroup: a read the user asked for, so always from ARM (another process may have changed it).</summary>
     public Task<AksNodeResourceGroup> GetClusterAsync(ClusterRef cluster, IOperationContext context) =>
-        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _clusters.GetAsync(cluster, context, fresh: true));
-
-    /// <summary>The Kubernetes side's read of the cluster: reuses this pipeline's recent read.</summary>
-    Task<AksNodeResourceGroup> IClusterCredentialSource.GetClusterAsync(ClusterRef cluster, IOperationContext context) =>
-        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _clusters.GetAsync(cluster, context, fresh: false));
+        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _clusters.GetAsync(cluster, context));
 
     public Task<EgressIp> NewEgressIpAsync(NewEgressIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _publicIps.NewAsync(request, context));
@@ -71,16 +66,8 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
     public Task<bool> RemoveEgressIpAsync(RemoveEgressIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _publicIps.RemoveAsync(request, context));
 
-    /// <summary>
-    /// Get-AksEgressConfiguration: fresh when called on its own; piped a cluster that the same pipeline has just read
-    /// (<paramref name="clusterInfo"/>), it reuses that read.
-    /// </summary>
     public Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context) =>
-        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _egressConfiguration.GetAsync(cluster, clusterInfo, context, fresh: clusterInfo is null));
-
-    /// <summary>The explanation of a failed egress test: reuses this pipeline's recent read.</summary>
-    Task<EgressConfiguration> IClusterCredentialSource.GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context) =>
-        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _egressConfiguration.GetAsync(cluster, clusterInfo, context, fresh: false));
+        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _egressConfiguration.GetAsync(cluster, clusterInfo, context));
 
     public Task<OutboundIpAssignment> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _outboundIps.SetAsync(request, context));

@@ -6,16 +6,13 @@ using AksEgress.Models;
 
 namespace AksEgress.Engine.Clusters;
 
-/// <summary>
-/// Managed clusters: GET and list (streams pages, follows nextLink). A GET is kept ~30 s per session for the steps of one
-/// pipeline (a Kubernetes client, an explanation, a write's read-modify-write); a read the user asks for is always fresh.
-/// </summary>
+/// <summary>Managed clusters: GET (cached ~30 s per session) and list (streams pages, follows nextLink).</summary>
 internal sealed class ClusterService(SessionService sessions)
 {
     internal static string ClusterKey(string sub, ClusterRef c) => $"{sub}/{c.ResourceGroupName}/{c.ClusterName}".ToLowerInvariant();
 
-    public async Task<AksNodeResourceGroup> GetAsync(ClusterRef cluster, IOperationContext context, bool fresh) =>
-        (await GetModelAsync(cluster, context, fresh).ConfigureAwait(false)).Model.Info;
+    public async Task<AksNodeResourceGroup> GetAsync(ClusterRef cluster, IOperationContext context) =>
+        (await GetModelAsync(cluster, context, fresh: false).ConfigureAwait(false)).Model.Info;
 
     /// <summary>GET of the cluster (cached ~30 s unless fresh); returns the model and, when fetched now, the raw JSON.</summary>
     public async Task<(ManagedClusterModel Model, JsonObject? Raw, ArmSession Session)> GetModelAsync(ClusterRef cluster, IOperationContext context, bool fresh)

@@ -8,11 +8,9 @@ namespace AksEgress.Engine.EgressConfig;
 /// <summary>Get-AksEgressConfiguration: what decides the cluster's egress, and which addresses it uses today.</summary>
 internal sealed class EgressConfigurationService(ClusterService clusters)
 {
-    /// <param name="fresh">Read the cluster from ARM even when this session read it moments ago (a read the user asked for);
-    /// false reuses a read of the same pipeline step (the explanation of a failed egress test).</param>
-    public async Task<EgressConfiguration> GetAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context, bool fresh)
+    public async Task<EgressConfiguration> GetAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context)
     {
-        var (model, _, s) = await clusters.GetModelAsync(cluster, context, fresh).ConfigureAwait(false);
+        var (model, _, s) = await clusters.GetModelAsync(cluster, context, fresh: false).ConfigureAwait(false);
         return await BuildAsync(s, model, context).ConfigureAwait(false);
     }
 
