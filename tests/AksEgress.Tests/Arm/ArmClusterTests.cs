@@ -9,7 +9,7 @@ namespace AksEgress.Tests.Arm;
 public class ArmClusterTests
 {
     [Fact]
-    public async Task Get_cluster_normalises_quirks_and_the_pipeline_reuses_it()
+    public async Task Get_cluster_normalises_quirks_and_is_cached()
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ctx = new RecordingContext();
@@ -21,8 +21,7 @@ public class ArmClusterTests
         Assert.Equal(3, c.NodeCount);
         Assert.False(string.IsNullOrEmpty(c.IdentityPrincipalId));
         Assert.Contains(ctx.Verbose, v => v == "GET cluster demo-rg/standard-lb");
-        // The next step of the pipeline (the Kubernetes side) reuses that read; a read the user asks for does not (ArmFreshReadTests).
-        await ((IClusterCredentialSource)f.Engine).GetClusterAsync(f.Cluster("standard-lb"), ctx);
+        await f.Engine.GetClusterAsync(f.Cluster("standard-lb"), ctx);
         Assert.Equal(new[] { "GET /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/Microsoft.ContainerService/managedClusters/standard-lb" }, f.ArmLines);
         Assert.Contains("api-version=2025-10-01", f.Arm[0].PathAndQuery);
 
@@ -67,9 +66,9 @@ public class ArmClusterTests
         Assert.Equal(3, f.Arm.Count(e => e.PathAndQuery.Contains("/managedClusters?")));
         Assert.Contains(f.Arm, e => e.PathAndQuery.Contains("skipToken=2"));
         Assert.DoesNotContain(f.Arm, e => e.PathAndQuery.Contains("/providers/Microsoft.ContainerService?"));
-        // listed clusters serve the rest of the pipeline (e.g. the Kubernetes client): a following read there needs no request
+        // listed clusters are cached: a following GET needs no request
         var before = f.Arm.Count;
-        await ((IClusterCredentialSource)f.Engine).GetClusterAsync(f.Cluster("udr"), new NullOperationContext());
+        await f.Engine.GetClusterAsync(f.Cluster("udr"), new NullOperationContext());
         Assert.Equal(before, f.Arm.Count);
     }
 
