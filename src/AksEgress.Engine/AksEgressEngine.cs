@@ -60,7 +60,7 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
     public Task<AksNodeResourceGroup> GetClusterAsync(ClusterRef cluster, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _clusters.GetAsync(cluster, context));
 
-    public Task<EgressIp> NewEgressIpAsync(NewEgressIpRequest request, IOperationContext context) =>
+    public Task<EgressIp?> NewEgressIpAsync(NewEgressIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _publicIps.NewAsync(request, context));
 
     public Task<bool> RemoveEgressIpAsync(RemoveEgressIpRequest request, IOperationContext context) =>
@@ -69,10 +69,10 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
     public Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _egressConfiguration.GetAsync(cluster, clusterInfo, context));
 
-    public Task<OutboundIpAssignment> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context) =>
+    public Task<OutboundIpAssignment?> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _outboundIps.SetAsync(request, context));
 
-    public Task<EgressService> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context) =>
+    public Task<EgressService?> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _egressServices.SetAsync(request, context));
 
     public Task<bool> RemoveEgressServiceAsync(RemoveEgressServiceRequest request, IOperationContext context) =>

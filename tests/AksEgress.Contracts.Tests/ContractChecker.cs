@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -212,7 +213,7 @@ internal sealed class ContractChecker(SpecSet specs)
         // Response body (the emulator's, not a test-injected fault body)
         if (!r.FaultInjected && r.Response is not null && !r.ResponseTruncated)
         {
-            var code = r.Status.ToString();
+            var code = r.Status.ToString(CultureInfo.InvariantCulture);
             string? schemaKey;
             if (!op.ResponseSchemas.TryGetValue(code, out schemaKey) && !op.ResponseSchemas.TryGetValue("default", out schemaKey))
                 Add(new Violation(op.Key, r.Describe(), "response", "(status)", "status code defined", $"HTTP {code} is not a response of {op.OperationId}"));

@@ -61,7 +61,7 @@ public sealed class ValidatorTests
         // sku is a $ref inside properties of a definition that inherits (allOf) Resource: the closed form must still apply.
         var body = GoodPip();
         body["sku"]!["size"] = "large";
-        Assert.Contains(Check("PUT", Pip, "2025-07-01", body, 201), v => v.JsonPath == "/sku/size" && v.Rule.StartsWith("additionalProperties"));
+        Assert.Contains(Check("PUT", Pip, "2025-07-01", body, 201), v => v.JsonPath == "/sku/size" && v.Rule.StartsWith("additionalProperties", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class ValidatorTests
         pod["spec"]!["containers"]![0]!["imagePull"] = "Always";
         pod["spec"]!["restartPolicy"] = 3;
         var found = Check("POST", "/api/v1/namespaces/default/pods", null, pod, 201, null, "k8s");
-        Assert.Contains(found, v => v.JsonPath == "/spec/containers/0/imagePull" && v.Rule.StartsWith("additionalProperties"));
+        Assert.Contains(found, v => v.JsonPath == "/spec/containers/0/imagePull" && v.Rule.StartsWith("additionalProperties", StringComparison.Ordinal));
         Assert.Contains(found, v => v.JsonPath == "/spec/restartPolicy" && v.Rule == "type");
     }
 

@@ -210,7 +210,7 @@ public class KubernetesTests
         Assert.Contains("Head \"https://registry-1.docker.io/v2/curlimages/curl/manifests/8.11.1\"", waiting);
         Assert.Contains("read: connection reset by peer", waiting);
         var evs = await k.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=hub");
-        Assert.Contains(evs.Items, e => e.Reason == "Failed" && e.Message.StartsWith("Failed to pull image \"curlimages/curl:8.11.1\": rpc error:"));
+        Assert.Contains(evs.Items, e => e.Reason == "Failed" && e.Message.StartsWith("Failed to pull image \"curlimages/curl:8.11.1\": rpc error:", StringComparison.Ordinal));
 
         // the same cluster pulls from mcr.microsoft.com and the probe leaves through the firewall
         var fw = emu.World.GetPublicIpAddress("demo-rg", "fw-egress-ip");
@@ -305,7 +305,7 @@ public class KubernetesTests
         Assert.Equal(400, (int)ex.Response.StatusCode);
         Assert.Contains("container \\\"probe\\\" in pod \\\"badimage\\\" is waiting to start: trying and failing to pull image", ex.Response.Content);
         var evs = await k.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=badimage");
-        Assert.Contains(evs.Items, e => e.Reason == "Failed" && e.Message.StartsWith("Failed to pull image \"invalid.example/curl:doesnotexist\": rpc error:"));
+        Assert.Contains(evs.Items, e => e.Reason == "Failed" && e.Message.StartsWith("Failed to pull image \"invalid.example/curl:doesnotexist\": rpc error:", StringComparison.Ordinal));
         Assert.Contains(evs.Items, e => e.Reason == "BackOff");
 
         var unsched = CurlPod("nowhere", "https://api.ipify.org"); unsched.Spec.NodeName = "aks-nodepool1-00000000-vmss000099";
@@ -344,7 +344,7 @@ public class KubernetesTests
         using var k = Kube(emu, "standard-lb");
         var list = await k.CoreV1.ListNamespacedServiceAsync("default");
         using var http = new HttpClient(Handler(emu)) { BaseAddress = emu.GetKubernetesEndpoint("standard-lb"), Timeout = Timeout.InfiniteTimeSpan };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", emu.GetKubeconfig("standard-lb").Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("token: "))[7..]);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", emu.GetKubeconfig("standard-lb").Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("token: ", StringComparison.Ordinal))[7..]);
         using var req = new HttpRequestMessage(HttpMethod.Get, $"api/v1/namespaces/default/services?watch=true&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dnothing&resourceVersion={list.Metadata.ResourceVersion}&timeoutSeconds=60")
         { Version = Version.Parse(httpVersion), VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));

@@ -50,7 +50,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
     private static Task ResNotFound(HttpContext ctx, string type, string name, string rg) =>
         Gateway404(ctx, Err("ResourceNotFound", $"The Resource '{type}/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"));
 
-    private string ApiVersion(HttpContext ctx, string fallback) => ctx.Request.Query["api-version"].ToString() is { Length: > 0 } v ? v : fallback;
+    private static string ApiVersion(HttpContext ctx, string fallback) => ctx.Request.Query["api-version"].ToString() is { Length: > 0 } v ? v : fallback;
     private string Base => emu.ArmEndpoint.ToString();   // ends with '/'
 
     // ------------------------------------------------------------------ entry
@@ -341,7 +341,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
     }
 
     /// <summary>Advances an operation by one poll. Caller holds Sync.</summary>
-    private void Advance(ArmOperation op)
+    private static void Advance(ArmOperation op)
     {
         if (op.Status != "InProgress") return;
         if (op.Outcome == "stuck") return;

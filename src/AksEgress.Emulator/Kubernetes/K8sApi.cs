@@ -10,6 +10,13 @@ internal sealed partial class K8sApi(AksEmulator emu)
 {
     private EmulatorWorld W => emu.World;
     private static readonly bool Debug = Environment.GetEnvironmentVariable("AKSEGRESS_EMULATOR_DEBUG") == "1";
+    private static readonly string[] AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+    private static readonly string[] NamespaceVerbs = ["create", "delete", "get", "list", "patch", "update", "watch"];
+    private static readonly string[] StatusVerbs = ["get", "patch", "update"];
+    private static readonly string[] GetVerb = ["get"];
+    private static readonly string[] EventColumns = ["Last Seen", "Type", "Reason", "Object", "Message"];
+    private static readonly string[] NodeColumns = ["Name", "Status", "Roles", "Age", "Version"];
+    private static readonly string[] NamespaceColumns = ["Name", "Status", "Age"];
     private K8sSimulation Sim => emu.Simulation;
 
     // ------------------------------------------------------------------ helpers
@@ -146,21 +153,21 @@ internal sealed partial class K8sApi(AksEmulator emu)
             if (all) o["categories"] = new JsonArray("all");
             return o;
         }
-        var full = new[] { "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch" };
-        var svc = R("services", "service", true, "Service", full, new[] { "svc" }, true);
+        var full = AllVerbs;
+        var svc = R("services", "service", true, "Service", full, ["svc"], true);
         svc["storageVersionHash"] = "0/CO1lhkEBI=";
         return new JsonObject
         {
             ["kind"] = "APIResourceList", ["apiVersion"] = "v1", ["groupVersion"] = "v1",
             ["resources"] = new JsonArray(
-                R("events", "event", true, "Event", full, new[] { "ev" }),
-                R("namespaces", "namespace", false, "Namespace", new[] { "create", "delete", "get", "list", "patch", "update", "watch" }, new[] { "ns" }),
-                R("nodes", "node", false, "Node", full, new[] { "no" }),
-                R("pods", "pod", true, "Pod", full, new[] { "po" }, true),
-                R("pods/log", "", true, "Pod", new[] { "get" }),
-                R("pods/status", "", true, "Pod", new[] { "get", "patch", "update" }),
+                R("events", "event", true, "Event", full, ["ev"]),
+                R("namespaces", "namespace", false, "Namespace", NamespaceVerbs, ["ns"]),
+                R("nodes", "node", false, "Node", full, ["no"]),
+                R("pods", "pod", true, "Pod", full, ["po"], true),
+                R("pods/log", "", true, "Pod", GetVerb),
+                R("pods/status", "", true, "Pod", StatusVerbs),
                 svc,
-                R("services/status", "", true, "Service", new[] { "get", "patch", "update" })),
+                R("services/status", "", true, "Service", StatusVerbs)),
         };
     }
 
@@ -254,9 +261,9 @@ internal sealed partial class K8sApi(AksEmulator emu)
         var wantsTable = ctx.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.OrdinalIgnoreCase);
         if (wantsTable && kind == "Service") { await WriteJson(ctx, 200, ServiceTable(items, rv)); return; }
         if (wantsTable && kind == "Pod") { await WriteJson(ctx, 200, PodTable(items, rv)); return; }
-        if (wantsTable && kind == "Event") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Last Seen", "Type", "Reason", "Object", "Message" }, e => new JsonArray(Age(new JsonObject { ["metadata"] = new JsonObject { ["creationTimestamp"] = JsonUtil.S(e, "lastTimestamp") } }), JsonUtil.S(e, "type"), JsonUtil.S(e, "reason"), $"{JsonUtil.S(e, "involvedObject", "kind")?.ToLowerInvariant()}/{JsonUtil.S(e, "involvedObject", "name")}", JsonUtil.S(e, "message")))); return; }
-        if (wantsTable && kind == "Node") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Name", "Status", "Roles", "Age", "Version" }, n => new JsonArray(JsonUtil.S(n, "metadata", "name"), "Ready", "<none>", Age(n), JsonUtil.S(n, "status", "nodeInfo", "kubeletVersion")))); return; }
-        if (wantsTable && kind == "Namespace") { await WriteJson(ctx, 200, SimpleTable(items, rv, new[] { "Name", "Status", "Age" }, n => new JsonArray(JsonUtil.S(n, "metadata", "name"), JsonUtil.S(n, "status", "phase"), Age(n)))); return; }
+        if (wantsTable && kind == "Event") { await WriteJson(ctx, 200, SimpleTable(items, rv, EventColumns, e => new JsonArray(Age(new JsonObject { ["metadata"] = new JsonObject { ["creationTimestamp"] = JsonUtil.S(e, "lastTimestamp") } }), JsonUtil.S(e, "type"), JsonUtil.S(e, "reason"), $"{JsonUtil.S(e, "involvedObject", "kind")?.ToLowerInvariant()}/{JsonUtil.S(e, "involvedObject", "name")}", JsonUtil.S(e, "message")))); return; }
+        if (wantsTable && kind == "Node") { await WriteJson(ctx, 200, SimpleTable(items, rv, NodeColumns, n => new JsonArray(JsonUtil.S(n, "metadata", "name"), "Ready", "<none>", Age(n), JsonUtil.S(n, "status", "nodeInfo", "kubeletVersion")))); return; }
+        if (wantsTable && kind == "Namespace") { await WriteJson(ctx, 200, SimpleTable(items, rv, NamespaceColumns, n => new JsonArray(JsonUtil.S(n, "metadata", "name"), JsonUtil.S(n, "status", "phase"), Age(n)))); return; }
         await WriteJson(ctx, 200, new JsonObject { ["kind"] = ListKind(kind), ["apiVersion"] = "v1", ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString() }, ["items"] = items });
     }
 

@@ -103,7 +103,7 @@ internal sealed class CompletionService(SessionService sessions, ClusterService 
         }
     }
 
-    private static IReadOnlyList<string> CompleteKubeContexts(string? kubeConfigPath)
+    private static string[] CompleteKubeContexts(string? kubeConfigPath)
     {
         // The named file, or the default kubeconfig exactly as the cmdlets resolve it (KUBECONFIG merged, else ~/.kube/config).
         var cfg = kubeConfigPath is null ? KubeConfigResolver.ForProcess().LoadMerged()

@@ -16,7 +16,7 @@ internal sealed class EgressServiceManager(SessionService sessions)
     private const int ServiceProgressId = 0x4B51;
 
     /// <summary>Creates or updates the egress LoadBalancer Service and waits until it shows the IP. Returns null when ShouldProcess declined (WhatIf).</summary>
-    public async Task<EgressService> SetAsync(SetEgressServiceRequest request, IOperationContext context)
+    public async Task<EgressService?> SetAsync(SetEgressServiceRequest request, IOperationContext context)
     {
         var ct = context.CancellationToken;
         var ip = System.Net.IPAddress.Parse(request.IpAddress.Trim()).ToString();
@@ -52,7 +52,7 @@ internal sealed class EgressServiceManager(SessionService sessions)
 
             if (existing is null)
             {
-                if (!context.ShouldProcess(on, $"Create LoadBalancer Service for egress IP {ip}")) return null!;
+                if (!context.ShouldProcess(on, $"Create LoadBalancer Service for egress IP {ip}")) return null;
                 var desired = EgressServiceSpec.Build(name, ns, ip, request.Port, rgAnnotation);
                 try { current = await core.CreateNamespacedServiceAsync(desired, ns, cancellationToken: ct).ConfigureAwait(false); }
                 catch (Exception ex) when (attempt == 0 && KubeErrors.IsStatus(ex, 409))
@@ -79,7 +79,7 @@ internal sealed class EgressServiceManager(SessionService sessions)
                 }
                 else
                 {
-                    if (!context.ShouldProcess(on, $"Update LoadBalancer Service for egress IP {ip}")) return null!;
+                    if (!context.ShouldProcess(on, $"Update LoadBalancer Service for egress IP {ip}")) return null;
                     var patch = new V1Patch(EgressServiceSpec.MergePatch(existing, ip, request.Port, rgAnnotation), V1Patch.PatchType.MergePatch);
                     try { current = await core.PatchNamespacedServiceAsync(patch, name, ns, cancellationToken: ct).ConfigureAwait(false); }
                     catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }

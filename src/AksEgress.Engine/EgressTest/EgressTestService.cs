@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
@@ -64,7 +65,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             catch (OperationCanceledException) { return; }
             try
             {
-                outcomes[i] = await RunSampleAsync(session, request, uri, node, abort.Token, context).ConfigureAwait(false);
+                outcomes[i] = await RunSampleAsync(session, request, uri, node, context, abort.Token).ConfigureAwait(false);
                 var n = Interlocked.Increment(ref done);
                 context.WriteProgress(new ProgressUpdate(TestProgressId, activity, $"{n}/{plan.Count} sample(s)", 100 * n / plan.Count));
             }
@@ -133,7 +134,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         return s.Length <= max ? s : s[..max];
     }
 
-    private static async Task<SampleOutcome> RunSampleAsync(KubeSession s, TestEgressIpRequest request, Uri uri, string? nodeName, CancellationToken ct, IOperationContext context)
+    private static async Task<SampleOutcome> RunSampleAsync(KubeSession s, TestEgressIpRequest request, Uri uri, string? nodeName, IOperationContext context, CancellationToken ct)
     {
         var ns = request.Namespace;
         var name = EgressPodBuilder.NewPodName();
@@ -347,7 +348,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
                 break;
             case EgressDecider.BasicLoadBalancerFrontend:
                 sb.Append(EgressTexts.MismatchBasic);
-                if (svcText.Length > 0) sb.Append($" LoadBalancer Services: {svcText}.");
+                if (svcText.Length > 0) sb.Append(CultureInfo.InvariantCulture, $" LoadBalancer Services: {svcText}.");
                 sb.Append(EgressTexts.MismatchBasicRetired);
                 break;
             case EgressDecider.None:
@@ -359,7 +360,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
                 break;
             default:
                 foreach (var e in expected.Where(e => !observed.Contains(e)))
-                    if (ServiceOf(e) is { } svc) sb.Append($" {e} is only the inbound address of Service {svc}.");
+                    if (ServiceOf(e) is { } svc) sb.Append(CultureInfo.InvariantCulture, $" {e} is only the inbound address of Service {svc}.");
                 sb.Append(EgressTexts.MismatchClusterUnknown);
                 break;
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using k8s.Models;
 
 namespace AksEgress.Engine.Kubernetes;
@@ -68,7 +69,7 @@ internal static class EgressServiceSpec
         if (existing.Spec.Ports is not { Count: 1 } ports) return false;
         var p = ports[0];
         if (p.Port != port || (p.Protocol ?? "TCP") != "TCP" || p.Name != KubeNames.PortName) return false;
-        if (p.TargetPort is not null && p.TargetPort.Value != port.ToString()) return false;
+        if (p.TargetPort is not null && p.TargetPort.Value != port.ToString(CultureInfo.InvariantCulture)) return false;
         var ann = existing.Metadata.Annotations ?? new Dictionary<string, string>();
         if (!ann.TryGetValue(KubeNames.AnnotationIpv4, out var haveIp) || haveIp != ip) return false;
         ann.TryGetValue(KubeNames.AnnotationResourceGroup, out var haveRg);

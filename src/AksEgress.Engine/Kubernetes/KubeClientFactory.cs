@@ -224,7 +224,7 @@ internal sealed class KubeClientFactory
         catch { _clients.TryRemove(key, out _); throw; }
     }
 
-    private IKubernetes CreateClient(KubeConfigSelection sel, bool useAad)
+    private k8s.Kubernetes CreateClient(KubeConfigSelection sel, bool useAad)
     {
         KubernetesClientConfiguration cfg;
         if (useAad)

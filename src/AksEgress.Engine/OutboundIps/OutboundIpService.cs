@@ -12,7 +12,7 @@ namespace AksEgress.Engine.OutboundIps;
 internal sealed class OutboundIpService(ClusterService clusters)
 {
     /// <summary>Returns null when ShouldProcess declined (-WhatIf): the cmdlet writes nothing.</summary>
-    public async Task<OutboundIpAssignment> SetAsync(SetOutboundIpRequest request, IOperationContext context)
+    public async Task<OutboundIpAssignment?> SetAsync(SetOutboundIpRequest request, IOperationContext context)
     {
         var wanted = new List<ParsedResourceId>();
         foreach (var p in request.PublicIpIds.Select(ResourceIdParser.ParsePublicIpId))
@@ -78,7 +78,7 @@ internal sealed class OutboundIpService(ClusterService clusters)
             }
             // Asked once: a retry after a concurrent change re-applies the same change the user confirmed.
             if (!confirmed && !context.ShouldProcess(info.ClusterId, change.Describe(info.ClusterName, previousAddresses)))
-                return null!;
+                return null;
             confirmed = true;
 
             var body = BuildOutboundIpPutBody(raw0!, ips.Select(i => i.Id), request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using AksEgress.Engine.Arm;
 using AksEgress.Engine.PublicIps;
 
@@ -32,7 +33,7 @@ internal sealed record PlannedChange(bool IpsChange, int? PortsFrom, int? PortsT
             parts.Add($"replace the egress (outbound) IPs{was} with {list}: egress changes for every workload and existing outbound connections drop");
         }
         if (PortsChange)
-            parts.Add($"set the SNAT ports per node (allocatedOutboundPorts) from {(PortsFrom is int f ? f == 0 ? "0 (automatic)" : f.ToString() : "automatic")} to {(PortsTo == 0 ? "0 (automatic)" : PortsTo)}");
+            parts.Add($"set the SNAT ports per node (allocatedOutboundPorts) from {(PortsFrom is int f ? f == 0 ? "0 (automatic)" : f.ToString(CultureInfo.InvariantCulture) : "automatic")} to {(PortsTo == 0 ? "0 (automatic)" : PortsTo)}");
         if (IdleChange)
             parts.Add($"set the idle timeout of outbound connections from {(IdleFrom is int i ? $"{i}" : "the default (30)")} to {IdleTo} minutes");
         if (!IpsChange && Repair)

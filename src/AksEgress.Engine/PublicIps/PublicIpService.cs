@@ -15,7 +15,7 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
         $"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
 
     /// <summary>Creates (or returns the matching existing) static Standard public IP. Returns null when ShouldProcess declined (-WhatIf): the cmdlet writes nothing.</summary>
-    public async Task<EgressIp> NewAsync(NewEgressIpRequest request, IOperationContext context)
+    public async Task<EgressIp?> NewAsync(NewEgressIpRequest request, IOperationContext context)
     {
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var info = request.ClusterInfo;
@@ -80,7 +80,7 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
         }
         location = PublicIpModel.NormaliseLocation(location);
         if (!context.ShouldProcess(target, $"Create static Standard public IP in {location}"))
-            return null!;
+            return null;
         context.WriteVerbose($"Creating public IP {target} in {location} (Standard, Static{(request.Zones.Length > 0 ? ", zones " + string.Join(",", request.Zones) : "")})");
         var tags = new JsonObject();
         foreach (var (k, v) in request.Tags) tags[k] = v;

@@ -20,12 +20,13 @@ public interface IAksEgressEngine
     IAsyncEnumerable<AksNodeResourceGroup> ListClustersAsync(string? subscriptionId, string? resourceGroupName, IOperationContext context);
     Task<AksNodeResourceGroup> GetClusterAsync(ClusterRef cluster, IOperationContext context);
 
-    Task<EgressIp> NewEgressIpAsync(NewEgressIpRequest request, IOperationContext context);
-    Task<EgressService> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context);
+    /// <summary>Null when ShouldProcess declined (-WhatIf, or the user answered no); likewise for the two Set methods below.</summary>
+    Task<EgressIp?> NewEgressIpAsync(NewEgressIpRequest request, IOperationContext context);
+    Task<EgressService?> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context);
     Task<EgressTestResult> TestEgressIpAsync(TestEgressIpRequest request, IOperationContext context);
 
     Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context);
-    Task<OutboundIpAssignment> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context);
+    Task<OutboundIpAssignment?> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context);
     /// <summary>Returns false when nothing was removed (not found, or ShouldProcess declined).</summary>
     Task<bool> RemoveEgressIpAsync(RemoveEgressIpRequest request, IOperationContext context);
     Task<bool> RemoveEgressServiceAsync(RemoveEgressServiceRequest request, IOperationContext context);

@@ -15,7 +15,7 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _stopping;
 
-    internal IAksEgressEngine Engine => EngineHost.Engine;
+    internal static IAksEgressEngine Engine => EngineHost.Engine;
 
     protected override void StopProcessing()
     {

@@ -63,8 +63,10 @@ public abstract class EngineCompleter : IArgumentCompleter
         }
     }
 
+    private static readonly System.Buffers.SearchValues<char> QuoteTriggers = System.Buffers.SearchValues.Create(" '\"$`();,");
+
     private static string Quote(string value) =>
-        value.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', ';', ',' }) >= 0 ? "'" + value.Replace("'", "''") + "'" : value;
+        value.AsSpan().IndexOfAny(QuoteTriggers) >= 0 ? "'" + value.Replace("'", "''") + "'" : value;
 }
 
 public sealed class SubscriptionCompleter : EngineCompleter { internal override CompletionKind Kind => CompletionKind.Subscription; }

@@ -45,12 +45,14 @@ public class ArmEgressTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "pinned", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
+        Assert.NotNull(ip);
         var before = f.Emu.World.GetExpectedEgressAddresses("standard-lb").ToArray();
         f.Emu.Requests.Clear();
         var ctx = new RecordingContext();
         var r = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id } }, ctx);
+        Assert.NotNull(r);
         Assert.Equal("Updated", r.Action);
-        Assert.Equal(new[] { ip.IpAddress }, r.EgressIpAddress);
+        Assert.Equal(new[] { ip.IpAddress! }, r.EgressIpAddress);
         Assert.Equal(before, r.PreviousEgressIpAddress);
         Assert.Equal(new[] { ip.IpAddress! }, f.Emu.World.GetExpectedEgressAddresses("standard-lb").ToArray());
         var lbp = f.Emu.World.GetCluster("standard-lb")!["properties"]!["networkProfile"]!["loadBalancerProfile"]!.AsObject();
@@ -62,6 +64,7 @@ public class ArmEgressTests
 
         f.Emu.Requests.Clear();
         var again = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id.ToUpperInvariant().Replace("/SUBSCRIPTIONS/", "/subscriptions/") } }, new NullOperationContext());
+        Assert.NotNull(again);
         Assert.Equal("Unchanged", again.Action);
         Assert.DoesNotContain(f.Arm, e => e.Method == "PUT");
 
@@ -72,9 +75,10 @@ public class ArmEgressTests
         // same IPs, new idle timeout: that is a change
         f.Emu.Requests.Clear();
         var idle = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id }, IdleTimeoutInMinutes = 10 }, new NullOperationContext());
+        Assert.NotNull(idle);
         Assert.Equal("Updated", idle.Action);
         Assert.Equal(10, idle.IdleTimeoutInMinutes);
-        Assert.Equal(new[] { ip.IpAddress }, idle.PreviousEgressIpAddress);
+        Assert.Equal(new[] { ip.IpAddress! }, idle.PreviousEgressIpAddress);
         Assert.Single(f.Arm, e => e.Method == "PUT");
     }
 
@@ -96,6 +100,7 @@ public class ArmEgressTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "p", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
+        Assert.NotNull(ip);
         foreach (var (name, hint) in new[] { ("udr", "firewall"), ("natgw", "NAT gateway"), ("legacy-basic", "Set-AksEgressService") })
         {
             var e = await Assert.ThrowsAsync<AksEgressException>(() => f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster(name), PublicIpIds = new[] { ip.Id } }, new NullOperationContext()));
@@ -110,6 +115,7 @@ public class ArmEgressTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "p", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
+        Assert.NotNull(ip);
         var e = await Assert.ThrowsAsync<AksEgressException>(() => f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest
         { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id }, AllocatedOutboundPorts = 32000 }, new NullOperationContext()));
         Assert.Equal(ErrorIds.InsufficientOutboundPorts, e.ErrorId);
@@ -118,6 +124,7 @@ public class ArmEgressTests
         Assert.Contains("-AllocatedOutboundPorts 16000", e.RecommendedAction);
         Assert.DoesNotContain(f.Arm, r => r.Method == "PUT" && r.PathAndQuery.Contains("managedClusters"));
         var ok = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id }, AllocatedOutboundPorts = 16000 }, new NullOperationContext());
+        Assert.NotNull(ok);
         Assert.Equal(16000, ok.AllocatedOutboundPorts);
     }
 

@@ -15,6 +15,7 @@ public class ArmPublicIpTests
         f.Emu.Requests.Clear();
         var ctx = new RecordingContext();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "egress-1", ResourceGroupName = "egress-rg", ClusterInfo = info, Tags = new Dictionary<string, string> { ["purpose"] = "egress" } }, ctx);
+        Assert.NotNull(ip);
         Assert.True(ip.Created);
         Assert.Equal(f.Emu.World.GetPublicIpAddress("egress-rg", "egress-1"), ip.IpAddress);
         Assert.Equal("Standard", ip.Sku);
@@ -31,13 +32,14 @@ public class ArmPublicIpTests
         Assert.True(lines.Length >= 4);
         Assert.StartsWith("GET ", lines[^1]);
         Assert.EndsWith("/publicIPAddresses/egress-1", lines[^1]);
-        Assert.Contains(ctx.Verbose, v => v.StartsWith("Creating public IP egress-rg/egress-1 in eastus (Standard, Static"));
-        Assert.Contains(ctx.Progress, p => p.Activity.StartsWith("Waiting for") && !p.Completed);
+        Assert.Contains(ctx.Verbose, v => v.StartsWith("Creating public IP egress-rg/egress-1 in eastus (Standard, Static", StringComparison.Ordinal));
+        Assert.Contains(ctx.Progress, p => p.Activity.StartsWith("Waiting for", StringComparison.Ordinal) && !p.Completed);
         Assert.Contains(ctx.Progress, p => p.Completed);
         Assert.Contains(ctx.ShouldProcessCalls, c => c.Target == "egress-rg/egress-1" && c.Action == "Create static Standard public IP in eastus");
 
         f.Emu.Requests.Clear();
         var again = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "egress-1", ResourceGroupName = "egress-rg", ClusterInfo = info }, new NullOperationContext());
+        Assert.NotNull(again);
         Assert.False(again.Created);
         Assert.Equal(ip.IpAddress, again.IpAddress);
         Assert.Single(f.Arm);
@@ -49,10 +51,12 @@ public class ArmPublicIpTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "in-nrg", Cluster = f.Cluster("standard-lb") }, new NullOperationContext());
+        Assert.NotNull(ip);
         Assert.Equal("MC_demo-rg_standard-lb_eastus", ip.ResourceGroupName);
         Assert.NotNull(f.Emu.World.GetPublicIp("MC_demo-rg_standard-lb_eastus", "in-nrg"));
         // no cluster at all: the resource group's location is used
         var bare = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "bare", ResourceGroupName = "egress-rg" }, new NullOperationContext());
+        Assert.NotNull(bare);
         Assert.Equal("eastus", bare.Location);
         Assert.Null(bare.ClusterName);
         Assert.Contains(f.Arm, e => e.Method == "GET" && e.PathAndQuery.Contains("/resourceGroups/egress-rg?api-version=2024-03-01"));
@@ -149,6 +153,7 @@ public class ArmPublicIpTests
         f.Emu.Options.LroRetryAfterSeconds = 1;   // the fixture sets 0; this emulator answers Retry-After: 1
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "slow", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
+        Assert.NotNull(ip);
         Assert.NotNull(ip.IpAddress);
         var polls = f.Arm.Where(r => r.PathAndQuery.Contains("/operations/")).OrderBy(r => r.Timestamp).ToArray();
         Assert.Equal(2, polls.Length);   // InProgress, then Succeeded
@@ -187,6 +192,7 @@ public class ArmPublicIpTests
         Assert.DoesNotContain(f.Arm, r => r.Method == "DELETE");
 
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "temp", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
+        Assert.NotNull(ip);
         Assert.False(await f.Engine.RemoveEgressIpAsync(new RemoveEgressIpRequest { PublicIpId = ip.Id }, new RecordingContext { Approve = false }));
         Assert.NotNull(f.Emu.World.GetPublicIp("egress-rg", "temp"));
         Assert.True(await f.Engine.RemoveEgressIpAsync(new RemoveEgressIpRequest { PublicIpId = ip.Id }, new NullOperationContext()));

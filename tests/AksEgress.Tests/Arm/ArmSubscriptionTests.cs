@@ -54,7 +54,7 @@ public class ArmSubscriptionTests
             var engine = new AksEgressEngine();
             var conn = await engine.ConnectAsync(new ConnectRequest { AccessToken = emu.AccessToken, ArmEndpoint = emu.ArmEndpoint, CaCertificatePath = emu.CaCertificatePath }, new NullOperationContext());
             Assert.Equal(emu.SubscriptionId, conn.SubscriptionId);
-            Assert.DoesNotContain(emu.Requests.Entries, e => e.PathAndQuery.StartsWith("/subscriptions?"));
+            Assert.DoesNotContain(emu.Requests.Entries, e => e.PathAndQuery.StartsWith("/subscriptions?", StringComparison.Ordinal));
         }
         using (SubscriptionVariable("not-a-guid"))
         {

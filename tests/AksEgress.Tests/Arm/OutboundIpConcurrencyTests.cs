@@ -33,10 +33,12 @@ public class OutboundIpConcurrencyTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "pinned", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
+        Assert.NotNull(ip);
         f.Emu.Requests.Clear();
         var ctx = new ChangeWhileConfirming(() => f.Emu.World.ChangeCluster("standard-lb", c => ScalePool(c, 7)));
 
         var r = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id } }, ctx);
+        Assert.NotNull(r);
 
         Assert.Equal("Updated", r.Action);
         var cluster = f.Emu.World.GetCluster("standard-lb")!;
@@ -56,6 +58,7 @@ public class OutboundIpConcurrencyTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "pinned", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
+        Assert.NotNull(ip);
         var n = 3;
         var inner = new RetouchingContext(new RecordingContext(), () => f.Emu.World.ChangeCluster("standard-lb", c => ScalePool(c, n++)));
         f.Emu.Requests.Clear();
@@ -128,6 +131,7 @@ public class OutboundIpConcurrencyTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "pinned", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
+        Assert.NotNull(ip);
         await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id } }, new NullOperationContext());
         var whatIf = new RecordingContext { Approve = false };
 

@@ -42,6 +42,7 @@ public class OutboundIpRulesTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "v4", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
+        Assert.NotNull(ip);
         f.Emu.World.ChangeCluster("standard-lb", c =>
         {
             c["properties"]!["networkProfile"]!["ipFamilies"] = new JsonArray("IPv4", "IPv6");
@@ -61,6 +62,7 @@ public class OutboundIpRulesTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "one", ResourceGroupName = "egress-rg", Location = "eastus" }, new NullOperationContext());
+        Assert.NotNull(ip);
         f.Emu.World.ChangeCluster("standard-lb", c =>
         {
             var pool = c["properties"]!["agentPoolProfiles"]![0]!.AsObject();

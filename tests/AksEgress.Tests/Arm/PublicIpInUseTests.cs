@@ -16,6 +16,7 @@ public class PublicIpInUseTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(Ip("attaching"), new NullOperationContext());
+        Assert.NotNull(ip);
         var release = new TaskCompletionSource();
         // hold the cluster update's first status poll: the update stays in progress until released
         f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "/operations/", HoldUntil = release.Task });
@@ -43,6 +44,7 @@ public class PublicIpInUseTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(Ip("shared"), new NullOperationContext());
+        Assert.NotNull(ip);
         await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id } }, new NullOperationContext());
         f.Emu.Requests.Clear();
 

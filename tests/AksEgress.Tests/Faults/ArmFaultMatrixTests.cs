@@ -19,9 +19,11 @@ public class ArmFaultMatrixTests
     private static async Task<EgressIp> RerunConverges(ConnectedEngine f, string name)
     {
         var again = await f.Engine.NewEgressIpAsync(Ip(name), new NullOperationContext());
+        Assert.NotNull(again);
         Assert.False(string.IsNullOrEmpty(again.IpAddress), $"re-run of {name} has no address");
         Assert.Equal("Succeeded", (string?)f.Emu.World.GetPublicIp("egress-rg", name)!["properties"]!["provisioningState"]);
         var third = await f.Engine.NewEgressIpAsync(Ip(name), new NullOperationContext());
+        Assert.NotNull(third);
         Assert.False(third.Created);
         Assert.Equal(again.IpAddress, third.IpAddress);
         return again;
@@ -40,6 +42,7 @@ public class ArmFaultMatrixTests
         await using var f = await ConnectedEngine.StartAsync();
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/t429", Status = 429, Count = 1, Headers = new() { ["Retry-After"] = "1" } });
         var ip = await f.Engine.NewEgressIpAsync(Ip("t429"), new NullOperationContext());
+        Assert.NotNull(ip);
         Assert.True(ip.Created);
         var puts = f.Arm.Where(r => r.Method == "PUT").OrderBy(r => r.Timestamp).ToArray();
         Assert.Equal(2, puts.Length);
@@ -77,6 +80,7 @@ public class ArmFaultMatrixTests
         await using var f = await ConnectedEngine.StartAsync();
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/reset", ResetConnection = true, Count = 1 });
         var ip = await f.Engine.NewEgressIpAsync(Ip("reset"), new NullOperationContext());
+        Assert.NotNull(ip);
         Assert.False(string.IsNullOrEmpty(ip.IpAddress));
         Assert.Equal(2, f.Arm.Count(r => r.Method == "PUT"));
         Assert.Single(f.Emu.World.Dump()["publicIPAddresses"]!.AsArray(), p => (string?)p!["name"] == "reset");
@@ -253,7 +257,7 @@ public class ArmFaultMatrixTests
                 Assert.Contains("Get-AzDenyAssignment -Scope /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/egress-rg", e.RecommendedAction);
                 break;
         }
-        if (preset.StartsWith("Nested")) Assert.Contains("InvalidTemplateDeployment", e.Message);   // the outer words are kept as context
+        if (preset.StartsWith("Nested", StringComparison.Ordinal)) Assert.Contains("InvalidTemplateDeployment", e.Message);   // the outer words are kept as context
         Assert.Null(f.Emu.World.GetPublicIp("egress-rg", "denied"));
         await RerunConverges(f, "denied");
     }
@@ -270,6 +274,7 @@ public class ArmFaultMatrixTests
         Assert.DoesNotContain(f.Arm, r => r.Method != "GET");
         FaultLedger.Record("ARM 404 cluster", f.Emu, FaultLedger.Leaks(f.Emu));
         var again = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "nf", Cluster = f.Cluster("standard-lb") }, new NullOperationContext());
+        Assert.NotNull(again);
         Assert.Equal("MC_demo-rg_standard-lb_eastus", again.ResourceGroupName);
     }
 
@@ -278,6 +283,7 @@ public class ArmFaultMatrixTests
     {
         await using var f = await ConnectedEngine.StartAsync();
         var ip = await f.Engine.NewEgressIpAsync(Ip("pin"), new NullOperationContext());
+        Assert.NotNull(ip);
         var before = f.Emu.World.GetExpectedEgressAddresses("standard-lb").ToArray();
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "managedClusters/standard-lb", LroOutcome = "failed", LroErrorCode = "OutboundRuleUpdateFailed", LroErrorMessage = "Updating the outbound rule failed." });
         var e = await Fails(() => f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id }, TimeoutSeconds = 30 }, new NullOperationContext()));
@@ -288,9 +294,10 @@ public class ArmFaultMatrixTests
         // Like Azure, the emulator leaves the cluster's provisioningState Failed after a failed update: the re-run repairs it.
         Assert.Equal("Failed", (string?)f.Emu.World.GetCluster("standard-lb")!["properties"]!["provisioningState"]);
         var r = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id } }, new NullOperationContext());
+        Assert.NotNull(r);
         Assert.Equal("Updated", r.Action);
         Assert.Equal(new[] { ip.IpAddress! }, f.Emu.World.GetExpectedEgressAddresses("standard-lb").ToArray());
-        Assert.Equal("Unchanged", (await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id } }, new NullOperationContext())).Action);
+        Assert.Equal("Unchanged", (await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id } }, new NullOperationContext()))?.Action);
         FaultLedger.Record("ARM cluster LRO Failed", f.Emu, FaultLedger.Leaks(f.Emu));
     }
 
@@ -309,6 +316,7 @@ public class ArmFaultMatrixTests
         Assert.True(f.Emu.Requests.All.Any(r => r.Status == 403), "Azure must have answered 403");
         f.Emu.World.GrantNetworkContributor("standard-lb", "noperm-rg");
         var r = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { id } }, new NullOperationContext());
+        Assert.NotNull(r);
         Assert.Equal("Updated", r.Action);
         FaultLedger.Record("ARM LinkedAuthorizationFailed (emulator permission model)", f.Emu, FaultLedger.Leaks(f.Emu), modelled: 1);
     }
@@ -319,6 +327,7 @@ public class ArmFaultMatrixTests
         await using var f = await ConnectedEngine.StartAsync(new EmulatorOptions { LroInProgressPolls = 2 });
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "publicIPAddresses/loconly", LroHeaders = "location" });
         var ip = await f.Engine.NewEgressIpAsync(Ip("loconly"), new NullOperationContext());
+        Assert.NotNull(ip);
         Assert.True(ip.Created);
         Assert.False(string.IsNullOrEmpty(ip.IpAddress));
         Assert.Equal("Succeeded", ip.ProvisioningState);
@@ -329,6 +338,7 @@ public class ArmFaultMatrixTests
         // the cluster update (Set-AksOutboundIp) the same way
         f.Emu.Faults.Add(new FaultRule { Method = "PUT", PathContains = "managedClusters/standard-lb", LroHeaders = "location" });
         var r = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { ip.Id }, TimeoutSeconds = 30 }, new NullOperationContext());
+        Assert.NotNull(r);
         Assert.Equal("Updated", r.Action);
         Assert.Equal(new[] { ip.IpAddress! }, f.Emu.World.GetExpectedEgressAddresses("standard-lb").ToArray());
         Assert.Contains(f.Arm, e => e.PathAndQuery.Contains("Microsoft.ContainerService/locations/eastus/operationresults/"));

@@ -13,8 +13,12 @@ namespace AksEgress.Tests.Faults;
 /// </summary>
 public class KubeFaultMatrixTests
 {
-    private static async Task<EgressService> SetService(AksEgressEngine engine, AksEmulator emu, string ip, string cluster = "legacy-basic", int timeout = 30, CancellationToken ct = default) =>
-        await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, cluster, withInfo: true), TimeoutSeconds = timeout }, new RecordingContext(ct));
+    private static async Task<EgressService> SetService(AksEgressEngine engine, AksEmulator emu, string ip, string cluster = "legacy-basic", int timeout = 30, CancellationToken ct = default)
+    {
+        var service = await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, cluster, withInfo: true), TimeoutSeconds = timeout }, new RecordingContext(token: ct));
+        Assert.NotNull(service);   // the context approves every change
+        return service;
+    }
 
     private static string NewIp(AksEmulator emu, string cluster = "legacy-basic") => emu.World.AddPublicIp(emu.World.GetNodeResourceGroup(cluster)!, "egress-ip");
 
@@ -240,7 +244,7 @@ public class KubeFaultMatrixTests
         // loaded machine the pod could finish before a watch was opened, and Ctrl+C then came after the command had ended.
         emu.Faults.Add(new FaultRule { Target = "standard-lb", PathContains = "pods?fieldSelector", LatencyMilliseconds = 30_000, Count = 1 });
         using var cts = new CancellationTokenSource();
-        var task = engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext(cts.Token));
+        var task = engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext(token: cts.Token));
         var sw = Stopwatch.StartNew();
         while (!emu.Requests.Entries.Any(r => r.FaultInjected) && sw.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
         cts.Cancel();

@@ -43,6 +43,7 @@ public class LeastPrivilegeTests
         var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
         var access = Limited(path, emu, "legacy-basic");
         var svc = await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access, TimeoutSeconds = 30 }, new RecordingContext());
+        Assert.NotNull(svc);
         Assert.Equal(ip, svc.IngressIpAddress);
         var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = access, ExpectedIpAddress = new[] { ip }, AllNodes = true }, new RecordingContext());
         Assert.True(r.Succeeded, r.Explanation);
@@ -85,7 +86,7 @@ public class LeastPrivilegeTests
     {
         await using var emu = await StartAsync();
         emu.Rbac.Apply("natgw", new[] { new RbacRule(new[] { "pods" }, new[] { "get" }, "default") });
-        var token = File.ReadAllLines(Path.Combine(emu.StateDir, "natgw-limited.kubeconfig")).Select(l => l.Trim()).First(l => l.StartsWith("token:"))[6..].Trim();
+        var token = File.ReadAllLines(Path.Combine(emu.StateDir, "natgw-limited.kubeconfig")).Select(l => l.Trim()).First(l => l.StartsWith("token:", StringComparison.Ordinal))[6..].Trim();
         var policy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
         {
             TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust,

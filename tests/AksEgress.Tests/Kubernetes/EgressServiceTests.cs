@@ -23,6 +23,7 @@ public class EgressServiceTests
         var access = Access(emu, "legacy-basic", withInfo: true);
 
         var svc = await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, ctx);
+        Assert.NotNull(svc);
         Assert.Equal("Created", svc.Action);
         Assert.Equal(ip, svc.IngressIpAddress);
         Assert.True(svc.DecidesEgress);
@@ -41,6 +42,7 @@ public class EgressServiceTests
         var writes = K8sWrites(emu, "legacy-basic");
         var ctx2 = new RecordingContext();
         var again = await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, ctx2);
+        Assert.NotNull(again);
         Assert.Equal("Unchanged", again.Action);
         Assert.Equal(ip, again.IngressIpAddress);
         Assert.Equal(writes, K8sWrites(emu, "legacy-basic"));
@@ -60,6 +62,7 @@ public class EgressServiceTests
         var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("standard-lb")!, "egress-ip");
         var ctx = new RecordingContext();
         var svc = await (await EngineAsync(emu)).SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "standard-lb", withInfo: true) }, ctx);
+        Assert.NotNull(svc);
         Assert.False(svc.DecidesEgress);
         Assert.Contains("pin them with Set-AksOutboundIp", svc.EgressNote);
         Assert.Contains(svc.EgressNote, ctx.Warnings);
@@ -99,6 +102,7 @@ public class EgressServiceTests
         var id = emu.World.GetPublicIpId("egress-rg", "byo-ip");
         var svc = await (await EngineAsync(emu)).SetEgressServiceAsync(
             new SetEgressServiceRequest { IpAddress = ip, PublicIpId = id, Kube = Access(emu, "standard-lb", withInfo: true) }, new RecordingContext());
+        Assert.NotNull(svc);
         Assert.Equal("egress-rg", svc.Annotations["service.beta.kubernetes.io/azure-load-balancer-resource-group"]);
         Assert.Equal("egress-rg", svc.PublicIpResourceGroupName);
         Assert.Equal(ip, svc.IngressIpAddress);
@@ -152,6 +156,7 @@ public class EgressServiceTests
         Assert.Equal(ErrorIds.ServiceNotOwned, rm.ErrorId);
 
         var taken = await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access, Force = true }, new RecordingContext());
+        Assert.NotNull(taken);
         Assert.Equal("Updated", taken.Action);
         Assert.Equal(ip, taken.IngressIpAddress);
         var live = await k.CoreV1.ReadNamespacedServiceAsync("aks-egress", "default");
@@ -175,6 +180,7 @@ public class EgressServiceTests
         emu.Faults.Add(new AksEgress.Emulator.FaultRule { Target = "legacy-basic", PathContains = "watch=true", WatchOutcome = "gone", Count = 1 });
         var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
         var svc = await (await EngineAsync(emu)).SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic"), TimeoutSeconds = 30 }, new RecordingContext());
+        Assert.NotNull(svc);
         Assert.Equal(ip, svc.IngressIpAddress);
     }
 
@@ -194,12 +200,12 @@ public class EgressServiceTests
     {
         await using var emu = await StartAsync();
         var access = Access(emu, "legacy-basic");
-        var token = File.ReadAllLines(access.KubeConfigPath!).Select(l => l.Trim()).First(l => l.StartsWith("token:"))["token:".Length..].Trim();
+        var token = File.ReadAllLines(access.KubeConfigPath!).Select(l => l.Trim()).First(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
         var ctx = new RecordingContext();
         Assert.False(await (await EngineAsync(emu)).RemoveEgressServiceAsync(new RemoveEgressServiceRequest { Kube = access }, ctx));
         Assert.Contains(ctx.Debug, d => d.Contains("GET https://127.0.0.1") && d.Contains("/api/v1/namespaces/default/services/aks-egress"));
         Assert.Contains(ctx.Debug, d => d.Contains("Authorization: ***REDACTED***"));
-        Assert.Contains(ctx.Debug, d => d.StartsWith("Kubernetes response: 404") && d.Contains(" ms)"));
+        Assert.Contains(ctx.Debug, d => d.StartsWith("Kubernetes response: 404", StringComparison.Ordinal) && d.Contains(" ms)"));
         Assert.DoesNotContain(ctx.Debug, d => d.Contains(token));
     }
 

@@ -131,7 +131,7 @@ public class EgressTestPodTests
     {
         await using var emu = await StartAsync(podDelay: 5_000);
         using var cts = new CancellationTokenSource();
-        var task = new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext(cts.Token));
+        var task = new AksEgressEngine().TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, new RecordingContext(token: cts.Token));
         var sw = Stopwatch.StartNew();
         while (Pods(emu, "standard-lb").Count == 0 && sw.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
         Assert.NotEmpty(Pods(emu, "standard-lb"));

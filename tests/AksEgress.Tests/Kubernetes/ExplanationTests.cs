@@ -31,6 +31,7 @@ public class ExplanationTests
         var access = new KubeAccess { Cluster = ClusterRef.FromId(info.ClusterId) };
         var ip = emu.World.AddPublicIp(info.NodeResourceGroup, "egress-ip");
         var svc = await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, new RecordingContext());
+        Assert.NotNull(svc);
         Assert.Equal("standard-lb", svc.ClusterName);
         Assert.Equal(info.ClusterId, svc.ClusterId);
         var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = access, ExpectedIpAddress = new[] { ip } }, new RecordingContext());
@@ -93,9 +94,10 @@ public class ExplanationTests
         await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, new RecordingContext());
         var ctx = new RecordingContext();
         var updated = await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Port = 9090, Kube = access }, ctx);
+        Assert.NotNull(updated);
         Assert.Equal("Updated", updated.Action);
         Assert.Equal(9090, updated.Port);
-        Assert.Contains(ctx.ShouldProcessCalls, c => c.Action.StartsWith("Update LoadBalancer Service"));
+        Assert.Contains(ctx.ShouldProcessCalls, c => c.Action.StartsWith("Update LoadBalancer Service", StringComparison.Ordinal));
         using var k = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(access.KubeConfigPath));
         var live = await k.CoreV1.ReadNamespacedServiceAsync("aks-egress", "default");
         Assert.Equal(9090, Assert.Single(live.Spec.Ports).Port);
@@ -106,7 +108,7 @@ public class ExplanationTests
         var sw = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await (await EngineAsync(emu)).SetEgressServiceAsync(
             new SetEgressServiceRequest { IpAddress = slow.World.AddPublicIp(slow.World.GetNodeResourceGroup("legacy-basic")!, "x"), Kube = Access(slow, "legacy-basic"), TimeoutSeconds = 60 },
-            new RecordingContext(cts.Token)));
+            new RecordingContext(token: cts.Token)));
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), sw.Elapsed.ToString());
     }
 }

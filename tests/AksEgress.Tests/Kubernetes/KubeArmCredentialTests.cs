@@ -19,6 +19,7 @@ public class KubeArmCredentialTests
         var access = new KubeAccess { Cluster = new ClusterRef(null, "demo-rg", "standard-lb") };
         var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("standard-lb")!, "egress-ip");
         var svc = await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access }, new RecordingContext());
+        Assert.NotNull(svc);
         Assert.Equal("standard-lb", svc.ClusterName);
         Assert.False(svc.DecidesEgress);
         Assert.Null(svc.KubeConfigPath);

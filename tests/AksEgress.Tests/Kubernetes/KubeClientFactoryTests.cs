@@ -13,7 +13,11 @@ public class KubeClientFactoryTests : IDisposable
     /// <summary>This test's kubeconfig files; deleted after the test.</summary>
     private readonly string _dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "aksegress-kubeconfigs-" + Guid.NewGuid().ToString("N")[..12])).FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_dir, recursive: true);
+        GC.SuppressFinalize(this);
+    }
 
     private string TempFile(string content)
     {
@@ -91,7 +95,7 @@ public class KubeClientFactoryTests : IDisposable
         var info = Info(emu, "aad");
         Assert.True(info.AadEnabled);
         var yaml = emu.GetKubeconfig("aad");
-        var tokenLine = yaml.Split('\n').First(l => l.Trim().StartsWith("token:"));
+        var tokenLine = yaml.Split('\n').First(l => l.Trim().StartsWith("token:", StringComparison.Ordinal));
         var token = tokenLine.Trim()["token:".Length..].Trim();
         // what ARM returns for Entra clusters: an exec kubelogin user
         var exec = yaml.Replace(tokenLine, "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: kubelogin\n      args:\n      - get-token\n      - --server-id\n      - 6dae42f8-4368-4678-94ff-3960e28e3630");
@@ -140,7 +144,7 @@ public class KubeClientFactoryTests : IDisposable
     {
         await using var emu = await StartAsync();
         var yaml = emu.GetKubeconfig("standard-lb");
-        var tokenLine = yaml.Split('\n').First(l => l.Trim().StartsWith("token:"));
+        var tokenLine = yaml.Split('\n').First(l => l.Trim().StartsWith("token:", StringComparison.Ordinal));
         var bad = TempFile(yaml.Replace(tokenLine, "    token: not-a-valid-token"));
         var e = await Assert.ThrowsAsync<AksEgressException>(() => new AksEgressEngine().RemoveEgressServiceAsync(new RemoveEgressServiceRequest { Kube = new() { KubeConfigPath = bad } }, new RecordingContext()));
         Assert.Equal(ErrorIds.KubernetesUnauthorized, e.ErrorId);

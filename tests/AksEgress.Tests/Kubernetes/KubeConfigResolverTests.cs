@@ -1,3 +1,4 @@
+using System.Globalization;
 using AksEgress.Engine;
 using AksEgress.Engine.Kubernetes;
 using AksEgress.Tests.Arm;
@@ -16,18 +17,19 @@ public class KubeConfigResolverTests : IDisposable
     public void Dispose()
     {
         try { Directory.Delete(Path.GetDirectoryName(_dir)!, recursive: true); } catch (IOException) { }
+        GC.SuppressFinalize(this);
     }
 
     private static string Config(string? currentContext, params (string Context, string Cluster, string Server, string User)[] entries)
     {
         var w = new System.Text.StringBuilder("apiVersion: v1\nkind: Config\n");
-        if (currentContext is not null) w.Append($"current-context: {currentContext}\n");
+        if (currentContext is not null) w.Append(CultureInfo.InvariantCulture, $"current-context: {currentContext}\n");
         w.Append("clusters:\n");
-        foreach (var e in entries) w.Append($"- name: {e.Cluster}\n  cluster:\n    server: {e.Server}\n");
+        foreach (var e in entries) w.Append(CultureInfo.InvariantCulture, $"- name: {e.Cluster}\n  cluster:\n    server: {e.Server}\n");
         w.Append("contexts:\n");
-        foreach (var e in entries) w.Append($"- name: {e.Context}\n  context: {{cluster: {e.Cluster}, user: {e.User}}}\n");
+        foreach (var e in entries) w.Append(CultureInfo.InvariantCulture, $"- name: {e.Context}\n  context: {{cluster: {e.Cluster}, user: {e.User}}}\n");
         w.Append("users:\n");
-        foreach (var e in entries) w.Append($"- name: {e.User}\n  user:\n    token: token-of-{e.User}\n");
+        foreach (var e in entries) w.Append(CultureInfo.InvariantCulture, $"- name: {e.User}\n  user:\n    token: token-of-{e.User}\n");
         return w.ToString();
     }
 

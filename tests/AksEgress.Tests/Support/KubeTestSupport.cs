@@ -28,7 +28,7 @@ internal static class KubeTestSupport
 
     public static void AssertNoTestPods(AksEmulator emu, string cluster)
     {
-        var left = Pods(emu, cluster).Select(p => (string?)p["metadata"]?["name"]).Where(n => n?.StartsWith("aks-egress-test-") == true).ToList();
+        var left = Pods(emu, cluster).Select(p => (string?)p["metadata"]?["name"]).Where(n => n?.StartsWith("aks-egress-test-", StringComparison.Ordinal) == true).ToList();
         Assert.True(left.Count == 0, "test pods left behind: " + string.Join(", ", left));
     }
 

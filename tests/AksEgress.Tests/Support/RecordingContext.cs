@@ -8,7 +8,7 @@ namespace AksEgress.Tests;
 /// with <see cref="Approve"/>.</summary>
 public sealed class RecordingContext : IOperationContext
 {
-    public RecordingContext(CancellationToken token = default, bool approve = true) { CancellationToken = token; Approve = approve; }
+    public RecordingContext(bool approve = true, CancellationToken token = default) { CancellationToken = token; Approve = approve; }
     public CancellationToken CancellationToken { get; }
     public bool Approve { get; set; }
     public ConcurrentQueue<string> Verbose { get; } = new();

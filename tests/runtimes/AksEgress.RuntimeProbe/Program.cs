@@ -115,16 +115,17 @@ internal static class EngineSteps
         var cluster = await Step("get-cluster", () => engine.GetClusterAsync(clusterRef, ctx),
             x => $"nodeResourceGroup={x.NodeResourceGroup} loadBalancerSku={x.LoadBalancerSku}");
 
-        var ip = await Step("new-ip", () => engine.NewEgressIpAsync(new NewEgressIpRequest
+        // The probe's context approves every change, so a null (ShouldProcess declined) result is a failure.
+        var ip = await Step("new-ip", async () => await engine.NewEgressIpAsync(new NewEgressIpRequest
         {
             Name = ipName, Cluster = clusterRef, ClusterInfo = cluster,
-        }, ctx), x => $"ipAddress={x.IpAddress} resourceGroup={x.ResourceGroupName} created={x.Created}");
+        }, ctx) ?? throw new InvalidOperationException("NewEgressIpAsync returned no IP although the change was approved"), x => $"ipAddress={x.IpAddress} resourceGroup={x.ResourceGroupName} created={x.Created}");
 
         var kube = new KubeAccess { Cluster = clusterRef, ClusterInfo = cluster };
-        var service = await Step("set-service", () => engine.SetEgressServiceAsync(new SetEgressServiceRequest
+        var service = await Step("set-service", async () => await engine.SetEgressServiceAsync(new SetEgressServiceRequest
         {
             IpAddress = ip!.IpAddress!, PublicIpId = ip.Id, ServiceName = ipName, NodeResourceGroup = cluster!.NodeResourceGroup, Kube = kube,
-        }, ctx), x => $"service={x.Namespace}/{x.ServiceName} ingress={x.IngressIpAddress} decidesEgress={x.DecidesEgress}");
+        }, ctx) ?? throw new InvalidOperationException("SetEgressServiceAsync returned no Service although the change was approved"), x => $"service={x.Namespace}/{x.ServiceName} ingress={x.IngressIpAddress} decidesEgress={x.DecidesEgress}");
 
         await Step("test-egress", async () =>
         {
