@@ -6,7 +6,6 @@ using System.Security.Cryptography.X509Certificates;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Identity;
-using Azure.ResourceManager;
 using AksEgress.Models;
 
 namespace AksEgress.Engine.Arm;
@@ -68,14 +67,27 @@ internal sealed class StaticTokenCredential(string token) : TokenCredential
         new(GetToken(requestContext, cancellationToken));
 }
 
+/// <summary>One Azure cloud: its ARM endpoint, token audience and Entra authority (the values Azure.ResourceManager's ArmEnvironment had).</summary>
+internal sealed record ArmCloud(Uri Endpoint, string Audience, Uri AuthorityHost)
+{
+    public static readonly ArmCloud AzurePublicCloud = new(new Uri("https://management.azure.com/"), "https://management.azure.com/", AzureAuthorityHosts.AzurePublicCloud);
+    public static readonly ArmCloud AzureChina = new(new Uri("https://management.chinacloudapi.cn/"), "https://management.chinacloudapi.cn", AzureAuthorityHosts.AzureChina);
+    public static readonly ArmCloud AzureGovernment = new(new Uri("https://management.usgovcloudapi.net/"), "https://management.usgovcloudapi.net", AzureAuthorityHosts.AzureGovernment);
+}
+
+/// <summary>Azure.Core options for the one ARM pipeline (transport, retry policy, network timeout, diagnostics).</summary>
+internal sealed class ArmPipelineOptions : ClientOptions
+{
+}
+
 /// <summary>Builds sessions: credential, TLS trust, pipeline (retry, debug logging, bearer token).</summary>
 internal static class ArmSessionFactory
 {
-    public static (ArmEnvironment Env, Uri AuthorityHost) ResolveEnvironment(string? name) => (name ?? "AzureCloud").ToLowerInvariant() switch
+    public static ArmCloud ResolveEnvironment(string? name) => (name ?? "AzureCloud").ToLowerInvariant() switch
     {
-        "azurecloud" or "azurepubliccloud" or "" => (ArmEnvironment.AzurePublicCloud, AzureAuthorityHosts.AzurePublicCloud),
-        "azurechinacloud" => (ArmEnvironment.AzureChina, AzureAuthorityHosts.AzureChina),
-        "azureusgovernment" => (ArmEnvironment.AzureGovernment, AzureAuthorityHosts.AzureGovernment),
+        "azurecloud" or "azurepubliccloud" or "" => ArmCloud.AzurePublicCloud,
+        "azurechinacloud" => ArmCloud.AzureChina,
+        "azureusgovernment" => ArmCloud.AzureGovernment,
         _ => throw new AksEgressException(ErrorIds.InvalidEnvironment, EgressErrorCategory.InvalidArgument,
             $"'{name}' is not a known Azure environment. Use AzureCloud, AzureChinaCloud or AzureUSGovernment, and -ArmEndpoint for a custom endpoint.",
             name, "Pass -Environment AzureCloud (the default), AzureChinaCloud or AzureUSGovernment."),
@@ -127,27 +139,18 @@ internal static class ArmSessionFactory
         return custom.Build(cert);
     }
 
-    public static ArmClientOptions CreateOptions(ArmEnvironment env, X509Certificate2? ca, int maxRetries = 3)
+    public static ArmPipelineOptions CreateOptions(X509Certificate2? ca, int maxRetries = 3)
     {
-        var options = new ArmClientOptions { Environment = env, Transport = new HttpClientTransport(CreateHandler(ca)) };
-        options.Retry.MaxRetries = maxRetries;
-        options.Retry.Mode = RetryMode.Exponential;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(250);
-        options.Retry.MaxDelay = TimeSpan.FromSeconds(30);
+        var options = new ArmPipelineOptions { Transport = new HttpClientTransport(CreateHandler(ca)), RetryPolicy = new ArmRetryPolicy(maxRetries) };
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
-        options.RetryPolicy = new ArmRetryPolicy(maxRetries);
         options.Diagnostics.IsLoggingEnabled = false;
         options.Diagnostics.IsDistributedTracingEnabled = false;
         options.Diagnostics.ApplicationId = "AksEgress";
-        options.SetApiVersion(new ResourceType("Microsoft.ContainerService/managedClusters"), ApiVersions.ManagedClusters);
-        options.SetApiVersion(new ResourceType("Microsoft.Network/publicIPAddresses"), ApiVersions.Network);
-        options.SetApiVersion(new ResourceType("Microsoft.Network/natGateways"), ApiVersions.Network);
-        options.SetApiVersion(new ResourceType("Microsoft.Resources/resourceGroups"), ApiVersions.ResourceGroups);
         options.AddPolicy(new DebugLoggingPolicy(), HttpPipelinePosition.PerRetry);
         return options;
     }
 
-    public static HttpPipeline CreatePipeline(ArmClientOptions options, TokenCredential credential, string audience) =>
+    public static HttpPipeline CreatePipeline(ArmPipelineOptions options, TokenCredential credential, string audience) =>
         HttpPipelineBuilder.Build(options, new BearerTokenAuthenticationPolicy(credential, ScopeFor(audience)));
 
     public static string ScopeFor(string audience) => audience.TrimEnd('/') + "/.default";

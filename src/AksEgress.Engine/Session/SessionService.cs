@@ -57,9 +57,9 @@ internal sealed class SessionService
         var ca = request.CaCertificatePath is null ? null : ArmSessionFactory.LoadCa(request.CaCertificatePath);
         var environmentName = az?.EnvironmentName ?? request.Environment;
         var knownEnvironment = InputValidation.IsKnownEnvironment(environmentName);
-        var (env, authority) = ArmSessionFactory.ResolveEnvironment(knownEnvironment ? environmentName : null);
-        var endpoint = request.ArmEndpoint ?? env.Endpoint;
-        var audience = env.Audience;
+        var cloud = ArmSessionFactory.ResolveEnvironment(knownEnvironment ? environmentName : null);
+        var endpoint = request.ArmEndpoint ?? cloud.Endpoint;
+        var audience = cloud.Audience;
         if (az is not null && !knownEnvironment)
         {
             // A custom Az environment (Add-AzEnvironment: Azure Stack Hub, a test emulator): its ARM URL and audience.
@@ -91,13 +91,13 @@ internal sealed class SessionService
         }
         else
         {
-            var o = new DefaultAzureCredentialOptions { AuthorityHost = authority, ExcludeInteractiveBrowserCredential = true };
+            var o = new DefaultAzureCredentialOptions { AuthorityHost = cloud.AuthorityHost, ExcludeInteractiveBrowserCredential = true };
             if (request.TenantId is not null) o.TenantId = request.TenantId;
             if (request.ClientId is not null) o.ManagedIdentityClientId = request.ClientId;
             credential = new DefaultAzureCredential(o);
             method = "DefaultAzureCredential";
         }
-        var options = ArmSessionFactory.CreateOptions(new Azure.ResourceManager.ArmEnvironment(endpoint, audience), ca);
+        var options = ArmSessionFactory.CreateOptions(ca);
         var pipeline = ArmSessionFactory.CreatePipeline(options, credential, audience);
         var secrets = request.AccessToken is null ? Array.Empty<string>() : new[] { request.AccessToken };
 

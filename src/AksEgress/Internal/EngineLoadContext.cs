@@ -6,7 +6,7 @@ namespace AksEgress.Internal;
 
 /// <summary>
 /// The private AssemblyLoadContext for AksEgress.Engine.dll and every third-party dependency (Azure.Core, Azure.Identity,
-/// Azure.ResourceManager, KubernetesClient, YamlDotNet, MSAL...), all from the module's dependencies/ folder. Another
+/// KubernetesClient, YamlDotNet, MSAL...), all from the module's dependencies/ folder. Another
 /// module's Azure.Core (Az.Accounts, Microsoft.Graph) in the default context cannot clash with ours.
 /// This cmdlet assembly resolves to the default context, so the engine contract types are shared. A framework assembly
 /// (System.Text.Json...) resolves to the default context only when the running framework's copy is at least the version
