@@ -267,10 +267,15 @@ public class ArmRawTests
         emu.World.AddPublicIp("noperm-rg", "forbidden-ip");
         lbp.Remove("managedOutboundIPs");
         lbp["outboundIPs"] = JsonNode.Parse($"{{\"publicIPs\":[{{\"id\":\"{emu.World.GetPublicIpId("noperm-rg", "forbidden-ip")}\"}}]}}");
+        // ARM's linked access check is about the CALLER: one that may write the cluster but not join the IP gets 403.
+        emu.World.RemoveRoleAssignments(emu.World.CallerObjectId);
+        emu.World.AssignRole(emu.World.CallerObjectId, $"/subscriptions/{emu.SubscriptionId}/resourceGroups/demo-rg", "Contributor", "User");
+        emu.World.AssignRole(emu.World.CallerObjectId, $"/subscriptions/{emu.SubscriptionId}/resourceGroups/{emu.World.GetNodeResourceGroup("standard-lb")}", "Contributor", "User");
         var (st, err, _) = await Send(http, HttpMethod.Put, ClusterPath(emu, "standard-lb") + "?api-version=2025-10-01", cluster);
         Assert.Equal(403, st);
         Assert.Equal("LinkedAuthorizationFailed", err!["error"]!["code"]!.GetValue<string>());
         Assert.Contains("'Microsoft.Network/publicIPAddresses/join/action' on the linked scope(s) '" + emu.World.GetPublicIpId("noperm-rg", "forbidden-ip") + "'", err["error"]!["message"]!.GetValue<string>());
+        emu.World.AssignRole(emu.World.CallerObjectId, $"/subscriptions/{emu.SubscriptionId}", "Owner", "User");
 
         lbp["managedOutboundIPs"] = JsonNode.Parse("{\"count\":2}");
         (st, err, _) = await Send(http, HttpMethod.Put, ClusterPath(emu, "standard-lb") + "?api-version=2025-10-01", cluster);

@@ -69,6 +69,7 @@ internal sealed partial class ArmApi
                 status = 409;
                 resp = Err("OperationNotAllowed", $"Operation is not allowed because there's an in progress update managed cluster operation with ID {pend} started at {pop.StartTime:yyyy-MM-ddTHH:mm:ss}Z. Please wait for it to complete before retrying.");
             }
+            else if (LinkedAuthorizationFailure(ctx, c, req) is { } linked) { status = 403; resp = linked; }
             else
             {
                 var (code, error) = ValidateClusterPut(c, req);
@@ -205,7 +206,6 @@ internal sealed partial class ArmApi
             var ips = oi["publicIPs"] as JsonArray;
             if (ips is null || ips.Count == 0)
                 return (400, Err("InvalidLoadBalancerProfile", "Load balancer profile must specify one of ManagedOutboundIPs, OutboundIPPrefixes and OutboundIPs: outboundIPs.publicIPs is empty."));
-            var clusterId = $"/subscriptions/{Sub}/resourceGroups/{c.ResourceGroup}/providers/Microsoft.ContainerService/managedClusters/{c.Name}";
             foreach (var ipRef in ips)
             {
                 var id = JsonUtil.S(ipRef, "id") ?? "";
@@ -213,9 +213,6 @@ internal sealed partial class ArmApi
                 if (parsed is null)
                     return (400, Err("InvalidLoadBalancerProfileOutboundIPs", $"Outbound IP '{id}' is not a valid public IP address resource id."));
                 var (psub, prg, pname) = parsed.Value;
-                if (!prg.Equals(c.NodeResourceGroup, StringComparison.OrdinalIgnoreCase) && !c.NetworkContributorOn.Contains(prg))
-                    return (403, Err("LinkedAuthorizationFailed",
-                        $"The client '{W.CallerObjectId}' with object id '{W.CallerObjectId}' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '{clusterId}'; however, it does not have permission to perform action 'Microsoft.Network/publicIPAddresses/join/action' on the linked scope(s) '{id}' or the linked scope(s) are invalid."));
                 var pip = psub.Equals(Sub, StringComparison.OrdinalIgnoreCase) ? W.PublicIps.GetValueOrDefault(EmulatorWorld.RgKey(prg, pname)) : null;
                 if (pip is null || pip.Address is null)
                     return (400, Err("PublicIPNotFound", $"Public IP '{id}' referenced in networkProfile.loadBalancerProfile.outboundIPs was not found. Make sure it exists and is in succeeded state."));

@@ -117,6 +117,8 @@ internal sealed partial class ArmApi(AksEmulator emu)
 
     private async Task<bool> RefuseUndefinedApiVersion(HttpContext ctx, string path)
     {
+        // An extension resource (Microsoft.Authorization at a public IP's scope) has its own api-versions (ArmApi.Authorization).
+        if (AuthorizationPath.IsMatch(path)) return false;
         var m = Regex.Match(path, @"/providers/(?<ns>Microsoft\.ContainerService|Microsoft\.Network)/(?<type>[^/]+)", Ro);
         if (!m.Success || !SpecApiVersions.TryGetValue(m.Groups["ns"].Value + "/" + m.Groups["type"].Value, out var versions)) return false;
         var api = ctx.Request.Query["api-version"].ToString();
@@ -196,6 +198,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
             await Write(ctx, 404, Err("SubscriptionNotFound", $"The subscription '{subscription["sub"]}' could not be found."));
             return true;
         }
+        if (await Authorization(ctx, method, path)) return true;
         foreach (var (template, handle) in Routes)
             if (template.Match(path) is { } values) return await handle(this, ctx, method, values, fault);
         return false;

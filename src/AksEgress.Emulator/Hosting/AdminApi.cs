@@ -79,6 +79,36 @@ internal sealed class AdminApi(AksEmulator emulator)
                 ctx.Response.StatusCode = 204;
                 return;
             }
+            case ("/_emulator/roleassignments", "GET"):
+                await ArmApi.Write(ctx, 200, (JsonNode?)World.Dump()["roleAssignments"]?.DeepClone(), "application/json"); return;
+            case ("/_emulator/roleassignments", "POST" or "DELETE"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var principal = PrincipalOf(b);
+                var scope = JsonUtil.S(b, "scope"); var role = JsonUtil.S(b, "role");
+                if (principal is null || (m == "POST" && (string.IsNullOrEmpty(scope) || string.IsNullOrEmpty(role))))
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "principalId (or principal: 'caller' or a cluster name) is required; POST also needs scope and role" } }); return; }
+                try
+                {
+                    if (m == "POST")
+                        await ArmApi.Write(ctx, 201, new JsonObject { ["id"] = World.AssignRole(principal, scope!, role!, JsonUtil.S(b, "principalType") ?? "ServicePrincipal"), ["principalId"] = principal }, "application/json");
+                    else
+                        await ArmApi.Write(ctx, 200, new JsonObject { ["removed"] = World.RemoveRoleAssignments(principal, scope, role) }, "application/json");
+                }
+                catch (ArgumentException ex) { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = ex.Message } }); }
+                return;
+            }
+            case ("/_emulator/roledefinitions", "POST"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var roleName = JsonUtil.S(b, "roleName");
+                static string[] List(JsonNode? n) => n is JsonArray a ? a.Select(x => x?.ToString() ?? "").Where(x => x.Length > 0).ToArray() : [];
+                var actions = List(JsonUtil.Get(b, "actions"));
+                if (string.IsNullOrEmpty(roleName) || actions.Length == 0)
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "roleName and actions are required" } }); return; }
+                await ArmApi.Write(ctx, 201, new JsonObject { ["id"] = World.AddCustomRole(roleName, actions, List(JsonUtil.Get(b, "notActions"))) }, "application/json");
+                return;
+            }
             case ("/_emulator/quota", "PUT"):
                 var q = await K8sApi.ReadBody(ctx);
                 if (JsonUtil.Int(q?["publicIpQuota"]) is int quota) World.PublicIpQuota = quota;
@@ -86,5 +116,15 @@ internal sealed class AdminApi(AksEmulator emulator)
                 return;
         }
         await ArmApi.Write(ctx, 404, new JsonObject { ["error"] = new JsonObject { ["code"] = "NotFound", ["message"] = $"Unknown admin route {m} {path}." } });
+    }
+
+    /// <summary>principalId as given, or principal: "caller" (the default token's user) or a cluster name (its identity).</summary>
+    private string? PrincipalOf(JsonObject? b)
+    {
+        if (JsonUtil.S(b, "principalId") is { Length: > 0 } id) return id;
+        var p = JsonUtil.S(b, "principal");
+        if (string.IsNullOrEmpty(p)) return null;
+        if (p.Equals("caller", StringComparison.OrdinalIgnoreCase)) return World.CallerObjectId;
+        return World.ClusterNames.Contains(p, StringComparer.OrdinalIgnoreCase) ? World.GetClusterPrincipalId(p) : null;
     }
 }

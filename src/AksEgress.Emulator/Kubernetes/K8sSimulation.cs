@@ -108,7 +108,8 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
             return msg;
         }
 
-        if (!rg.Equals(c.NodeResourceGroup, StringComparison.OrdinalIgnoreCase) && !c.NetworkContributorOn.Contains(rg))
+        if (!rg.Equals(c.NodeResourceGroup, StringComparison.OrdinalIgnoreCase)
+            && !w.HasPermissionLocked(c.PrincipalId, "Microsoft.Network/publicIPAddresses/read", w.ResourceGroupScope(rg) + "/providers/Microsoft.Network"))
         {
             var scope = $"/subscriptions/{w.SubscriptionId}/resourceGroups/{rg}/providers/Microsoft.Network";
             Fail("Retriable: false, RetryAfter: 0s, HTTPStatusCode: 403, RawError: {\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"The client '" + c.PrincipalId + "' with object id '" + c.PrincipalId +

@@ -143,7 +143,6 @@ internal sealed class Cluster
     public required string PrincipalId { get; init; }             // cluster (control plane) identity
     public bool IsFleet { get; init; }
     public bool Aad { get; init; }
-    public HashSet<string> NetworkContributorOn { get; } = new(StringComparer.OrdinalIgnoreCase);
     public List<LbFrontend> Frontends { get; } = new();
     public string? PendingOperationId { get; set; }
     public K8sState K8s { get; set; } = null!;

@@ -15,6 +15,8 @@ public sealed partial class EmulatorWorld
     public string Location { get; } = "eastus";
     /// <summary>Object id of the principal behind <see cref="AksEmulator.AccessToken"/> (used in ARM error messages).</summary>
     public string CallerObjectId { get; } = "5b1f6f3e-2a0d-4c55-9e0b-0c0ffee00001";
+    /// <summary>Sign-in name of that principal (ARM names a user caller by UPN in its authorization errors).</summary>
+    public string CallerName { get; } = "alice@contoso.com";
     /// <summary>Per-subscription-region public IP quota (PublicIPCountLimitReached).</summary>
     public int PublicIpQuota { get { lock (Sync) return _quota; } set { lock (Sync) _quota = value; } }
     private int _quota = 50;
@@ -73,6 +75,7 @@ public sealed partial class EmulatorWorld
     {
         lock (Sync)
         {
+            SeedRoles();
             AddRg("demo-rg"); AddRg("egress-rg"); AddRg("noperm-rg");
             var fw = new PublicIp { ResourceGroup = "demo-rg", Name = "fw-egress-ip", Address = AllocateAddress(), Tags = { ["purpose"] = "azure-firewall-egress" } };
             PublicIps[RgKey(fw.ResourceGroup, fw.Name)] = fw;
@@ -160,8 +163,9 @@ public sealed partial class EmulatorWorld
             IsFleet = fleet, Aad = name == "aad",
         };
         c.NewETag();
-        c.NetworkContributorOn.Add(nodeRg);
-        c.NetworkContributorOn.Add("egress-rg");
+        // AKS gives the cluster identity rights in its node resource group; the demo world also grants Network Contributor on egress-rg.
+        AssignRoleLocked(principal, ResourceGroupScope(nodeRg), NetworkContributorRoleId, "ServicePrincipal");
+        AssignRoleLocked(principal, ResourceGroupScope("egress-rg"), NetworkContributorRoleId, "ServicePrincipal");
         Clusters[name] = c;
 
         // outbound
@@ -303,9 +307,6 @@ public sealed partial class EmulatorWorld
 
     public void AddResourceGroup(string name) { lock (Sync) if (!ResourceGroups.ContainsKey(name)) AddRg(name); }
 
-    /// <summary>Grants the cluster identity Network Contributor on a resource group.</summary>
-    public void GrantNetworkContributor(string cluster, string resourceGroup) { lock (Sync) Clusters[cluster].NetworkContributorOn.Add(resourceGroup); }
-    public void RevokeNetworkContributor(string cluster, string resourceGroup) { lock (Sync) Clusters[cluster].NetworkContributorOn.Remove(resourceGroup); }
 
     /// <summary>The addresses a pod in this cluster could be seen with right now (empty for none/block or a Basic LB without frontends).</summary>
     public IReadOnlyList<string> GetExpectedEgressAddresses(string cluster)
@@ -341,7 +342,7 @@ public sealed partial class EmulatorWorld
                     ["provisioningState"] = JsonUtil.S(c.Body, "properties", "provisioningState"),
                     ["effectiveOutboundIPs"] = new JsonArray(c.EffectiveOutboundIpIds().Select(i => (JsonNode)JsonValue.Create(i)!).ToArray()),
                     ["expectedEgressAddresses"] = new JsonArray(Egress.Candidates(this, c).Addresses.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
-                    ["networkContributorOn"] = new JsonArray(c.NetworkContributorOn.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
+                    ["networkContributorOn"] = new JsonArray(NetworkContributorGroupsLocked(c).Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
                     ["loadBalancerFrontends"] = new JsonArray(c.Frontends.Select(f => (JsonNode)new JsonObject { ["service"] = f.ServiceKey, ["publicIpId"] = f.PublicIpId, ["frontend"] = f.FrontendName, ["autoCreated"] = f.AutoCreated }).ToArray()),
                     ["services"] = new JsonArray(k.Services.Values.Select(s => (JsonNode)JsonUtil.Clone(s)).ToArray()),
                     ["pods"] = new JsonArray(k.Pods.Values.Select(p =>
@@ -365,6 +366,7 @@ public sealed partial class EmulatorWorld
                 ["publicIPAddresses"] = new JsonArray(PublicIps.Values.Select(p => (JsonNode)p.ToJson(SubscriptionId)).ToArray()),
                 ["natGateways"] = new JsonArray(NatGateways.Values.Select(n => (JsonNode)n.ToJson(SubscriptionId, Location)).ToArray()),
                 ["clusters"] = clusters,
+                ["roleAssignments"] = new JsonArray(RoleAssignments.Select(a => (JsonNode)a.ToJson(SubscriptionId)).ToArray()),
             };
         }
     }
