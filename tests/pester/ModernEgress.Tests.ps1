@@ -62,11 +62,57 @@ Describe 'standard-lb (Standard load balancer, outboundType loadBalancer)' {
         $c.EgressIpAddress.Count | Should -BeGreaterThan 0
     }
 
-    It 'an IP in a resource group where the cluster identity has no rights fails with LinkedAuthorizationFailed naming the fix' {
-        $e = Get-FirstError { Get-AksNodeResourceGroup demo-rg standard-lb | New-AksEgressIp -Name noperm-ip -ResourceGroupName noperm-rg | Set-AksOutboundIp -Confirm:$false }
-        $e.FullyQualifiedErrorId | Should -BeLike 'LinkedAuthorizationFailed,*'
-        $e.CategoryInfo.Category | Should -Be 'PermissionDenied'
-        ($e.ErrorDetails.RecommendedAction + $e.Exception.Message) | Should -Match 'Network Contributor'
+    Context 'two identities: the caller (LinkedAuthorizationFailed) and the cluster identity (a warning before the update)' {
+        BeforeAll {
+            $script:Cluster = Get-AksNodeResourceGroup demo-rg standard-lb
+            $script:NodeRgId = "/subscriptions/$Sub/resourceGroups/$($Cluster.NodeResourceGroup)"
+            function Set-LimitedCaller {
+                # The caller may change the cluster (Contributor on its group and the node group), nothing more.
+                Invoke-EmulatorAdmin $Emu -Method DELETE -Path roleAssignments -Body @{ principal = 'caller' } | Out-Null
+                foreach ($scope in "/subscriptions/$Sub/resourceGroups/demo-rg", $NodeRgId) {
+                    $script:CallerId = (Invoke-EmulatorAdmin $Emu -Method POST -Path roleAssignments -Body @{ principal = 'caller'; scope = $scope; role = 'Contributor'; principalType = 'User' }).principalId
+                }
+            }
+        }
+        AfterEach {
+            # Back to the default: the caller is Owner of the subscription.
+            Invoke-EmulatorAdmin $Emu -Method POST -Path roleAssignments -Body @{ principal = 'caller'; scope = "/subscriptions/$Sub"; role = 'Owner'; principalType = 'User' } | Out-Null
+        }
+
+        It 'an IP in a group where the cluster identity has no role: a warning with the exact New-AzRoleAssignment command, and the change is applied' {
+            $ip = $Cluster | New-AksEgressIp -Name np-warn -ResourceGroupName noperm-rg
+            $a = $ip | Set-AksOutboundIp -Confirm:$false -WarningVariable warn -WarningAction SilentlyContinue
+            $a.Action | Should -Be 'Updated'
+            $warn.Count | Should -Be 1
+            "$warn" | Should -Match ([regex]::Escape("New-AzRoleAssignment -ObjectId $($Cluster.IdentityPrincipalId) -RoleDefinitionName 'Network Contributor' -Scope /subscriptions/$Sub/resourceGroups/noperm-rg"))
+            "$warn" | Should -Match 'publicIPAddresses/join/action'
+        }
+
+        It 'a caller who may not read role assignments gets a "check skipped" warning, and the change still applies' {
+            $ip = $Cluster | New-AksEgressIp -Name np-skip -ResourceGroupName noperm-rg
+            Set-LimitedCaller
+            Invoke-EmulatorAdmin $Emu -Method POST -Path roleDefinitions -Body @{ roleName = 'ip joiner'; actions = @('Microsoft.Network/publicIPAddresses/join/action') } | Out-Null
+            Invoke-EmulatorAdmin $Emu -Method POST -Path roleAssignments -Body @{ principal = 'caller'; scope = "/subscriptions/$Sub/resourceGroups/noperm-rg"; role = 'ip joiner'; principalType = 'User' } | Out-Null
+            $a = $ip | Set-AksOutboundIp -Confirm:$false -WarningVariable warn -WarningAction SilentlyContinue
+            $a.Action | Should -Be 'Updated'
+            $a.EgressIpAddress | Should -Be $ip.IpAddress
+            $warn.Count | Should -Be 1
+            "$warn" | Should -Match 'was skipped'
+            "$warn" | Should -Match 'roleAssignments/read'
+        }
+
+        It 'a caller who may not join the IP fails with LinkedAuthorizationFailed naming the caller, the action and the IP, and the fix for the caller' {
+            $ip = $Cluster | New-AksEgressIp -Name np-denied -ResourceGroupName noperm-rg
+            Set-LimitedCaller
+            $e = Get-FirstError { $ip | Set-AksOutboundIp -Confirm:$false -WarningAction SilentlyContinue }
+            $e.FullyQualifiedErrorId | Should -BeLike 'LinkedAuthorizationFailed,*'
+            $e.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $e.TargetObject | Should -Be $Cluster.ClusterId
+            $e.Exception.Message | Should -Match ([regex]::Escape("the caller 'alice@contoso.com' (object id $CallerId)"))
+            $e.Exception.Message | Should -Match ([regex]::Escape("'Microsoft.Network/publicIPAddresses/join/action' on '$($ip.Id)'"))
+            $e.ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape("New-AzRoleAssignment -ObjectId $CallerId -RoleDefinitionName 'Network Contributor' -Scope $($ip.Id)"))
+            $e.ErrorDetails.RecommendedAction | Should -Not -Match $Cluster.IdentityPrincipalId
+        }
     }
 }
 

@@ -13,11 +13,7 @@ internal enum ArmTargetKind { Cluster, PublicIp, ResourceGroup, Subscription, Ot
 /// <summary>What a request was about, so an ARM error can be turned into a message that names the right thing and the fix.</summary>
 internal sealed record ErrorScope(ArmTargetKind Kind, string Target)
 {
-    /// <summary>Principal id of the cluster identity (LinkedAuthorizationFailed on a cluster PUT).</summary>
-    public string? ClusterPrincipalId { get; init; }
     public string? ClusterName { get; init; }
-    /// <summary>Resource group id(s) of the public IPs a cluster PUT references.</summary>
-    public string? LinkedResourceGroupId { get; init; }
     /// <summary>True when the target is inside a cluster's node resource group.</summary>
     public bool InNodeResourceGroup { get; init; }
     public string? ResourceGroupName { get; init; }
@@ -28,8 +24,6 @@ internal static partial class ArmErrorMapper
 {
     [GeneratedRegex(@"perform action '(?<action>[^']+)' over scope '(?<scope>[^']+)'", RegexOptions.IgnoreCase)]
     private static partial Regex AuthzRegex();
-    [GeneratedRegex(@"perform action '(?<action>[^']+)' on the linked scope\(s\) '(?<scope>[^']+)'", RegexOptions.IgnoreCase)]
-    private static partial Regex LinkedRegex();
 
     [GeneratedRegex(@"/subscriptions/[^/\s']+/resourceGroups/[^/\s']+/providers/Microsoft\.Network/publicIPAddresses/[^/\s',]+", RegexOptions.IgnoreCase)]
     private static partial Regex PublicIpIdRegex();
@@ -167,16 +161,9 @@ internal static partial class ArmErrorMapper
         }
         if (status == 403 && string.Equals(code, "LinkedAuthorizationFailed", StringComparison.OrdinalIgnoreCase))
         {
-            var m = LinkedRegex().Match(message);
-            var linkedScope = m.Success ? m.Groups["scope"].Value : null;
-            var action = m.Success ? m.Groups["action"].Value : "Microsoft.Network/publicIPAddresses/join/action";
-            var rgScope = scope.LinkedResourceGroupId ?? ResourceGroupIdOf(linkedScope) ?? "<the public IP's resource group id>";
-            var principal = scope.ClusterPrincipalId ?? "<cluster identity principal id>";
-            return E(ErrorIds.LinkedAuthorizationFailed, EgressErrorCategory.PermissionDenied,
-                $"The identity of cluster '{scope.ClusterName ?? scope.Target}' (principal id {principal}) may not perform '{action}' on '{linkedScope ?? rgScope}': " +
-                $"a cluster can only use public IPs it has rights on. ARM said: {message}",
-                $"Grant the cluster identity Network Contributor on the IP's resource group: New-AzRoleAssignment -ObjectId {principal} -RoleDefinitionName 'Network Contributor' -Scope {rgScope} " +
-                $"(or: az role assignment create --assignee-object-id {principal} --assignee-principal-type ServicePrincipal --role 'Network Contributor' --scope {rgScope}), then run the command again.");
+            // About the CALLER's rights on the resources the request links to, never the cluster identity's.
+            var (text, action) = LinkedAuthorization.Parse(message).Describe(scope.ClusterName ?? scope.Target, message);
+            return E(ErrorIds.LinkedAuthorizationFailed, EgressErrorCategory.PermissionDenied, text, action);
         }
         if (status == 403)
         {

@@ -82,7 +82,7 @@ internal sealed class ManagedClusterModel
             LocalAccountsDisabled = Bool(props, "disableLocalAccounts") == true,
             ProvisioningState = Str(props, "provisioningState"),
             NodeCount = pools.Sum(p => p.Count),
-            IdentityPrincipalId = Str(body["identity"], "principalId"),
+            IdentityPrincipalId = OutboundIps.ClusterIdentityRoleCheck.IdentityOf(body).PrincipalId,
         };
         return new ManagedClusterModel
         {

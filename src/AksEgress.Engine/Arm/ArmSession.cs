@@ -17,6 +17,8 @@ internal static class ApiVersions
     public const string Network = "2025-07-01";
     public const string ResourceGroups = "2024-03-01";
     public const string Subscriptions = "2022-12-01";
+    /// <summary>Microsoft.Authorization role assignments and role definitions (current stable; ClusterIdentityRoleCheck).</summary>
+    public const string Authorization = "2022-04-01";
 }
 
 /// <summary>Everything needed to talk to ARM for one connection. Immutable; swapped atomically by the engine.</summary>

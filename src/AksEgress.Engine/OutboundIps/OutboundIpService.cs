@@ -62,6 +62,9 @@ internal sealed class OutboundIpService(ClusterService clusters)
                 "(only one of managed IPs, your IPs or prefixes may be set), IPv6 count included: with only IPv4 IPs its IPv6 egress would lose its addresses.", info.ClusterId,
                 "Pass IPv6 public IP(s) together with the IPv4 ones (Standard, Static, publicIPAddressVersion IPv6), or keep managed outbound IPs on this cluster.");
 
+        // Best effort: the CLUSTER identity must be allowed to use IPs outside its node resource group (warnings only).
+        await ClusterIdentityRoleCheck.CheckAsync(s, raw0!, info, ips, context).ConfigureAwait(false);
+
         var clusterUri = ArmRest.Url(s, info.ClusterId.Length > 0 ? info.ClusterId : request.Cluster.ToId(sub), ApiVersions.ManagedClusters);
         string[]? previousAddresses = null;
         var confirmed = false;
@@ -83,12 +86,7 @@ internal sealed class OutboundIpService(ClusterService clusters)
 
             var body = BuildOutboundIpPutBody(raw0!, ips.Select(i => i.Id), request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes);
             var etag = ManagedClusterModel.Str(raw0, "eTag");
-            var foreign = ips.FirstOrDefault(i => !i.ResourceGroupName.Equals(info.NodeResourceGroup, StringComparison.OrdinalIgnoreCase));
-            var scope = new ErrorScope(ArmTargetKind.Cluster, info.ClusterId)
-            {
-                ClusterName = info.ClusterName, ClusterPrincipalId = info.IdentityPrincipalId, ResourceGroupName = info.ResourceGroupName,
-                LinkedResourceGroupId = foreign is null ? null : ArmErrorMapper.ResourceGroupIdOf(foreign.Id),
-            };
+            var scope = new ErrorScope(ArmTargetKind.Cluster, info.ClusterId) { ClusterName = info.ClusterName, ResourceGroupName = info.ResourceGroupName };
             context.WriteVerbose($"PUT cluster {info.ResourceGroupName}/{info.ClusterName} with outboundIPs {string.Join(", ", ips.Select(i => i.Id))}" +
                                  $"{(request.AllocatedOutboundPorts is null ? "" : $", allocatedOutboundPorts {request.AllocatedOutboundPorts}")}{(request.IdleTimeoutInMinutes is null ? "" : $", idleTimeoutInMinutes {request.IdleTimeoutInMinutes}")}" +
                                  $"{(etag is null ? " (no eTag: unconditional)" : $" (If-Match {etag})")}");

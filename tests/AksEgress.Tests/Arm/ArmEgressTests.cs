@@ -83,19 +83,6 @@ public class ArmEgressTests
     }
 
     [Fact]
-    public async Task Ip_the_cluster_identity_cannot_join_gives_the_role_assignment_fix()
-    {
-        await using var f = await ConnectedEngine.StartAsync();
-        f.Emu.World.AddPublicIp("noperm-rg", "foreign");
-        var info = await f.Engine.GetClusterAsync(f.Cluster("standard-lb"), new NullOperationContext());
-        var e = await Assert.ThrowsAsync<AksEgressException>(() => f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest
-        { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { f.Emu.World.GetPublicIpId("noperm-rg", "foreign") } }, new NullOperationContext()));
-        Assert.Equal(ErrorIds.LinkedAuthorizationFailed, e.ErrorId);
-        Assert.Contains(info.IdentityPrincipalId!, e.Message);
-        Assert.Contains($"New-AzRoleAssignment -ObjectId {info.IdentityPrincipalId} -RoleDefinitionName 'Network Contributor' -Scope /subscriptions/{f.Sub}/resourceGroups/noperm-rg", e.RecommendedAction);
-    }
-
-    [Fact]
     public async Task Clusters_where_the_load_balancer_does_not_decide_egress_are_refused()
     {
         await using var f = await ConnectedEngine.StartAsync();

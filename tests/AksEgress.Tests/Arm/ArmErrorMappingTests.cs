@@ -50,16 +50,66 @@ public class ArmErrorMappingTests
         Assert.Contains("-ResourceGroupName egress-rg", e.RecommendedAction);
     }
 
+    private const string Ip1 = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/noperm-rg/providers/Microsoft.Network/publicIPAddresses/ip1";
+    private const string Mi1 = "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/ids/providers/Microsoft.ManagedIdentity/userAssignedIdentities/control-plane";
+    private const string ClusterId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/providers/Microsoft.ContainerService/managedClusters/standard-lb";
+
     [Fact]
-    public void Linked_authorization_failed_names_the_cluster_identity_and_role_assignment()
+    public void Linked_authorization_failed_is_about_the_caller_naming_caller_action_and_scope()
     {
         var e = ArmErrorMapper.Map(403, "LinkedAuthorizationFailed",
-            "The client 'x' with object id 'y' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope 'z'; however, it does not have permission to perform action 'Microsoft.Network/publicIPAddresses/join/action' on the linked scope(s) '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/noperm-rg/providers/Microsoft.Network/publicIPAddresses/ip1' or the linked scope(s) are invalid.",
-            new ErrorScope(ArmTargetKind.Cluster, "cid") { ClusterName = "standard-lb", ClusterPrincipalId = "aaaa-principal" });
+            $"The client 'alice@contoso.com' with object id '5b1f6f3e-0000-4000-8000-000000000001' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '{ClusterId}'; however, it does not have permission to perform action 'Microsoft.Network/publicIPAddresses/join/action' on the linked scope(s) '{Ip1}' or the linked scope(s) are invalid.",
+            new ErrorScope(ArmTargetKind.Cluster, ClusterId) { ClusterName = "standard-lb" });
         Assert.Equal(ErrorIds.LinkedAuthorizationFailed, e.ErrorId);
-        Assert.Contains("aaaa-principal", e.Message);
-        Assert.Contains("New-AzRoleAssignment -ObjectId aaaa-principal -RoleDefinitionName 'Network Contributor' -Scope /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/noperm-rg", e.RecommendedAction);
-        Assert.Contains("az role assignment create", e.RecommendedAction);
+        Assert.Equal(EgressErrorCategory.PermissionDenied, e.Category);
+        Assert.Equal(ClusterId, e.TargetObject);
+        Assert.Contains("the caller 'alice@contoso.com' (object id 5b1f6f3e-0000-4000-8000-000000000001)", e.Message);
+        Assert.Contains($"lacks 'Microsoft.Network/publicIPAddresses/join/action' on '{Ip1}'", e.Message);
+        Assert.Contains("the cluster identity's rights play no part", e.Message);
+        Assert.Contains($"New-AzRoleAssignment -ObjectId 5b1f6f3e-0000-4000-8000-000000000001 -RoleDefinitionName 'Network Contributor' -Scope {Ip1}", e.RecommendedAction);
+        Assert.Contains("az role assignment create --assignee-object-id 5b1f6f3e-0000-4000-8000-000000000001", e.RecommendedAction);
+        Assert.Contains("YOUR identity (the caller, not the cluster identity)", e.RecommendedAction);
+        Assert.Contains("custom role with Microsoft.Network/publicIPAddresses/join/action", e.RecommendedAction);
+    }
+
+    [Fact]
+    public void Linked_authorization_with_several_actions_pairs_them_with_their_scopes_and_roles()
+    {
+        var e = ArmErrorMapper.Map(403, "LinkedAuthorizationFailed",
+            $"The client 'ci-deployer' with object id 'aaaa' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '{ClusterId}'; however, it does not have permission to perform action(s) 'Microsoft.Network/publicIPAddresses/join/action,Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on the linked scope(s) '{Ip1},{Mi1}' (respectively) or the linked scope(s) are invalid.",
+            new ErrorScope(ArmTargetKind.Cluster, ClusterId) { ClusterName = "standard-lb" });
+        Assert.Contains($"'Microsoft.Network/publicIPAddresses/join/action' on '{Ip1}'; 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on '{Mi1}'", e.Message);
+        Assert.Contains($"-RoleDefinitionName 'Network Contributor' -Scope {Ip1}", e.RecommendedAction);
+        Assert.Contains($"-RoleDefinitionName 'Managed Identity Operator' -Scope {Mi1}", e.RecommendedAction);
+    }
+
+    [Theory]
+    // Shapes ARM really sends (public issue threads): one action over a comma-separated list of scopes; "action(s)" with "(respectively)".
+    [InlineData("The client 'x' with object id 'y' has permission to perform action 'Microsoft.Compute/virtualMachines/write' on scope '/s/vm'; however, it does not have permission to perform action 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on the linked scope(s) '/s/id1,/s/id2' or the linked scope(s) are invalid.",
+        "x", "y", "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action|/s/id1;Microsoft.ManagedIdentity/userAssignedIdentities/assign/action|/s/id2")]
+    [InlineData("The client '3629b252' with object id '3629b252' has permission to perform action 'Microsoft.Compute/virtualMachineScaleSets/virtualMachines/write' on scope '/s/vmss/0'; however, it does not have permission to perform action(s) 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '/s/subnet' (respectively) or the linked scope(s) are invalid.",
+        "3629b252", "3629b252", "Microsoft.Network/virtualNetworks/subnets/join/action|/s/subnet")]
+    [InlineData("The client has permission to perform action 'Microsoft.Network/virtualNetworks/write' on scope '/s/vnet', however the current tenant 't1' is not authorized to access linked subscription 'sub2'.",
+        null, null, "")]
+    public void Linked_authorization_messages_parse(string message, string? name, string? oid, string pairs)
+    {
+        var p = LinkedAuthorization.Parse(message);
+        Assert.Equal(name, p.ClientName);
+        Assert.Equal(oid, p.ObjectId);
+        Assert.Equal(pairs, string.Join(";", p.Denials.Select(d => $"{d.Action}|{d.Scope}")));
+        if (p.Denials.Count == 0) { Assert.Equal("t1", p.Tenant); Assert.Equal("sub2", p.LinkedSubscription); }
+        else Assert.StartsWith("Microsoft.Compute/", p.WriteAction);
+    }
+
+    [Fact]
+    public void Cross_tenant_linked_authorization_says_so_instead_of_asking_for_a_role()
+    {
+        var e = ArmErrorMapper.Map(403, "LinkedAuthorizationFailed",
+            "The client has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '/s/c', however the current tenant 't1' is not authorized to access linked subscription 'sub2'.",
+            new ErrorScope(ArmTargetKind.Cluster, "/s/c") { ClusterName = "c" });
+        Assert.Equal(ErrorIds.LinkedAuthorizationFailed, e.ErrorId);
+        Assert.Contains("subscription 'sub2'", e.Message);
+        Assert.DoesNotContain("New-AzRoleAssignment", e.RecommendedAction);
     }
 
     [Theory]

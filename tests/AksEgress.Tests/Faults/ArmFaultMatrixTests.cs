@@ -308,13 +308,18 @@ public class ArmFaultMatrixTests
         f.Emu.World.AddPublicIp("noperm-rg", "foreign");
         var id = f.Emu.World.GetPublicIpId("noperm-rg", "foreign");
         var before = f.Emu.World.GetExpectedEgressAddresses("standard-lb").ToArray();
+        // ARM checks the CALLER's right to join the IP: a caller that may write the cluster but not join the IP.
+        var w = f.Emu.World;
+        w.RemoveRoleAssignments(w.CallerObjectId);
+        w.AssignRole(w.CallerObjectId, $"/subscriptions/{f.Sub}/resourceGroups/demo-rg", "Contributor", "User");
+        w.AssignRole(w.CallerObjectId, $"/subscriptions/{f.Sub}/resourceGroups/{w.GetNodeResourceGroup("standard-lb")}", "Contributor", "User");
         // the engine's own pre-check does not catch it here: the update is sent and Azure answers 403 LinkedAuthorizationFailed
         var e = await Fails(() => f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { id } }, new NullOperationContext()));
         Assert.Equal(ErrorIds.LinkedAuthorizationFailed, e.ErrorId);
         Assert.Equal(EgressErrorCategory.PermissionDenied, e.Category);
         Assert.Equal(before, f.Emu.World.GetExpectedEgressAddresses("standard-lb").ToArray());
         Assert.True(f.Emu.Requests.All.Any(r => r.Status == 403), "Azure must have answered 403");
-        f.Emu.World.GrantNetworkContributor("standard-lb", "noperm-rg");
+        w.AssignRole(w.CallerObjectId, $"/subscriptions/{f.Sub}/resourceGroups/noperm-rg", "Network Contributor", "User");
         var r = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = new[] { id } }, new NullOperationContext());
         Assert.NotNull(r);
         Assert.Equal("Updated", r.Action);
