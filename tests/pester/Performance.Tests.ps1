@@ -139,13 +139,15 @@ Describe 'Request counts of each cmdlet (common case)' {
         $All.AddRange([string[]]$r)
     }
 
-    It 'Set-AksOutboundIp (new): GET cluster, GET the IP, GET the old IP, PUT, Azure-AsyncOperation polls, final GET; the new IP is not read twice' {
+    It 'Set-AksOutboundIp (new): GET cluster, GET the IP, GET the old IP, the role assignments of the cluster identity at the IP and their role definition, PUT, Azure-AsyncOperation polls, final GET; the new IP is not read twice' {
         $ip = New-AksEgressIp -Name perf-out -ResourceGroupName egress-rg -Location eastus
         $r = Measure-Request $Emu { $c = Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName standard-lb; Set-AksOutboundIp -ClusterId $c.ClusterId -PublicIpId $ip.Id -Confirm:$false }
         $r | Should -Be @(
             "arm GET $Cl/standard-lb?api-version=2025-10-01"
             "arm GET $Eg/perf-out?api-version=2025-07-01"
             ($r[2] -match '^arm GET /subscriptions/\{sub\}/resourceGroups/MC_demo-rg_standard-lb_eastus/providers/Microsoft\.Network/publicIPAddresses/\{id\}\?api-version=2025-07-01$' ? $r[2] : 'GET of the previous managed IP')
+            ($r[3] -match '^arm GET /subscriptions/\{sub\}/resourceGroups/egress-rg/providers/Microsoft\.Network/publicIPAddresses/perf-out/providers/Microsoft\.Authorization/roleAssignments\?api-version=2022-04-01&(\$|%24)filter=principalId' ? $r[3] : 'GET of the cluster identity''s role assignments at the IP')
+            ($r[4] -match '^arm GET /subscriptions/\{sub\}/providers/Microsoft\.Authorization/roleDefinitions/\{id\}\?api-version=2022-04-01$' ? $r[4] : 'GET of the role definition (Network Contributor)')
             "arm PUT $Cl/standard-lb?api-version=2025-10-01"
             "arm GET /subscriptions/{sub}/providers/Microsoft.ContainerService/locations/eastus/operations/{id}?api-version=2025-10-01"
             "arm GET /subscriptions/{sub}/providers/Microsoft.ContainerService/locations/eastus/operations/{id}?api-version=2025-10-01"

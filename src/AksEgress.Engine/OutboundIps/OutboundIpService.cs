@@ -62,9 +62,6 @@ internal sealed class OutboundIpService(ClusterService clusters)
                 "(only one of managed IPs, your IPs or prefixes may be set), IPv6 count included: with only IPv4 IPs its IPv6 egress would lose its addresses.", info.ClusterId,
                 "Pass IPv6 public IP(s) together with the IPv4 ones (Standard, Static, publicIPAddressVersion IPv6), or keep managed outbound IPs on this cluster.");
 
-        // Best effort: the CLUSTER identity must be allowed to use IPs outside its node resource group (warnings only).
-        await ClusterIdentityRoleCheck.CheckAsync(s, raw0!, info, ips, context).ConfigureAwait(false);
-
         var clusterUri = ArmRest.Url(s, info.ClusterId.Length > 0 ? info.ClusterId : request.Cluster.ToId(sub), ApiVersions.ManagedClusters);
         string[]? previousAddresses = null;
         var confirmed = false;
@@ -79,6 +76,9 @@ internal sealed class OutboundIpService(ClusterService clusters)
                 context.WriteVerbose($"Cluster {info.ClusterName} already uses exactly these outbound IPs: nothing to change");
                 return Result("Unchanged", model, ips.Select(i => i.IpAddress!).ToArray());
             }
+            // Best effort, once, before the question and the PUT (not when nothing changes): the CLUSTER identity must be
+            // allowed to use IPs outside its node resource group; a missing right is a warning, Azure accepts the update anyway.
+            if (attempt == 1) await ClusterIdentityRoleCheck.CheckAsync(s, raw0!, info, ips, context).ConfigureAwait(false);
             // Asked once: a retry after a concurrent change re-applies the same change the user confirmed.
             if (!confirmed && !context.ShouldProcess(info.ClusterId, change.Describe(info.ClusterName, previousAddresses)))
                 return null;
