@@ -14,7 +14,7 @@ internal sealed class TokenService(string tenantId)
     public string AccessToken { get; } = Random("arm");
     public string MiHeader { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
     public string MiClientId { get; } = "7f2c3b1e-7c41-4c2a-9a55-5e1f1d0c0001";
-    public string MiObjectId { get; } = "7f2c3b1e-7c41-4c2a-9a55-5e1f1d0c0002";
+    public string MiObjectId { get; } = EmulatorWorld.ManagedIdentityObjectId;
 
     private static string Random(string prefix) => prefix + "-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
 

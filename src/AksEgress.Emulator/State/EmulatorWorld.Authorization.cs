@@ -94,6 +94,9 @@ public sealed partial class EmulatorWorld
     internal const string ReaderRoleId = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
     internal const string NetworkContributorRoleId = "4d97b98b-1d4f-4787-a291-c67834d212e7";
 
+    /// <summary>Object id of the emulator's managed identity (the principal of its Entra tokens).</summary>
+    public const string ManagedIdentityObjectId = "7f2c3b1e-7c41-4c2a-9a55-5e1f1d0c0002";
+
     internal Dictionary<string, RoleDefinition> RoleDefinitions { get; } = new(StringComparer.OrdinalIgnoreCase);
     internal List<RoleAssignment> RoleAssignments { get; } = new();
 
@@ -112,6 +115,8 @@ public sealed partial class EmulatorWorld
              "Microsoft.Resources/deployments/*", "Microsoft.Resources/subscriptions/resourceGroups/read", "Microsoft.Support/*"], []);
         // The signed-in caller of the default token may do everything in the subscription, as a subscription Owner can.
         AssignRoleLocked(CallerObjectId, $"/subscriptions/{SubscriptionId}", OwnerRoleId, "User");
+        // The managed identity (runbooks, -Identity) is Contributor of the subscription: it may change and join, and read role assignments.
+        AssignRoleLocked(ManagedIdentityObjectId, $"/subscriptions/{SubscriptionId}", ContributorRoleId, "ServicePrincipal");
     }
 
     private RoleDefinition? FindRole(string roleNameOrId)
