@@ -48,8 +48,13 @@ public class ClusterIdentityRoleTests
         return (f, f.Emu.World.GetPublicIpId(rg, "foreign"));
     }
 
-    private static Task<OutboundIpAssignment> Set(ConnectedEngine f, string id, RecordingContext ctx) =>
-        f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = [id] }, ctx);
+    /// <summary>Set-AksOutboundIp, approved (the result is there).</summary>
+    private static async Task<OutboundIpAssignment> Set(ConnectedEngine f, string id, RecordingContext ctx)
+    {
+        var r = await f.Engine.SetOutboundIpAsync(new SetOutboundIpRequest { Cluster = f.Cluster("standard-lb"), PublicIpIds = [id] }, ctx);
+        Assert.NotNull(r);
+        return r;
+    }
 
     [Fact]
     public async Task An_ip_the_cluster_identity_has_no_role_on_warns_with_the_exact_grant_and_the_change_is_applied()
