@@ -8,6 +8,26 @@ namespace AksEgress.Engine.EgressConfig;
 /// </summary>
 internal static class EgressTexts
 {
+    /// <summary>
+    /// Joins sentences (some of them messages from elsewhere: an exception, an event, an API server) with one space, giving
+    /// every part but the last exactly one closing full stop: a part that already ends with '.', '!' or '?' keeps its own
+    /// (no "failed.. Delete it"). The last part is left as it is, so a command at the end stays copyable. Null or blank parts
+    /// are skipped.
+    /// </summary>
+    public static string JoinSentences(params string?[] parts)
+    {
+        var kept = parts.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p!.Trim()).ToList();
+        var sb = new System.Text.StringBuilder();
+        for (var i = 0; i < kept.Count; i++)
+        {
+            if (i > 0) sb.Append(' ');
+            var part = kept[i];
+            sb.Append(part);
+            if (i < kept.Count - 1 && !part.EndsWith('.') && !part.EndsWith('!') && !part.EndsWith('?')) sb.Append('.');
+        }
+        return sb.ToString();
+    }
+
     /// <summary>The AksEgress cmdlet that pins egress, or null when none can.</summary>
     public static string? PinWith(EgressDecider decider) => decider switch
     {
