@@ -94,8 +94,8 @@ internal sealed class EgressServiceManager(SessionService sessions)
         if (!EgressServiceSpec.ShowsIp(current, ip))
             current = await WaitForIngressAsync(session, current, ip, request.TimeoutSeconds, baseline ?? new Dictionary<string, int>(), info, pip, rgAnnotation ?? nodeRg, context).ConfigureAwait(false);
 
-        var (decides, note) = EgressTexts.ServiceNote(info, target, ip);
-        if (!decides) context.WriteWarning(note);
+        var (decides, reason, note) = EgressTexts.ServiceNote(info, target, ip);
+        if (decides != true) context.WriteWarning(note);
         return new EgressService
         {
             Namespace = ns,
@@ -108,6 +108,7 @@ internal sealed class EgressServiceManager(SessionService sessions)
             Annotations = new Dictionary<string, string>(current.Metadata?.Annotations ?? new Dictionary<string, string>()),
             Action = action,
             DecidesEgress = decides,
+            DecidesEgressReason = reason,
             EgressDecidedBy = info?.EgressDecidedBy,
             EgressNote = note,
             SubscriptionId = info?.SubscriptionId ?? pip?.SubscriptionId,
@@ -261,6 +262,7 @@ internal sealed class EgressServiceManager(SessionService sessions)
     }
 
     // ====================================================================== Remove-AksEgressService
+    // ---- raised by: Remove-AksEgressService
 
     public async Task<bool> RemoveAsync(RemoveEgressServiceRequest request, IOperationContext context)
     {

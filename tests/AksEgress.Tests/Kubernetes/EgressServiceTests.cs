@@ -69,6 +69,42 @@ public class EgressServiceTests
     }
 
     [Fact]
+    public async Task Kubeconfig_only_on_a_basic_cluster_says_unknown_not_false()
+    {
+        // issue 14, item 7: with a kubeconfig only the module cannot know the SKU; on this Basic cluster the Service IP does
+        // decide egress, so "False" was wrong. Unknown is null, with the reason.
+        await using var emu = await StartAsync();
+        var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
+        var ctx = new RecordingContext();
+        var svc = await (await EngineAsync(emu)).SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic") }, ctx);
+        Assert.Null(svc.EgressDecidedBy);
+        Assert.Null(svc.DecidesEgress);
+        Assert.Equal(AksEgress.Engine.EgressConfig.EgressTexts.DecidesEgressUnknownCluster, svc.DecidesEgressReason);
+        Assert.Contains("-ClusterId", svc.DecidesEgressReason);
+        Assert.Contains("On a Basic load balancer cluster the first LoadBalancer Service's IP decides egress", svc.EgressNote);
+        Assert.DoesNotContain("-ResourceGroupName", svc.EgressNote);
+        Assert.Contains(svc.EgressNote, ctx.Warnings);
+    }
+
+    [Theory]
+    [InlineData("Basic", "loadBalancer", true)]
+    [InlineData("Standard", "loadBalancer", false)]
+    [InlineData("Standard", "managedNATGateway", false)]
+    [InlineData("Standard", "userDefinedRouting", false)]
+    [InlineData("Standard", "none", false)]
+    [InlineData("Standard", "block", false)]
+    [InlineData("Standard", "someFutureType", null)]
+    public void Decides_egress_is_known_only_where_the_decider_is(string sku, string outboundType, bool? expected)
+    {
+        var info = new AksNodeResourceGroup { ClusterName = "c", LoadBalancerSku = sku, OutboundType = outboundType };
+        var (decides, reason, note) = AksEgress.Engine.EgressConfig.EgressTexts.ServiceNote(info, "default/aks-egress", "203.0.113.9");
+        Assert.Equal(expected, decides);
+        Assert.Equal(expected is null, reason is not null);
+        Assert.False(string.IsNullOrWhiteSpace(note));
+        Assert.Null(AksEgress.Engine.EgressConfig.EgressTexts.ServiceNote(null, "default/aks-egress", "203.0.113.9").Decides);
+    }
+
+    [Fact]
     public async Task Whatif_returns_null_and_writes_nothing()
     {
         await using var emu = await StartAsync();
