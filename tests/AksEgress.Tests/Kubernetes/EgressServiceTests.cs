@@ -77,6 +77,7 @@ public class EgressServiceTests
         var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
         var ctx = new RecordingContext();
         var svc = await (await EngineAsync(emu)).SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic") }, ctx);
+        Assert.NotNull(svc);
         Assert.Null(svc.EgressDecidedBy);
         Assert.Null(svc.DecidesEgress);
         Assert.Equal(AksEgress.Engine.EgressConfig.EgressTexts.DecidesEgressUnknownCluster, svc.DecidesEgressReason);
