@@ -188,7 +188,7 @@ public class EgressServiceTests
         var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
         var engine = await EngineAsync(emu);
         using var cts = new CancellationTokenSource();
-        var ctx = new RecordingContext(cts.Token);
+        var ctx = new RecordingContext(token: cts.Token);
         var task = engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic"), TimeoutSeconds = 60, Cleanup = cleanup }, ctx);
         var sw = Stopwatch.StartNew();
         while (emu.World.GetService("legacy-basic", "default", "aks-egress") is null && sw.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
