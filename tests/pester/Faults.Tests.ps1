@@ -100,6 +100,19 @@ Describe 'Ctrl+C during each wait (StopProcessing through the assembled module)'
         Assert-NoLeak
     }
 
+    It 'Set-AksEgressService -Cleanup while waiting for the load balancer: the Service it created is removed (issue 14, item 17)' {
+        $ip = (Invoke-EmulatorAdmin -Emulator $Emu -Method POST -Path 'publicIPs' -Body @{ resourceGroup = 'MC_demo-rg_legacy-basic_eastus'; name = 'stop-clean' }).ipAddress
+        Add-Fault @{ target = 'legacy-basic'; pathContains = 'services?fieldSelector'; latencyMilliseconds = 20000 }
+        $r = Stop-Midway Set-AksEgressService @{ IpAddress = $ip; ClusterId = (ClusterId legacy-basic); Cleanup = $true } { Get-EmulatorRequest $Emu | Where-Object faultInjected }
+        $r.CompletedBeforeStop | Should -BeFalse
+        $r.State | Should -Be 'Stopped'
+        @(Get-EmulatorRequest $Emu | Where-Object { $_.method -eq 'DELETE' -and $_.pathAndQuery -like '*/services/aks-egress*' }).Count | Should -Be 1
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        while (@((Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' }).Count -and $sw.Elapsed.TotalSeconds -lt 10) { Start-Sleep -Milliseconds 100 }
+        @((Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' }) | Should -BeNullOrEmpty
+        Assert-NoLeak
+    }
+
     It 'Test-AksEgressIp while waiting for the pod: the pod is deleted' {
         Add-Fault @{ target = 'standard-lb'; pathContains = 'watch=true'; latencyMilliseconds = 20000 }
         $r = Stop-Midway Test-AksEgressIp @{ ClusterId = (ClusterId standard-lb) } { Get-EmulatorRequest $Emu | Where-Object faultInjected }
@@ -174,6 +187,45 @@ Describe 'Fault rows over the emulator HTTP fault API' {
         $a2 = $a | Wait-Job -Timeout 60 | Receive-Job; $a | Remove-Job -Force
         @($a2, $b).IngressIpAddress | Should -Be @($ip, $ip)
         @((Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' }).Count | Should -Be 1
+    }
+
+    It 'a failed Set-AksEgressService says the pending Service was left and how to remove it; the command it gives removes it (issue 14, item 17)' {
+        # 203.0.113.250 is no public IP of the emulator: the cloud provider fails the sync (SyncLoadBalancerFailed event).
+        $err = $null
+        $null = Set-AksEgressService -IpAddress 203.0.113.250 -ClusterId (ClusterId legacy-basic) -TimeoutSeconds 60 -ErrorVariable err -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'LoadBalancerSyncFailed,*'
+        $err[0].Exception.Message | Should -BeLike '*The pending LoadBalancer Service default/aks-egress this call created was left in place*'
+        $advice = $err[0].ErrorDetails.RecommendedAction
+        $advice | Should -BeLike '*Remove it with: Remove-AksEgressService -Name aks-egress -Namespace default*-Cleanup*'
+        @((Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' }).Count | Should -Be 1
+        $command = [regex]::Match($advice, 'Remove-AksEgressService -Name \S+ -Namespace \S+').Value
+        & ([scriptblock]::Create("$command -ClusterId '$(ClusterId legacy-basic)' -Confirm:`$false"))
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        while (@((Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' }).Count -and $sw.Elapsed.TotalSeconds -lt 10) { Start-Sleep -Milliseconds 100 }
+        @((Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' }) | Should -BeNullOrEmpty
+    }
+
+    It 'Set-AksEgressService -Cleanup removes the Service it created when the wait times out, never one that existed (issue 14, item 17)' {
+        $ip = (Invoke-EmulatorAdmin -Emulator $Emu -Method POST -Path 'publicIPs' -Body @{ resourceGroup = 'MC_demo-rg_legacy-basic_eastus'; name = 'clean-timeout' }).ipAddress
+        Add-Fault @{ target = 'legacy-basic'; pathContains = 'services?fieldSelector'; latencyMilliseconds = 20000 }
+        $err = $null
+        $null = Set-AksEgressService -IpAddress $ip -ClusterId (ClusterId legacy-basic) -TimeoutSeconds 2 -Cleanup -ErrorVariable err -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'LoadBalancerTimeout,*'
+        $err[0].Exception.Message | Should -BeLike '*-Cleanup removed the Service default/aks-egress this call had created*'
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        while (@((Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' }).Count -and $sw.Elapsed.TotalSeconds -lt 10) { Start-Sleep -Milliseconds 100 }
+        @((Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' }) | Should -BeNullOrEmpty
+
+        # A Service that existed before the call: -Cleanup leaves it.
+        Invoke-EmulatorAdmin -Emulator $Emu -Method DELETE -Path 'faults' | Out-Null
+        $svc = Set-AksEgressService -IpAddress $ip -ClusterId (ClusterId legacy-basic) -WarningAction SilentlyContinue
+        $svc.Action | Should -Be 'Created'
+        $null = Set-AksEgressService -IpAddress 203.0.113.250 -ClusterId (ClusterId legacy-basic) -TimeoutSeconds 60 -Cleanup -ErrorVariable err -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'LoadBalancerSyncFailed,*'
+        $err[0].Exception.Message | Should -BeLike '*existed before this call, so -Cleanup left it*'
+        $left = @((Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' })
+        $left.Count | Should -Be 1
+        $left[0].metadata.deletionTimestamp | Should -BeNullOrEmpty
     }
 
     It 'a warning under -Debug in this non-interactive host does not fail the cmdlet' {

@@ -8,6 +8,29 @@ namespace AksEgress.Engine.EgressConfig;
 /// </summary>
 internal static class EgressTexts
 {
+    /// <summary>
+    /// Joins sentences (some of them messages from elsewhere: an exception, an event, an API server) with one space, giving
+    /// every part but the last exactly one closing full stop: a part that already ends with '.', '!' or '?' keeps its own
+    /// (no "failed.. Delete it"). The last part is left as it is, so a command at the end stays copyable. Null or blank parts
+    /// are skipped.
+    /// </summary>
+    public static string JoinSentences(params string?[] parts)
+    {
+        var kept = parts.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p!.Trim()).ToList();
+        var sb = new System.Text.StringBuilder();
+        for (var i = 0; i < kept.Count; i++)
+        {
+            if (i > 0) sb.Append(' ');
+            var part = kept[i];
+            sb.Append(part);
+            if (i < kept.Count - 1 && !part.EndsWith('.') && !part.EndsWith('!') && !part.EndsWith('?')) sb.Append('.');
+        }
+        return sb.ToString();
+    }
+
+    // The "raised by" lines name the cmdlets whose output or errors carry the texts below them; tests/pester/Advice.Tests.ps1
+    // checks that every -Parameter such a text names exists on those cmdlets.
+
     /// <summary>The AksEgress cmdlet that pins egress, or null when none can.</summary>
     public static string? PinWith(EgressDecider decider) => decider switch
     {
@@ -15,6 +38,8 @@ internal static class EgressTexts
         EgressDecider.BasicLoadBalancerFrontend => "Set-AksEgressService",
         _ => null,
     };
+
+    // ------------------------------------------------------------------ raised by: Get-AksEgressConfiguration
 
     /// <summary>Get-AksEgressConfiguration's Explanation.</summary>
     public static string Explanation(EgressDecider decider, string outboundType, string? outboundIpSource, bool hasNetworkProfile) => decider switch
@@ -41,23 +66,39 @@ internal static class EgressTexts
             : "The cluster has no network profile: AksEgress cannot tell what decides egress.",
     };
 
-    /// <summary>Set-AksEgressService's note: whether the Service's IP decides egress (only on a Basic load balancer), and what does.</summary>
-    public static (bool Decides, string Note) ServiceNote(AksNodeResourceGroup? info, string service, string ip)
+    // ------------------------------------------------------------------ raised by: Set-AksEgressService
+
+    /// <summary>Why Set-AksEgressService cannot tell whether the Service's IP decides egress: only a kubeconfig was given.</summary>
+    public const string DecidesEgressUnknownCluster =
+        "Only a kubeconfig was given (no -ClusterId), so AksEgress cannot read the cluster's load balancer SKU and outbound type from Azure.";
+
+    /// <summary>
+    /// Set-AksEgressService's note: whether the Service's IP decides egress (only on a Basic load balancer), and what does.
+    /// Decides is null when that cannot be known (a kubeconfig only, or an outbound type AksEgress does not know), with the
+    /// reason in Reason (issue 14, item 7: unknown is not false).
+    /// </summary>
+    public static (bool? Decides, string? Reason, string Note) ServiceNote(AksNodeResourceGroup? info, string service, string ip)
     {
         if (info is null)
-            return (false, $"The cluster is unknown here (no -ResourceGroupName/-ClusterName), so AksEgress cannot tell what decides its egress. On Standard load balancer clusters (every current AKS cluster) the Service {service}'s IP {ip} is only an inbound address; egress uses the load balancer's outbound IPs: pin them with Set-AksOutboundIp, check with Get-AksEgressConfiguration and Test-AksEgressIp.");
+            return (null, DecidesEgressUnknownCluster,
+                $"{DecidesEgressUnknownCluster} On a Basic load balancer cluster the first LoadBalancer Service's IP decides egress, so {ip} may be the egress IP; " +
+                $"on Standard load balancer clusters (every current AKS cluster) the Service {service}'s IP {ip} is only an inbound address and egress uses the load balancer's outbound IPs " +
+                "(Set-AksOutboundIp pins them). Pass -ClusterId to know; Get-AksEgressConfiguration and Test-AksEgressIp show what decides egress and the address in use.");
         var inbound = $"This Service's IP {ip} is only the cluster's inbound address; ";
         return info.EgressDecidedBy switch
         {
-            EgressDecider.BasicLoadBalancerFrontend => (true, $"On this Basic load balancer cluster the first LoadBalancer frontend decides egress; {ip} is the egress IP only while {service} is the only (or first) LoadBalancer Service. Basic load balancers are retired (30 Sep 2025): move to Standard and pin egress with Set-AksOutboundIp."),
-            EgressDecider.NatGateway => (false, inbound + $"with outboundType {info.OutboundType} egress uses the NAT gateway's public IPs (Get-AksEgressConfiguration shows them)."),
-            EgressDecider.UserDefinedRouting => (false, inbound + "with outboundType userDefinedRouting egress leaves through your firewall or virtual appliance (the subnet's 0.0.0.0/0 route): its public IP decides egress, configure it there."),
-            EgressDecider.None => (false, inbound + "with outboundType none AKS provides no internet egress."),
-            EgressDecider.Block => (false, inbound + "with outboundType block AKS blocks internet egress."),
-            EgressDecider.LoadBalancerOutboundRule => (false, inbound + "egress uses the load balancer's outbound IPs: pin them with Set-AksOutboundIp"),
-            _ => (false, inbound + $"AksEgress cannot tell what decides egress with outboundType '{info.OutboundType}': check Get-AksEgressConfiguration and Test-AksEgressIp."),
+            EgressDecider.BasicLoadBalancerFrontend => (true, null, $"On this Basic load balancer cluster the first LoadBalancer frontend decides egress; {ip} is the egress IP only while {service} is the only (or first) LoadBalancer Service. Basic load balancers are retired (30 Sep 2025): move to Standard and pin egress with Set-AksOutboundIp."),
+            EgressDecider.NatGateway => (false, null, inbound + $"with outboundType {info.OutboundType} egress uses the NAT gateway's public IPs (Get-AksEgressConfiguration shows them)."),
+            EgressDecider.UserDefinedRouting => (false, null, inbound + "with outboundType userDefinedRouting egress leaves through your firewall or virtual appliance (the subnet's 0.0.0.0/0 route): its public IP decides egress, configure it there."),
+            EgressDecider.None => (false, null, inbound + "with outboundType none AKS provides no internet egress."),
+            EgressDecider.Block => (false, null, inbound + "with outboundType block AKS blocks internet egress."),
+            EgressDecider.LoadBalancerOutboundRule => (false, null, inbound + "egress uses the load balancer's outbound IPs: pin them with Set-AksOutboundIp."),
+            _ => (null, $"Unknown outbound type '{info.OutboundType}': AksEgress cannot tell what decides egress.",
+                $"AksEgress cannot tell what decides egress with outboundType '{info.OutboundType}', so it cannot tell whether the Service's IP {ip} does: check Get-AksEgressConfiguration and Test-AksEgressIp."),
         };
     }
+
+    // ------------------------------------------------------------------ raised by: Test-AksEgressIp
 
     public const string MismatchLoadBalancer =
         " on a Standard load balancer egress uses the outbound rule's IPs, never a Service's: run Set-AksOutboundIp to make the expected IP the egress IP.";
@@ -72,5 +113,5 @@ internal static class EgressTexts
     public const string MismatchNoManagedEgress = " This cluster's outbound type gives no managed internet egress; whatever routes you built decides it.";
     public const string MismatchUndecided = " AksEgress cannot tell what decides this cluster's egress (its outbound type is unknown).";
     public const string MismatchClusterUnknown =
-        " The cluster is not known here (no -ResourceGroupName/-ClusterName): on Standard load balancer clusters egress uses the load balancer's outbound IPs, not a Service IP. Run Get-AksEgressConfiguration to see what decides egress, and Set-AksOutboundIp to pin it.";
+        " The cluster is not known here (a kubeconfig only: pass -ClusterId, or pipe Get-AksNodeResourceGroup into Test-AksEgressIp): on Standard load balancer clusters egress uses the load balancer's outbound IPs, not a Service IP. Run Get-AksEgressConfiguration to see what decides egress, and Set-AksOutboundIp to pin it.";
 }

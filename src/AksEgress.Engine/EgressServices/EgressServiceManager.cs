@@ -61,6 +61,11 @@ internal sealed class EgressServiceManager(SessionService sessions)
                     context.WriteVerbose($"Service {target} was created meanwhile by someone else (409 AlreadyExists); reading it again.");
                     continue;
                 }
+                catch (Exception ex) when (ex is OperationCanceledException && ct.IsCancellationRequested)
+                {
+                    // Stopped while the create was in flight: the API server may have created it.
+                    throw await AfterInterruptedCreateAsync(ex, session, request, ip, rgAnnotation, context).ConfigureAwait(false);
+                }
                 catch (Exception ex) { throw KubeErrors.Map(ex, target, session.Server, ct); }
                 action = "Created";
                 context.WriteVerbose($"Created Service {target} (LoadBalancer, port {request.Port}, annotation {KubeNames.AnnotationIpv4}={ip}{(rgAnnotation is null ? "" : $", {KubeNames.AnnotationResourceGroup}={rgAnnotation}")}).");
@@ -92,10 +97,20 @@ internal sealed class EgressServiceManager(SessionService sessions)
         }
 
         if (!EgressServiceSpec.ShowsIp(current, ip))
-            current = await WaitForIngressAsync(session, current, ip, request.TimeoutSeconds, baseline ?? new Dictionary<string, int>(), info, pip, rgAnnotation ?? nodeRg, context).ConfigureAwait(false);
+        {
+            try
+            {
+                current = await WaitForIngressAsync(session, current, ip, request.TimeoutSeconds, baseline ?? new Dictionary<string, int>(), info, pip, rgAnnotation ?? nodeRg, context).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The wait failed or was stopped: the Service is pending; on a Basic cluster it could later move egress (issue 14, item 17).
+                throw await AfterFailedWaitAsync(ex, session, request, current, created: action == "Created", ip, context).ConfigureAwait(false);
+            }
+        }
 
-        var (decides, note) = EgressTexts.ServiceNote(info, target, ip);
-        if (!decides) context.WriteWarning(note);
+        var (decides, reason, note) = EgressTexts.ServiceNote(info, target, ip);
+        if (decides != true) context.WriteWarning(note);
         return new EgressService
         {
             Namespace = ns,
@@ -108,6 +123,7 @@ internal sealed class EgressServiceManager(SessionService sessions)
             Annotations = new Dictionary<string, string>(current.Metadata?.Annotations ?? new Dictionary<string, string>()),
             Action = action,
             DecidesEgress = decides,
+            DecidesEgressReason = reason,
             EgressDecidedBy = info?.EgressDecidedBy,
             EgressNote = note,
             SubscriptionId = info?.SubscriptionId ?? pip?.SubscriptionId,
@@ -121,6 +137,94 @@ internal sealed class EgressServiceManager(SessionService sessions)
             KubeConfigPath = session.KubeConfigPath,
             KubeContext = session.KubeContext,
         };
+    }
+
+    /// <summary>
+    /// After a failed or stopped wait: with <see cref="SetEgressServiceRequest.Cleanup"/> deletes the Service this call created
+    /// (never one that existed before); the error then says what happened to the Service and how to remove one that was left.
+    /// Returns the exception to throw.
+    /// </summary>
+    private static async Task<Exception> AfterFailedWaitAsync(Exception ex, KubeSession s, SetEgressServiceRequest request, V1Service service, bool created, string ip, IOperationContext context)
+    {
+        var ns = service.Metadata.NamespaceProperty ?? request.Namespace;
+        var name = service.Metadata.Name ?? request.ServiceName;
+        var target = $"{ns}/{name}";
+        if (ex is AksEgressException { ErrorId: ErrorIds.KubernetesNotFound }) return ex;   // deleted meanwhile: nothing is left
+        var stopped = ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested;
+
+        string fate;
+        string? removal = null;
+        if (!created)
+            fate = request.Cleanup
+                ? $"The Service {target} existed before this call, so -Cleanup left it (it now asks for {ip})."
+                : $"The Service {target} existed before this call and now asks for {ip}.";
+        else if (request.Cleanup)
+        {
+            var failure = await DeleteCreatedServiceAsync(s, ns, name, service.Metadata.Uid, context).ConfigureAwait(false);
+            if (failure is null)
+            {
+                fate = $"-Cleanup removed the Service {target} this call had created.";
+                context.WriteVerbose($"Removed Service {target} (-Cleanup).");
+            }
+            else
+            {
+                fate = EgressTexts.JoinSentences($"-Cleanup could not remove the Service {target} this call had created: {failure}",
+                    "The pending LoadBalancer Service was left; on a Basic load balancer cluster it could later become the egress IP.");
+                removal = RemovalAdvice(ns, name);
+            }
+        }
+        else
+        {
+            fate = $"The pending LoadBalancer Service {target} this call created was left in place; on a Basic load balancer cluster it could later become the egress IP.";
+            removal = EgressTexts.JoinSentences(RemovalAdvice(ns, name), "Or run the command again with -Cleanup, which removes it when the load balancer fails.");
+        }
+
+        if (stopped || ex is not AksEgressException egress)
+        {
+            if (removal is not null || !created) context.WriteWarning(EgressTexts.JoinSentences(fate, removal));
+            return ex;
+        }
+        return new AksEgressException(egress.ErrorId, egress.Category, EgressTexts.JoinSentences(egress.Message, fate), egress.TargetObject,
+            EgressTexts.JoinSentences(egress.RecommendedAction, removal), egress.InnerException)
+        { RemoteCode = egress.RemoteCode, HttpStatus = egress.HttpStatus };
+    }
+
+    /// <summary>Ctrl+C while the create was in flight: if the API server created our Service (our label, our IP), it is treated
+    /// as created by this call. Returns the exception to throw.</summary>
+    private static async Task<Exception> AfterInterruptedCreateAsync(Exception ex, KubeSession s, SetEgressServiceRequest request, string ip, string? rgAnnotation, IOperationContext context)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        V1Service svc;
+        try { svc = await s.Client.CoreV1.ReadNamespacedServiceAsync(request.ServiceName, request.Namespace, cancellationToken: cts.Token).ConfigureAwait(false); }
+        catch (Exception) { return ex; }   // not there (404), or unknown: nothing this call can say it created
+        if (!KubeNames.IsOurs(svc.Metadata) || svc.Metadata.DeletionTimestamp is not null || !EgressServiceSpec.Matches(svc, ip, request.Port, rgAnnotation))
+            return ex;
+        return await AfterFailedWaitAsync(ex, s, request, svc, created: true, ip, context).ConfigureAwait(false);
+    }
+
+    internal static string RemovalAdvice(string ns, string name) =>
+        $"Remove it with: Remove-AksEgressService -Name {name} -Namespace {ns} (or kubectl delete service {name} -n {ns})";
+
+    /// <summary>Deletes the Service this call created, only if it is still that object (uid precondition); a fresh short token, so
+    /// it also runs after Ctrl+C. Returns null when it is gone, else why it could not be deleted. Never throws.</summary>
+    private static async Task<string?> DeleteCreatedServiceAsync(KubeSession s, string ns, string name, string? uid, IOperationContext context)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            var options = uid is null ? null : new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = uid } };
+            await s.Client.CoreV1.DeleteNamespacedServiceAsync(name, ns, body: options, cancellationToken: cts.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { return null; }
+        // A finished delete (no finalizer) answers 200 with a Status, which the client cannot read as a V1Service: deleted.
+        catch (Exception ex) when (ex is System.Text.Json.JsonException || ex.InnerException is System.Text.Json.JsonException) { return null; }
+        catch (Exception ex)
+        {
+            var mapped = KubeErrors.Map(ex, $"{ns}/{name}", s.Server);
+            context.WriteVerbose($"Could not remove Service {ns}/{name}: {Redaction.Text(mapped.Message)}");
+            return Redaction.Text(mapped.Message);
+        }
     }
 
     private static async Task<Dictionary<string, int>> EventBaselineAsync(KubeSession s, string ns, string name, CancellationToken ct)
@@ -261,6 +365,7 @@ internal sealed class EgressServiceManager(SessionService sessions)
     }
 
     // ====================================================================== Remove-AksEgressService
+    // ---- raised by: Remove-AksEgressService
 
     public async Task<bool> RemoveAsync(RemoveEgressServiceRequest request, IOperationContext context)
     {

@@ -139,19 +139,33 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         var ns = request.Namespace;
         var name = EgressPodBuilder.NewPodName();
         var sw = Stopwatch.StartNew();
-        var mayExist = true;   // false once the API server has answered the create with an error: nothing to delete then
+        // Only a pod the API server accepted is deleted or mentioned (issue 14, item 5): a create that failed (refused, or never
+        // sent because authentication to the cluster failed first) left nothing behind. A create interrupted while in flight
+        // (Ctrl+C, another sample failed) may or may not have been accepted: that pod is deleted quietly if it exists.
+        var pod = PodState.NotCreated;
         try
         {
-            var pod = EgressPodBuilder.Build(name, ns, request.Image, request.CheckUri, request.TimeoutSeconds, nodeName);
-            try { await s.Client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct).ConfigureAwait(false); }
+            var spec = EgressPodBuilder.Build(name, ns, request.Image, request.CheckUri, request.TimeoutSeconds, nodeName);
+            try
+            {
+                pod = PodState.Unknown;
+                await s.Client.CoreV1.CreateNamespacedPodAsync(spec, ns, cancellationToken: ct).ConfigureAwait(false);
+                pod = PodState.Created;
+            }
             catch (Exception ex) when (KubeErrors.IsStatus(ex, 409))
             {
+                pod = PodState.NotCreated;              // the existing pod of that name is not ours
                 name = EgressPodBuilder.NewPodName();   // name clash: one retry with a fresh name
-                pod.Metadata.Name = name;
-                try { await s.Client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct).ConfigureAwait(false); }
-                catch (Exception ex2) when (KubeErrors.StatusCode(ex2) is not null) { mayExist = false; throw; }
+                spec.Metadata.Name = name;
+                try
+                {
+                    pod = PodState.Unknown;
+                    await s.Client.CoreV1.CreateNamespacedPodAsync(spec, ns, cancellationToken: ct).ConfigureAwait(false);
+                    pod = PodState.Created;
+                }
+                catch (Exception ex2) when (ex2 is not OperationCanceledException) { pod = PodState.NotCreated; throw; }
             }
-            catch (Exception ex) when (KubeErrors.StatusCode(ex) is not null) { mayExist = false; throw; }
+            catch (Exception ex) when (ex is not OperationCanceledException) { pod = PodState.NotCreated; throw; }
             context.WriteVerbose($"Created egress test pod {ns}/{name}{(nodeName is null ? "" : " on node " + nodeName)} (image {request.Image}, {uri}).");
             var final = await WaitForPodAsync(s, ns, name, request, ct).ConfigureAwait(false);
             var node = final.Spec?.NodeName ?? nodeName;
@@ -187,12 +201,16 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         }
         finally
         {
-            if (mayExist) await DeleteTestPodAsync(s, ns, name, context).ConfigureAwait(false);
+            if (pod != PodState.NotCreated) await DeleteTestPodAsync(s, ns, name, pod == PodState.Created, context).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Deletes a test pod with a fresh short token, so Ctrl+C still cleans up. Never throws.</summary>
-    private static async Task DeleteTestPodAsync(KubeSession s, string ns, string name, IOperationContext context)
+    /// <summary>Whether the API server accepted the test pod: not (nothing to delete), unknown (the create was interrupted in flight), created.</summary>
+    private enum PodState { NotCreated, Unknown, Created }
+
+    /// <summary>Deletes a test pod with a fresh short token, so Ctrl+C still cleans up. Never throws. <paramref name="accepted"/>
+    /// false: the create was interrupted, so the pod may not exist; a failed delete then says so.</summary>
+    private static async Task DeleteTestPodAsync(KubeSession s, string ns, string name, bool accepted, IOperationContext context)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         try
@@ -203,9 +221,14 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { }
         catch (Exception ex)
         {
-            context.WriteWarning($"Could not delete the egress test pod {ns}/{name}: {Redaction.Text(ex.Message)}. Delete it with: kubectl delete pod {name} -n {ns}");
+            context.WriteWarning(DeleteFailedText(ns, name, accepted, Redaction.Text(ex.Message)));
         }
     }
+
+    internal static string DeleteFailedText(string ns, string name, bool accepted, string reason) => accepted
+        ? EgressTexts.JoinSentences($"Could not delete the egress test pod {ns}/{name}: {reason}", $"Delete it with: kubectl delete pod {name} -n {ns}")
+        : EgressTexts.JoinSentences($"The egress test pod {ns}/{name} may have been created (its create request was interrupted) and could not be deleted: {reason}",
+            $"If it exists, delete it with: kubectl delete pod {name} -n {ns}");
 
     private static async Task<V1Pod> WaitForPodAsync(KubeSession s, string ns, string name, TestEgressIpRequest request, CancellationToken ct)
     {
@@ -267,7 +290,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             {
                 var (cause, action) = ImagePullAdvice.Explain(request.Image, w.Message, outboundType);
                 throw new AksEgressException(ErrorIds.ImagePullFailed, EgressErrorCategory.ResourceUnavailable,
-                    $"The egress test pod {target} cannot pull the image '{request.Image}' ({w.Reason}): {w.Message}{(cause is null ? "" : " " + cause)}",
+                    EgressTexts.JoinSentences($"The egress test pod {target} cannot pull the image '{request.Image}' ({w.Reason}): {w.Message}", cause),
                     target, action)
                 { RemoteCode = w.Reason };
             }

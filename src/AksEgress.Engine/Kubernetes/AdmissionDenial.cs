@@ -40,6 +40,8 @@ internal sealed partial record AdmissionDenial(string Webhook, string Reason, IR
     {
         var ns = target is not null && target.Contains('/') ? target[..target.IndexOf('/')] : null;
         var nsText = ns is null ? "the namespace" : $"the namespace '{ns}'";
+        // The egress test pod can change its image; a Service cannot (advice names only the raising cmdlet's parameters).
+        var testPod = target is not null && target[(target.IndexOf('/') + 1)..].StartsWith(KubeNames.TestPodPrefix, StringComparison.Ordinal);
         var who = d.IsAzurePolicy ? "Azure Policy for Kubernetes (Gatekeeper; AKS Deployment Safeguards use the same policies)"
             : d.IsGatekeeper ? "OPA Gatekeeper"
             : "a validating admission webhook";
@@ -47,11 +49,15 @@ internal sealed partial record AdmissionDenial(string Webhook, string Reason, IR
         var text = $"The admission webhook \"{d.Webhook}\" ({who}) denied {(target is null ? "the object" : "'" + target + "'")}: {d.Reason.TrimEnd('.')}.{constraintText}";
         string action;
         if (d.IsAzurePolicy)
-            action = $"This is a policy decision, not missing RBAC rights. Find the assignment behind {(d.Constraints.Count > 0 ? "constraint " + d.Constraints[0] : "the constraint")} (kubectl get constraints; Azure Policy compliance for the cluster) and either add {nsText} to the assignment's namespace exclusions (Deployment Safeguards: az aks update --safeguards-excluded-ns {ns ?? "<namespace>"}), run the test in an excluded namespace (-Namespace), or meet the policy (e.g. -Image from an allowed registry).";
+            action = $"This is a policy decision, not missing RBAC rights. Find the assignment behind {(d.Constraints.Count > 0 ? "constraint " + d.Constraints[0] : "the constraint")} (kubectl get constraints; Azure Policy compliance for the cluster) and either add {nsText} to the assignment's namespace exclusions (Deployment Safeguards: az aks update --safeguards-excluded-ns {ns ?? "<namespace>"}), {(testPod ? TestPodWayOut : "use an excluded namespace (-Namespace), or meet the policy")}.";
         else if (d.IsGatekeeper)
             action = $"This is a policy decision, not missing RBAC rights. Inspect the constraint (kubectl get constraints{(d.Constraints.Count > 0 ? "; kubectl describe constraint " + d.Constraints[0] : "")}) and either add {nsText} to its spec.match.excludedNamespaces (or Gatekeeper's Config exemptions), use another -Namespace, or meet the policy.";
         else
             action = $"This is a policy decision, not missing RBAC rights. Ask the owner of the webhook \"{d.Webhook}\" (kubectl get validatingwebhookconfigurations) to exempt {nsText} (its namespaceSelector) or adjust the rule, or use another -Namespace.";
         return (text, action);
     }
+
+    // ---- raised by: Test-AksEgressIp
+    /// <summary>The way out of an Azure Policy denial that only the egress test pod has (it can change its image).</summary>
+    private const string TestPodWayOut = "run the test in an excluded namespace (-Namespace), or meet the policy (e.g. -Image from an allowed registry)";
 }

@@ -58,7 +58,7 @@ internal sealed class KubeClientFactory
                 resolver.FromVariable ? $"None of the kubeconfig files listed in KUBECONFIG exists: {string.Join(", ", resolver.Files)}."
                     : $"The kubeconfig file '{resolver.Files[0]}' does not exist.",
                 resolver.Describe(),
-                "Pass -KubeConfigPath with an existing file, or get one with Import-AzAksCredential / az aks get-credentials, or name the cluster (-ResourceGroupName/-ClusterName, -ClusterId) to use its Azure credentials.");
+                "Pass -KubeConfigPath with an existing file, or get one with Import-AzAksCredential / az aks get-credentials, or name the cluster with -ClusterId to use its Azure credentials.");
         var files = resolver.ExistingFiles();
         var sel = Select(cfg, context, files.Count == 1 ? files[0] : resolver.Describe());
         return sel with { SingleFile = files.Count == 1 ? files[0] : null };
@@ -71,7 +71,7 @@ internal sealed class KubeClientFactory
         if (!File.Exists(full))
             throw new AksEgressException(ErrorIds.KubeConfigNotFound, EgressErrorCategory.ObjectNotFound,
                 $"The kubeconfig file '{full}' does not exist.", full,
-                "Pass -KubeConfigPath with an existing file, or get one with Import-AzAksCredential / az aks get-credentials, or name the cluster (-ResourceGroupName/-ClusterName) to use its Azure credentials.");
+                "Pass -KubeConfigPath with an existing file, or get one with Import-AzAksCredential / az aks get-credentials, or name the cluster with -ClusterId to use its Azure credentials.");
         K8SConfiguration cfg;
         try
         {
@@ -164,7 +164,7 @@ internal sealed class KubeClientFactory
             if (admin && info.LocalAccountsDisabled)
                 throw new AksEgressException(ErrorIds.LocalAccountsDisabled, EgressErrorCategory.InvalidOperation,
                     $"The cluster {info.ClusterName} has local accounts disabled, so its admin credentials cannot be used.", info.ClusterId,
-                    "Run without -Admin: AksEgress then uses your Entra identity (it needs a Kubernetes role such as 'Azure Kubernetes Service RBAC Writer').");
+                    "Use the cluster's user credentials instead of its admin credentials: AksEgress then uses your Entra identity (it needs a Kubernetes role such as 'Azure Kubernetes Service RBAC Writer').");
             var key = $"{info.ClusterId}|{(admin ? "admin" : "user")}";
             if (_armSessions.TryGetValue(key, out var cached)) return cached with { ClusterInfo = info };
             var yaml = await _arm.GetClusterKubeconfigAsync(access.Cluster, admin, context).ConfigureAwait(false);

@@ -22,7 +22,7 @@ internal sealed class CredentialService(SessionService sessions, ClusterService 
             if (model.Info.LocalAccountsDisabled)
                 throw new AksEgressException(ErrorIds.LocalAccountsDisabled, EgressErrorCategory.PermissionDenied,
                     $"Cluster '{cluster.ClusterName}' has local accounts disabled (disableLocalAccounts), so admin credentials cannot be listed.", cluster.ToString(),
-                    "Omit -Admin: the user credentials work with Microsoft Entra ID (the module gets the Entra token for you).");
+                    "Use the cluster's user credentials instead of its admin credentials: they work with Microsoft Entra ID (the module gets the Entra token for you).");
         }
         var action = admin ? "listClusterAdminCredential" : "listClusterUserCredential";
         context.WriteVerbose($"POST {action} for cluster {cluster}");
@@ -45,9 +45,9 @@ internal sealed class CredentialService(SessionService sessions, ClusterService 
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         if (s.Credential is StaticTokenCredential)
             throw new AksEgressException(ErrorIds.AuthenticationFailed, EgressErrorCategory.AuthenticationError,
-                "This session was connected with -AccessToken, an ARM token; a Microsoft Entra cluster needs a token for the AKS server application (6dae42f8-4368-4678-94ff-3960e28e3630), which cannot be derived from it.",
+                "This session was connected with Connect-AksEgress -AccessToken, an ARM token; a Microsoft Entra cluster needs a token for the AKS server application (6dae42f8-4368-4678-94ff-3960e28e3630), which cannot be derived from it.",
                 "6dae42f8-4368-4678-94ff-3960e28e3630",
-                "Connect with -Identity or with DefaultAzureCredential (az login / Connect-AzAccount), or pass -KubeConfigPath with a kubeconfig converted by kubelogin.");
+                "Connect with Connect-AksEgress -Identity or with DefaultAzureCredential (az login / Connect-AzAccount), or pass -KubeConfigPath with a kubeconfig converted by kubelogin.");
         try
         {
             var token = await s.Credential.GetTokenAsync(new TokenRequestContext(new[] { AksServerAppScope }), context.CancellationToken).ConfigureAwait(false);

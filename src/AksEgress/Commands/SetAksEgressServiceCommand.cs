@@ -57,6 +57,10 @@ public sealed class SetAksEgressServiceCommand : AksEgressCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>When the load balancer fails (or the wait is stopped), delete the Service this call created.</summary>
+    [Parameter]
+    public SwitchParameter Cleanup { get; set; }
+
     protected override void ProcessRecord()
     {
         var ip = InputObject?.IpAddress ?? IpAddress;
@@ -75,6 +79,7 @@ public sealed class SetAksEgressServiceCommand : AksEgressCmdlet
                 Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, clusterId, null),
                 TimeoutSeconds = TimeoutSeconds,
                 Force = Force.IsPresent,
+                Cleanup = Cleanup.IsPresent,
             };
             var service = Run(context => Engine.SetEgressServiceAsync(request, context));
             if (service is not null) WriteObject(service);

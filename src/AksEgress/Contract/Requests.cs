@@ -80,6 +80,9 @@ public sealed record SetEgressServiceRequest
     public int TimeoutSeconds { get; init; } = 300;
     /// <summary>Take over a Service of that name that AksEgress did not create.</summary>
     public bool Force { get; init; }
+    /// <summary>When the wait for the load balancer fails (or is stopped), delete the Service this call created. A Service that
+    /// existed before the call is never deleted.</summary>
+    public bool Cleanup { get; init; }
 }
 
 public sealed record TestEgressIpRequest

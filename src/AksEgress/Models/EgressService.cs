@@ -16,8 +16,11 @@ public sealed class EgressService
     public ValueMap Annotations { get; init; } = new();
     /// <summary>Created, Updated or Unchanged.</summary>
     public string Action { get; init; } = "Unchanged";
-    /// <summary>True only where a Service IP decides egress (Basic load balancer).</summary>
-    public bool DecidesEgress { get; init; }
+    /// <summary>True only where a Service IP decides egress (Basic load balancer); false where it does not; null when that
+    /// cannot be known (a kubeconfig only, no cluster from Azure; an unknown outbound type): see <see cref="DecidesEgressReason"/>.</summary>
+    public bool? DecidesEgress { get; init; }
+    /// <summary>Why <see cref="DecidesEgress"/> is unknown (null when it is known).</summary>
+    public string? DecidesEgressReason { get; init; }
     /// <summary>What decides the cluster's egress; null when the cluster is unknown (kubeconfig only).</summary>
     public EgressDecider? EgressDecidedBy { get; init; }
     /// <summary>Plain-words explanation of what decides egress on this cluster.</summary>

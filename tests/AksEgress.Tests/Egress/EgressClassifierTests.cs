@@ -55,7 +55,7 @@ public class EgressClassifierTests
     public void Service_note_and_configuration_explanation_agree_with_the_classifier(string outboundType, string noteText)
     {
         var info = new AksNodeResourceGroup { ClusterName = "c", LoadBalancerSku = "Standard", OutboundType = outboundType };
-        var (decides, note) = EgressTexts.ServiceNote(info, "default/aks-egress", "203.0.113.7");
+        var (decides, _, note) = EgressTexts.ServiceNote(info, "default/aks-egress", "203.0.113.7");
         Assert.False(decides);
         Assert.Contains(noteText, note);
         Assert.DoesNotContain("pin them with Set-AksOutboundIp", note);   // the load balancer's text was the fallback before

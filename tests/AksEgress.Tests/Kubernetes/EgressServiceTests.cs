@@ -69,6 +69,146 @@ public class EgressServiceTests
     }
 
     [Fact]
+    public async Task Kubeconfig_only_on_a_basic_cluster_says_unknown_not_false()
+    {
+        // issue 14, item 7: with a kubeconfig only the module cannot know the SKU; on this Basic cluster the Service IP does
+        // decide egress, so "False" was wrong. Unknown is null, with the reason.
+        await using var emu = await StartAsync();
+        var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
+        var ctx = new RecordingContext();
+        var svc = await (await EngineAsync(emu)).SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic") }, ctx);
+        Assert.NotNull(svc);
+        Assert.Null(svc.EgressDecidedBy);
+        Assert.Null(svc.DecidesEgress);
+        Assert.Equal(AksEgress.Engine.EgressConfig.EgressTexts.DecidesEgressUnknownCluster, svc.DecidesEgressReason);
+        Assert.Contains("-ClusterId", svc.DecidesEgressReason);
+        Assert.Contains("On a Basic load balancer cluster the first LoadBalancer Service's IP decides egress", svc.EgressNote);
+        Assert.DoesNotContain("-ResourceGroupName", svc.EgressNote);
+        Assert.Contains(svc.EgressNote, ctx.Warnings);
+    }
+
+    [Theory]
+    [InlineData("Basic", "loadBalancer", true)]
+    [InlineData("Standard", "loadBalancer", false)]
+    [InlineData("Standard", "managedNATGateway", false)]
+    [InlineData("Standard", "userDefinedRouting", false)]
+    [InlineData("Standard", "none", false)]
+    [InlineData("Standard", "block", false)]
+    [InlineData("Standard", "someFutureType", null)]
+    public void Decides_egress_is_known_only_where_the_decider_is(string sku, string outboundType, bool? expected)
+    {
+        var info = new AksNodeResourceGroup { ClusterName = "c", LoadBalancerSku = sku, OutboundType = outboundType };
+        var (decides, reason, note) = AksEgress.Engine.EgressConfig.EgressTexts.ServiceNote(info, "default/aks-egress", "203.0.113.9");
+        Assert.Equal(expected, decides);
+        Assert.Equal(expected is null, reason is not null);
+        Assert.False(string.IsNullOrWhiteSpace(note));
+        Assert.Null(AksEgress.Engine.EgressConfig.EgressTexts.ServiceNote(null, "default/aks-egress", "203.0.113.9").Decides);
+    }
+
+    // ---------------------------------------------------------------- issue 14, item 17: the pending Service of a failed call
+
+    private const string MissingIp = "203.0.113.250";   // no public IP has this address: the cloud provider fails the sync
+
+    /// <summary>Deleted: gone, or terminating while the cloud provider's finalizer releases the load balancer frontend.</summary>
+    private static void AssertServiceDeleted(AksEgress.Emulator.AksEmulator emu)
+    {
+        var live = emu.World.GetService("legacy-basic", "default", "aks-egress");
+        Assert.True(live is null || live["metadata"]?["deletionTimestamp"] is not null, "the Service is still there and not being deleted");
+        Assert.Equal(1, emu.Requests.Count(r => r.Target == "k8s:legacy-basic" && r.Method == "DELETE"));
+    }
+
+    [Fact]
+    public async Task A_failed_load_balancer_leaves_the_new_service_and_the_error_says_so_and_how_to_remove_it()
+    {
+        await using var emu = await StartAsync();
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await (await EngineAsync(emu)).SetEgressServiceAsync(
+            new SetEgressServiceRequest { IpAddress = MissingIp, Kube = Access(emu, "legacy-basic"), TimeoutSeconds = 60 }, new RecordingContext()));
+        Assert.Equal(ErrorIds.LoadBalancerSyncFailed, ex.ErrorId);
+        Assert.Contains("cannot find public IP with IP address " + MissingIp, ex.Message);
+        Assert.Contains("The pending LoadBalancer Service default/aks-egress this call created was left in place", ex.Message);
+        Assert.Contains("Remove it with: Remove-AksEgressService -Name aks-egress -Namespace default", ex.RecommendedAction);
+        Assert.Contains("-Cleanup", ex.RecommendedAction);
+        Assert.DoesNotContain("..", ex.Message);
+        Assert.NotNull(emu.World.GetService("legacy-basic", "default", "aks-egress"));
+    }
+
+    [Fact]
+    public async Task Cleanup_removes_the_service_it_created_when_the_load_balancer_fails()
+    {
+        await using var emu = await StartAsync();
+        var ctx = new RecordingContext();
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await (await EngineAsync(emu)).SetEgressServiceAsync(
+            new SetEgressServiceRequest { IpAddress = MissingIp, Kube = Access(emu, "legacy-basic"), TimeoutSeconds = 60, Cleanup = true }, ctx));
+        Assert.Equal(ErrorIds.LoadBalancerSyncFailed, ex.ErrorId);
+        Assert.Contains("-Cleanup removed the Service default/aks-egress this call had created", ex.Message);
+        Assert.DoesNotContain("Remove-AksEgressService", ex.RecommendedAction);
+        AssertServiceDeleted(emu);
+        Assert.Contains("Removed Service default/aks-egress (-Cleanup).", ctx.Verbose);
+    }
+
+    [Fact]
+    public async Task Cleanup_removes_the_service_it_created_when_the_wait_times_out()
+    {
+        await using var emu = await StartAsync(lbDelay: 10_000);
+        var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await (await EngineAsync(emu)).SetEgressServiceAsync(
+            new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic"), TimeoutSeconds = 2, Cleanup = true }, new RecordingContext()));
+        Assert.Equal(ErrorIds.LoadBalancerTimeout, ex.ErrorId);
+        Assert.Contains("-Cleanup removed the Service default/aks-egress", ex.Message);
+        AssertServiceDeleted(emu);
+    }
+
+    [Fact]
+    public async Task Cleanup_never_removes_a_service_that_existed_before_the_call()
+    {
+        await using var emu = await StartAsync();
+        var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
+        var engine = await EngineAsync(emu);
+        var access = Access(emu, "legacy-basic");
+        await engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = access, TimeoutSeconds = 30 }, new RecordingContext());
+        var uid = (string?)emu.World.GetService("legacy-basic", "default", "aks-egress")!["metadata"]!["uid"];
+
+        var ex = await Assert.ThrowsAsync<AksEgressException>(async () => await engine.SetEgressServiceAsync(
+            new SetEgressServiceRequest { IpAddress = MissingIp, Kube = access, TimeoutSeconds = 60, Cleanup = true }, new RecordingContext()));
+        Assert.Equal(ErrorIds.LoadBalancerSyncFailed, ex.ErrorId);
+        Assert.Contains("existed before this call, so -Cleanup left it", ex.Message);
+        var live = emu.World.GetService("legacy-basic", "default", "aks-egress");
+        Assert.NotNull(live);
+        Assert.Equal(uid, (string?)live!["metadata"]!["uid"]);
+        Assert.Null(live["metadata"]!["deletionTimestamp"]);
+        Assert.Equal(0, emu.Requests.Count(r => r.Target == "k8s:legacy-basic" && r.Method == "DELETE"));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Stopping_the_wait_removes_the_new_service_only_with_cleanup(bool cleanup)
+    {
+        await using var emu = await StartAsync(lbDelay: 30_000);
+        var ip = emu.World.AddPublicIp(emu.World.GetNodeResourceGroup("legacy-basic")!, "egress-ip");
+        var engine = await EngineAsync(emu);
+        using var cts = new CancellationTokenSource();
+        var ctx = new RecordingContext(token: cts.Token);
+        var task = engine.SetEgressServiceAsync(new SetEgressServiceRequest { IpAddress = ip, Kube = Access(emu, "legacy-basic"), TimeoutSeconds = 60, Cleanup = cleanup }, ctx);
+        var sw = Stopwatch.StartNew();
+        while (emu.World.GetService("legacy-basic", "default", "aks-egress") is null && sw.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
+        Assert.NotNull(emu.World.GetService("legacy-basic", "default", "aks-egress"));
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+        if (cleanup)
+        {
+            AssertServiceDeleted(emu);
+            Assert.DoesNotContain(ctx.Warnings, w => w.Contains("default/aks-egress", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.NotNull(emu.World.GetService("legacy-basic", "default", "aks-egress"));
+            Assert.Contains(ctx.Warnings, w => w.Contains("default/aks-egress this call created was left in place", StringComparison.Ordinal)
+                && w.Contains("Remove-AksEgressService -Name aks-egress -Namespace default", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Whatif_returns_null_and_writes_nothing()
     {
         await using var emu = await StartAsync();

@@ -142,6 +142,62 @@ public class EgressTestPodTests
     }
 
     [Fact]
+    public async Task A_pod_the_api_server_never_accepted_is_neither_deleted_nor_mentioned()
+    {
+        // issue 14, item 5: an -AccessToken (ARM) session cannot get the Entra token of an Entra cluster, so the create never
+        // reaches the API server; before the fix the module then "deleted" the pod and asked the user to delete it by hand.
+        await using var emu = await StartAsync();
+        var engine = await EngineAsync(emu);
+        var ctx = new RecordingContext();
+        var e = await Assert.ThrowsAsync<AksEgressException>(() => engine.TestEgressIpAsync(
+            new TestEgressIpRequest { Kube = new KubeAccess { Cluster = new ClusterRef(null, "demo-rg", "aad") } }, ctx));
+        Assert.Equal(ErrorIds.AuthenticationFailed, e.ErrorId);
+        Assert.DoesNotContain(ctx.Warnings, w => w.Contains("egress test pod", StringComparison.Ordinal) || w.Contains("kubectl delete pod", StringComparison.Ordinal));
+        Assert.DoesNotContain(ctx.Verbose, v => v.Contains("Deleted egress test pod", StringComparison.Ordinal));
+        Assert.Equal(0, emu.Requests.Count(r => r.Target == "k8s:aad" && r.Method == "DELETE"));
+        AssertNoTestPods(emu, "aad");
+    }
+
+    [Fact]
+    public async Task A_pod_the_api_server_refused_is_not_deleted_and_a_failed_delete_of_a_real_pod_is_one_clean_warning()
+    {
+        await using var emu = await StartAsync();
+        var engine = await EngineAsync(emu);
+        // refused create: nothing to delete, nothing to mention
+        emu.Faults.Add(new AksEgress.Emulator.FaultRule { Target = "standard-lb", Method = "POST", PathContains = "/pods", Status = 403, Count = 1 });
+        var refused = new RecordingContext();
+        await Assert.ThrowsAsync<AksEgressException>(() => engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, refused));
+        Assert.Empty(refused.Warnings);
+        Assert.Equal(0, emu.Requests.Count(r => r.Target == "k8s:standard-lb" && r.Method == "DELETE"));
+
+        // an accepted pod whose delete fails: the user is told, in one sentence per thought, with the command last
+        emu.Faults.Add(new AksEgress.Emulator.FaultRule { Target = "standard-lb", Method = "DELETE", PathContains = "/pods/", Status = 500, Count = 1 });
+        var ctx = new RecordingContext();
+        var r = await engine.TestEgressIpAsync(new TestEgressIpRequest { Kube = Access(emu, "standard-lb") }, ctx);
+        var warning = Assert.Single(ctx.Warnings);
+        Assert.StartsWith($"Could not delete the egress test pod default/{r.PodName}: ", warning);
+        Assert.EndsWith($". Delete it with: kubectl delete pod {r.PodName} -n default", warning);
+        Assert.DoesNotContain("..", warning);
+    }
+
+    [Theory]
+    [InlineData(new[] { "Could not delete x: Unauthorized.", "Delete it with: kubectl delete pod x" }, "Could not delete x: Unauthorized. Delete it with: kubectl delete pod x")]
+    [InlineData(new[] { "Could not delete x: Unauthorized", "Delete it with: kubectl delete pod x" }, "Could not delete x: Unauthorized. Delete it with: kubectl delete pod x")]
+    [InlineData(new[] { " Why? ", null, "", "Because (see above)", "Run it" }, "Why? Because (see above). Run it")]
+    [InlineData(new[] { "Only one" }, "Only one")]
+    public void Sentences_are_joined_with_exactly_one_full_stop(string?[] parts, string expected) =>
+        Assert.Equal(expected, AksEgress.Engine.EgressConfig.EgressTexts.JoinSentences(parts));
+
+    [Fact]
+    public void The_delete_warning_ends_each_sentence_once()
+    {
+        var w = AksEgress.Engine.EgressTest.EgressTestService.DeleteFailedText("default", "p1", true, "This session was connected with -AccessToken.");
+        Assert.Equal("Could not delete the egress test pod default/p1: This session was connected with -AccessToken. Delete it with: kubectl delete pod p1 -n default", w);
+        var maybe = AksEgress.Engine.EgressTest.EgressTestService.DeleteFailedText("default", "p1", false, "timeout");
+        Assert.Equal("The egress test pod default/p1 may have been created (its create request was interrupted) and could not be deleted: timeout. If it exists, delete it with: kubectl delete pod p1 -n default", maybe);
+    }
+
+    [Fact]
     public async Task All_nodes_runs_one_pod_per_node()
     {
         await using var emu = await StartAsync();

@@ -104,7 +104,7 @@ public class SpecBuilderTests
         Assert.Contains("pin them with Set-AksOutboundIp", s.Note);
         Assert.Contains("NAT gateway", EgressTexts.ServiceNote(nat, "d/a", "203.0.113.7").Note);
         Assert.Contains("firewall", EgressTexts.ServiceNote(udr, "d/a", "203.0.113.7").Note);
-        Assert.False(EgressTexts.ServiceNote(null, "d/a", "203.0.113.7").Decides);
+        Assert.Null(EgressTexts.ServiceNote(null, "d/a", "203.0.113.7").Decides);   // a kubeconfig only: unknown, not false (issue 14, item 7)
     }
 
     [Fact]
