@@ -20,7 +20,7 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var info = request.ClusterInfo;
         if (info is null && request.Cluster is not null)
-            info = (await clusters.GetModelAsync(request.Cluster, context, fresh: false).ConfigureAwait(false)).Model.Info;
+            info = (await clusters.GetModelAsync(request.Cluster, context, fresh: true).ConfigureAwait(false)).Model.Info;
         var sub = (request.SubscriptionId ?? NullIfEmpty(info?.SubscriptionId) ?? request.Cluster?.SubscriptionId ?? s.SubscriptionId).ToLowerInvariant();
         var nodeRg = NullIfEmpty(info?.NodeResourceGroup) ?? request.NodeResourceGroup;
         var targetRg = request.ResourceGroupName ?? nodeRg
