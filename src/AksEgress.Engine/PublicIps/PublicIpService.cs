@@ -114,10 +114,10 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
     private static bool SameZones(IEnumerable<string> a, IEnumerable<string> b) =>
         a.Select(z => z.Trim()).Distinct().OrderBy(z => z, StringComparer.Ordinal).SequenceEqual(b.Select(z => z.Trim()).Distinct().OrderBy(z => z, StringComparer.Ordinal));
 
-    private static string ZoneText(IReadOnlyCollection<string> zones) => zones.Count == 0 ? "none (regional)" : string.Join(",", zones.Distinct());
+    private static string ZoneText(string[] zones) => zones.Length == 0 ? "none (regional)" : string.Join(",", zones.Distinct());
 
     /// <summary>The -Tag entries the existing IP lacks or holds with another value ("name=new (was old)"). Tags it has beyond them are kept.</summary>
-    private static List<(string Name, string Value, string? Was)> TagChanges(IReadOnlyDictionary<string, string> existing, IReadOnlyDictionary<string, string> wanted) =>
+    private static List<(string Name, string Value, string? Was)> TagChanges(Dictionary<string, string> existing, IReadOnlyDictionary<string, string> wanted) =>
         wanted.Where(w => !existing.TryGetValue(w.Key, out var v) || !string.Equals(v, w.Value, StringComparison.Ordinal))
             .Select(w => (w.Key, w.Value, existing.TryGetValue(w.Key, out var v) ? v : null)).ToList();
 
@@ -125,12 +125,12 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
     /// New-AksEgressIp on an existing IP whose tags differ from -Tag: sets the given tags (the IP's other tags stay), after
     /// ShouldProcess, with PATCH (UpdateTags: no change to the address or anything else). Declined (-WhatIf): null.
     /// </summary>
-    private static async Task<EgressIp> UpdateTagsAsync(ArmSession s, PublicIpModel existing, string id, string target,
+    private static async Task<EgressIp?> UpdateTagsAsync(ArmSession s, PublicIpModel existing, string id, string target,
         List<(string Name, string Value, string? Was)> changes, string sub, AksNodeResourceGroup? info, NewEgressIpRequest request, IOperationContext context, ErrorScope scope)
     {
         var text = string.Join(", ", changes.Select(c => c.Was is null ? $"{c.Name}={c.Value} (new)" : $"{c.Name}={c.Value} (was {c.Was})"));
         if (!context.ShouldProcess(target, $"Update the tags of existing public IP {existing.IpAddress}: {text}"))
-            return null!;
+            return null;
         var tags = new JsonObject();
         foreach (var (k, v) in existing.Tags) tags[k] = v;
         foreach (var c in changes)

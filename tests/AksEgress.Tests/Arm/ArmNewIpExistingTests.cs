@@ -10,8 +10,12 @@ namespace AksEgress.Tests.Arm;
 /// </summary>
 public class ArmNewIpExistingTests
 {
-    private static async Task<EgressIp> CreateAsync(ConnectedEngine f, string name, string[] zones, Dictionary<string, string>? tags = null) =>
-        await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = name, ResourceGroupName = "egress-rg", Location = "eastus", Zones = zones, Tags = tags ?? new() }, new NullOperationContext());
+    private static async Task<EgressIp> CreateAsync(ConnectedEngine f, string name, string[] zones, Dictionary<string, string>? tags = null)
+    {
+        var ip = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = name, ResourceGroupName = "egress-rg", Location = "eastus", Zones = zones, Tags = tags ?? new() }, new NullOperationContext());
+        Assert.NotNull(ip);   // approved: the IP is there
+        return ip;
+    }
 
     [Fact]
     public async Task Other_zones_are_a_conflict_that_names_both_and_sends_no_write()
@@ -54,6 +58,7 @@ public class ArmNewIpExistingTests
         var ctx = new RecordingContext();
         var again = await f.Engine.NewEgressIpAsync(new NewEgressIpRequest { Name = "tagged", ResourceGroupName = "egress-rg", Location = "eastus",
             Tags = new Dictionary<string, string> { ["env"] = "prod", ["cost"] = "42" } }, ctx);
+        Assert.NotNull(again);
         Assert.False(again.Created);
         Assert.Equal(ip.IpAddress, again.IpAddress);
         Assert.Equal("net", again.Tags["owner"]);
