@@ -57,8 +57,13 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
         Operation.StreamAsync(context, () => RequestValidation.ValidateListScope(subscriptionId, resourceGroupName),
             () => _clusters.ListAsync(subscriptionId, resourceGroupName, context));
 
+    /// <summary>Get-AksNodeResourceGroup: a read the user asked for, so always from ARM (another process may have changed the cluster).</summary>
     public Task<AksNodeResourceGroup> GetClusterAsync(ClusterRef cluster, IOperationContext context) =>
-        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _clusters.GetAsync(cluster, context));
+        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _clusters.GetAsync(cluster, context, fresh: true));
+
+    /// <summary>The Kubernetes access path: the cluster's last read within 30 s will do (its id, FQDN, Entra and local accounts).</summary>
+    Task<AksNodeResourceGroup> IClusterCredentialSource.GetClusterAsync(ClusterRef cluster, IOperationContext context) =>
+        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _clusters.GetAsync(cluster, context, fresh: false));
 
     public Task<EgressIp?> NewEgressIpAsync(NewEgressIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _publicIps.NewAsync(request, context));
@@ -66,8 +71,8 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
     public Task<bool> RemoveEgressIpAsync(RemoveEgressIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _publicIps.RemoveAsync(request, context));
 
-    public Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context) =>
-        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _egressConfiguration.GetAsync(cluster, clusterInfo, context));
+    public Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, string? clusterReadId, IOperationContext context) =>
+        Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _egressConfiguration.GetAsync(cluster, clusterReadId, context));
 
     public Task<OutboundIpAssignment?> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _outboundIps.SetAsync(request, context));
@@ -99,7 +104,7 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
 /// <summary>What the Kubernetes features need from the ARM side (the facade implements it; engine tests substitute it).</summary>
 internal interface IClusterCredentialSource
 {
-    /// <summary>GET of the managed cluster (cached briefly per cluster id).</summary>
+    /// <summary>The managed cluster as needed to reach its Kubernetes API (its last read within 30 s will do).</summary>
     Task<AksNodeResourceGroup> GetClusterAsync(ClusterRef cluster, IOperationContext context);
 
     /// <summary>The decoded kubeconfig YAML of listClusterUserCredential (or listClusterAdminCredential). Memory only.</summary>
@@ -108,6 +113,7 @@ internal interface IClusterCredentialSource
     /// <summary>An Entra token for the AKS server application 6dae42f8-4368-4678-94ff-3960e28e3630 from the connection's credential.</summary>
     Task<string> GetAksAadTokenAsync(IOperationContext context);
 
-    /// <summary>The egress truth of the cluster (used to explain a failed egress test).</summary>
-    Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context);
+    /// <summary>The egress truth of the cluster (used to explain a failed egress test): from ARM, unless
+    /// <paramref name="clusterReadId"/> names a read of it from the last 30 s (a cluster object piped in).</summary>
+    Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, string? clusterReadId, IOperationContext context);
 }

@@ -104,8 +104,8 @@ public class ArmRawTests
         (st, body, _) = await Send(http, HttpMethod.Post, $"subscriptions/{sub}/providers/Microsoft.Network/publicIPAddresses?api-version=2025-07-01");
         Assert.Equal(404, st);
         Assert.Equal("{\"error\":{\"code\":\"InvalidResourceType\",\"message\":\"The resource type 'publicIPAddresses' could not be found in the namespace 'Microsoft.Network' for api version '2025-07-01'.\"}}", Str(body));
-        // a resource path with a method it does not support
-        (st, body, _) = await Send(http, HttpMethod.Patch, PipPath(emu, "demo-rg", "x") + "?api-version=2025-07-01");
+        // a resource path with a method it does not support (PATCH of a public IP is UpdateTags)
+        (st, body, _) = await Send(http, HttpMethod.Post, PipPath(emu, "demo-rg", "x") + "?api-version=2025-07-01");
         Assert.Equal(405, st);
         Assert.Equal("MethodNotAllowed", body!["error"]!["code"]!.GetValue<string>());
         // an empty segment is not a name
@@ -316,5 +316,30 @@ public class ArmRawTests
         Assert.Equal("Succeeded", after["properties"]!["provisioningState"]!.GetValue<string>());
         Assert.Equal(2, after["properties"]!["networkProfile"]!["loadBalancerProfile"]!["effectiveOutboundIPs"]!.AsArray().Count);
         Assert.Equal(1024, after["properties"]!["networkProfile"]!["loadBalancerProfile"]!["allocatedOutboundPorts"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Public_ip_zones_cannot_change_and_patch_replaces_the_tags()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast(lroPolls: 0));
+        using var http = Arm(emu);
+        var path = PipPath(emu, "egress-rg", "z") + "?api-version=2025-07-01";
+        var put = new JsonObject { ["location"] = "eastus", ["sku"] = new JsonObject { ["name"] = "Standard" }, ["zones"] = new JsonArray("1"),
+            ["tags"] = new JsonObject { ["owner"] = "net" }, ["properties"] = new JsonObject { ["publicIPAllocationMethod"] = "Static" } };
+        var (created, _, createdResp) = await Send(http, HttpMethod.Put, path, put);
+        Assert.Equal(201, created);
+        var poll = createdResp.Headers.GetValues("Azure-AsyncOperation").Single();
+        Assert.Equal("Succeeded", (await Send(http, HttpMethod.Get, new Uri(poll).PathAndQuery.TrimStart('/'))).Body!["status"]!.GetValue<string>());
+        var again = (JsonObject)put.DeepClone();
+        again["zones"] = new JsonArray("2");
+        var (st, body, _) = await Send(http, HttpMethod.Put, path, again);
+        Assert.Equal(400, st);
+        Assert.Equal("ResourceAvailabilityZonesCannotBeModified", body!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("existing availability zone constraint 1 and the request has availability zone constraint 2", body["error"]!["message"]!.GetValue<string>());
+
+        (st, body, _) = await Send(http, HttpMethod.Patch, path, new JsonObject { ["tags"] = new JsonObject { ["env"] = "prod" } });
+        Assert.Equal(200, st);
+        Assert.Equal("{\"env\":\"prod\"}", body!["tags"]!.ToJsonString());
+        Assert.Equal("1", body["zones"]![0]!.GetValue<string>());
     }
 }

@@ -42,6 +42,7 @@ BeforeAll {
         # Connection and authentication
         NotConnected                    = 'InvalidOperation'
         SubscriptionNotDetermined       = 'InvalidOperation', 'ObjectNotFound'
+        SubscriptionNotFound            = 'ObjectNotFound'
         AuthenticationFailed            = 'AuthenticationError'
         AzContextNotFound               = 'AuthenticationError'
         TlsValidationFailed             = 'AuthenticationError'

@@ -57,12 +57,14 @@ Describe 'Request counts of each cmdlet (common case)' {
         $r | Should -BeNullOrEmpty
     }
 
-    It 'Get-AksNodeResourceGroup by name: one GET, then served from the session cache' {
+    It 'Get-AksNodeResourceGroup by name: one GET per call (a read the user asks for is never served from an earlier call)' {
         $r = Measure-Request $Emu { Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName legacy-basic }
         $r | Should -Be @("arm GET $Cl/legacy-basic?api-version=2025-10-01")
         $All.AddRange([string[]]$r)
+        # Until issue 14 item 4 this second call sent nothing: it was answered from the first call's read, so a change made
+        # meanwhile by another process went unseen for up to 30 s.
         $r = Measure-Request $Emu { Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName legacy-basic }
-        $r | Should -BeNullOrEmpty
+        $r | Should -Be @("arm GET $Cl/legacy-basic?api-version=2025-10-01")
     }
 
     It 'Get-AksNodeResourceGroup list: one GET per page' {
@@ -71,9 +73,12 @@ Describe 'Request counts of each cmdlet (common case)' {
         $All.AddRange([string[]]$r)
     }
 
+    # The pipelines below start with Get-AksNodeResourceGroup: its own GET of the cluster is counted (until issue 14 item 4 it
+    # was answered from the previous It's read); New-AksEgressIp uses the piped cluster and reads it no further.
     It 'New-AksEgressIp (new): GET 404, PUT, Azure-AsyncOperation polls (Retry-After 0, one InProgress), final GET' {
         $r = Measure-Request $Emu { Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName legacy-basic | New-AksEgressIp -Name perf-ip }
         $r | Should -Be @(
+            "arm GET $Cl/legacy-basic?api-version=2025-10-01"
             "arm GET $Mc/perf-ip?api-version=2025-07-01"
             "arm PUT $Mc/perf-ip?api-version=2025-07-01"
             "arm GET $Op"
@@ -84,7 +89,7 @@ Describe 'Request counts of each cmdlet (common case)' {
 
     It 'New-AksEgressIp (existing): one GET' {
         $r = Measure-Request $Emu { Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName legacy-basic | New-AksEgressIp -Name perf-ip }
-        $r | Should -Be @("arm GET $Mc/perf-ip?api-version=2025-07-01")
+        $r | Should -Be @("arm GET $Cl/legacy-basic?api-version=2025-10-01", "arm GET $Mc/perf-ip?api-version=2025-07-01")
     }
 
     It 'Set-AksEgressService (new): one credential fetch, GET, events baseline, POST, then list+watch (no polling)' {
@@ -139,9 +144,21 @@ Describe 'Request counts of each cmdlet (common case)' {
         $All.AddRange([string[]]$r)
     }
 
+    It 'Get-AksEgressConfiguration on its own: reads the cluster, even one this session read moments ago' {
+        $c = Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName standard-lb
+        $r = @(Measure-Request $Emu { Get-AksEgressConfiguration -ClusterId $c.ClusterId })
+        $r.Count | Should -Be 2
+        $r[0] | Should -Be "arm GET $Cl/standard-lb?api-version=2025-10-01"
+        $r[1] | Should -Match '^arm GET /subscriptions/\{sub\}/resourceGroups/MC_demo-rg_standard-lb_eastus/providers/Microsoft\.Network/publicIPAddresses/\{id\}\?api-version=2025-07-01$'
+    }
+
+    # Get-AksNodeResourceGroup and Set-AksOutboundIp are separate commands here: each reads the cluster (until issue 14 item 4
+    # the first read was answered from an earlier It's read). Set-AksOutboundIp always reads it fresh for its change.
     It 'Set-AksOutboundIp (new): GET cluster, GET the IP, GET the old IP, the role assignments of the cluster identity at the IP and their role definition, PUT, Azure-AsyncOperation polls, final GET; the new IP is not read twice' {
         $ip = New-AksEgressIp -Name perf-out -ResourceGroupName egress-rg -Location eastus
         $r = Measure-Request $Emu { $c = Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName standard-lb; Set-AksOutboundIp -ClusterId $c.ClusterId -PublicIpId $ip.Id -Confirm:$false }
+        $r[0] | Should -Be "arm GET $Cl/standard-lb?api-version=2025-10-01" -Because "Get-AksNodeResourceGroup's read"
+        $r = @($r | Select-Object -Skip 1)
         $r | Should -Be @(
             "arm GET $Cl/standard-lb?api-version=2025-10-01"
             "arm GET $Eg/perf-out?api-version=2025-07-01"
@@ -158,7 +175,7 @@ Describe 'Request counts of each cmdlet (common case)' {
     It 'Set-AksOutboundIp (unchanged): GET cluster and GET the IP only' {
         $ip = New-AksEgressIp -Name perf-out -ResourceGroupName egress-rg -Location eastus
         $r = Measure-Request $Emu { Set-AksOutboundIp -ClusterId (Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName standard-lb).ClusterId -PublicIpId $ip.Id -Confirm:$false }
-        $r | Should -Be @("arm GET $Cl/standard-lb?api-version=2025-10-01", "arm GET $Eg/perf-out?api-version=2025-07-01")
+        $r | Should -Be @("arm GET $Cl/standard-lb?api-version=2025-10-01", "arm GET $Cl/standard-lb?api-version=2025-10-01", "arm GET $Eg/perf-out?api-version=2025-07-01") -Because "Get-AksNodeResourceGroup's read, then Set-AksOutboundIp's"
     }
 
     It 'never discovers api-versions or providers, and every ARM call pins its api-version' {

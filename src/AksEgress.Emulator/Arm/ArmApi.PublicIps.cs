@@ -86,6 +86,9 @@ internal sealed partial class ArmApi
                 { status = 400; resp = Err("StandardSkuPublicIPAddressesCannotUseDynamicAllocation", $"Standard sku publicIp {scope} must have AllocationMethod set to Static.", true); }
                 else if (idle < 4 || idle > 30)
                 { status = 400; resp = Err("PublicIPIdleTimeoutIsOutOfRange", $"IdleTimeoutInMinutes of public IP address {scope} is {idle}. It must be between 4 and 30 minutes.", true); }
+                else if (existing is not null && req["zones"] is JsonArray newZones
+                         && !newZones.Select(x => x?.ToString() ?? "").OrderBy(x => x, StringComparer.Ordinal).SequenceEqual(existing.Zones.OrderBy(x => x, StringComparer.Ordinal)))
+                { status = 400; resp = Err("ResourceAvailabilityZonesCannotBeModified", $"Resource {scope} has an existing availability zone constraint {(existing.Zones.Count == 0 ? "NoZone" : string.Join(", ", existing.Zones))} and the request has availability zone constraint {(newZones.Count == 0 ? "NoZone" : string.Join(", ", newZones.Select(x => x?.ToString())))}, which do not match. Zones cannot be added/updated/removed once the resource is created. The resource cannot be updated from regional to zonal or vice-versa.", true); }
                 else if (existing is null && W.PublicIps.Count >= W.PublicIpQuota)
                 { status = 400; resp = Err("PublicIPCountLimitReached", $"Cannot create more than {W.PublicIpQuota} public IP addresses for this subscription in this region.", true); }
                 else
@@ -123,6 +126,31 @@ internal sealed partial class ArmApi
         if (gateway404) ctx.Response.Headers["x-ms-failure-cause"] = "gateway";
         if (op is not null) SetLroHeaders(ctx, op, api, false);
         if (retryAfter) ctx.Response.Headers["Retry-After"] = Math.Max(1, W.Options.LroRetryAfterSeconds).ToString();
+        await Write(ctx, status, resp);
+    }
+
+    /// <summary>PATCH (PublicIPAddresses_UpdateTags): replaces the tags, synchronously (200 with the IP).</summary>
+    private async Task PatchPipTags(HttpContext ctx, string rg, string name)
+    {
+        var req = await K8sApi.ReadBody(ctx);
+        int status; JsonObject? resp; bool gw = false;
+        lock (W.Sync)
+        {
+            var key = EmulatorWorld.RgKey(rg, name);
+            var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
+            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gw = true; resp = Err("ResourceGroupNotFound", $"Resource group '{rg}' could not be found."); }
+            else if (!W.PublicIps.TryGetValue(key, out var pip)) { status = 404; resp = Err("ResourceNotFound", $"The Resource 'Microsoft.Network/publicIPAddresses/{name}' under resource group '{rg}' was not found."); }
+            else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPAddresses/write", scope); }
+            else if (req is null || (req["tags"] is not null && req["tags"] is not JsonObject)) { status = 400; resp = Err("InvalidRequestFormat", "Cannot parse the request.", true); }
+            else
+            {
+                pip.Tags.Clear();
+                if (req["tags"] is JsonObject tags) foreach (var (k, v) in tags) pip.Tags[k] = v?.ToString() ?? "";
+                pip.Etag = PublicIp.NewEtag();
+                status = 200; resp = pip.ToJson(Sub);
+            }
+        }
+        if (gw) ctx.Response.Headers["x-ms-failure-cause"] = "gateway";
         await Write(ctx, status, resp);
     }
 

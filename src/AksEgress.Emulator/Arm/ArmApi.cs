@@ -175,6 +175,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
         {
             "GET" => api.GetPip(ctx, v["rg"], v["name"]),
             "PUT" => api.PutPip(ctx, v["rg"], v["name"], fault),
+            "PATCH" => api.PatchPipTags(ctx, v["rg"], v["name"]),
             "DELETE" => api.DeletePip(ctx, v["rg"], v["name"], fault),
             _ => MethodNotAllowed(ctx),
         })),

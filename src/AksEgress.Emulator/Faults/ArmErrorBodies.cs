@@ -24,6 +24,8 @@ internal static class ArmErrorBodies
             "ScopeLocked" => Error("ScopeLocked",
                 $"The scope '{resourceId}' cannot perform {operation} operation because following scope(s) are locked: '{rgId}'. Please remove the lock and try again."),
             "RequestDisallowedByPolicy" => Policy(resourceId, name, sub),
+            "SubscriptionNotFound" => Error("SubscriptionNotFound", $"The subscription '{sub}' could not be found."),
+            "InvalidSubscriptionId" => Error("InvalidSubscriptionId", $"The provided subscription identifier '{sub}' is malformed or invalid."),
             "DenyAssignmentAuthorizationFailed" => Error("DenyAssignmentAuthorizationFailed",
                 $"The client 'alice@contoso.com' with object id '{CallerObjectId}' has permission to perform action '{ActionOf(resourceId, operation)}' on scope '{resourceId}'; " +
                 $"however, the access is denied because of the deny assignment with name 'Deny network changes (platform-stack)' and Id '3f2b0c1e9d8a4b7c8e6f5a4d3c2b1a09' at scope '{rgId}'."),

@@ -29,6 +29,9 @@ internal static partial class ArmErrorMapper
     private static partial Regex PublicIpIdRegex();
     [GeneratedRegex(@"following scope\(s\) are locked: '(?<scope>[^']+)'", RegexOptions.IgnoreCase)]
     private static partial Regex LockedScopeRegex();
+
+    [GeneratedRegex(@"subscription (identifier )?'(?<id>[^']+)'", RegexOptions.IgnoreCase)]
+    private static partial Regex SubscriptionInMessageRegex();
     [GeneratedRegex(@"deny assignment with name '(?<name>[^']+)'(?: and Id '(?<id>[^']+)')?(?: at scope '(?<scope>[^']+)')?", RegexOptions.IgnoreCase)]
     private static partial Regex DenyAssignmentRegex();
 
@@ -101,9 +104,17 @@ internal static partial class ArmErrorMapper
         if (status == 404 && string.Equals(code, "ResourceGroupNotFound", StringComparison.OrdinalIgnoreCase))
             return E(ErrorIds.ResourceGroupNotFound, EgressErrorCategory.ObjectNotFound, $"Resource group not found: {message}",
                 "Check the resource group name and the subscription (Connect-AksEgress -SubscriptionId), or create the group first.");
-        if (status == 404 && string.Equals(code, "SubscriptionNotFound", StringComparison.OrdinalIgnoreCase))
-            return E(ErrorIds.SubscriptionNotDetermined, EgressErrorCategory.ObjectNotFound, $"Subscription not found: {message}",
-                "Check the subscription id (Connect-AksEgress -SubscriptionId <guid>).");
+        if ((status == 404 && string.Equals(code, "SubscriptionNotFound", StringComparison.OrdinalIgnoreCase))
+            || (status == 400 && string.Equals(code, "InvalidSubscriptionId", StringComparison.OrdinalIgnoreCase)))
+        {
+            var subId = SubscriptionInMessageRegex().Match(message) is { Success: true } sm ? sm.Groups["id"].Value : null;
+            var which = subId is null ? $"The subscription of '{scope.Target}'" : $"The subscription '{subId}' (of '{scope.Target}')";
+            return E(ErrorIds.SubscriptionNotFound, EgressErrorCategory.ObjectNotFound,
+                $"{which} does not exist, or the identity of this session cannot see it. ARM said: {remote}",
+                $"Check the subscription id in the resource id. If it is right, use an identity that can see that subscription: Connect-AksEgress -SubscriptionId {subId ?? "<id>"} " +
+                $"(add -TenantId when it belongs to another tenant), or Set-AzContext -Subscription {subId ?? "<id>"} when AksEgress follows your Az context; " +
+                "Get-AzSubscription (or az account list) shows the subscriptions you can see, and an owner of the subscription can give you Reader on it.");
+        }
         if (status == 404)
             return scope.Kind switch
             {

@@ -36,7 +36,16 @@ internal sealed class ArmSession
     /// <summary>The Az PowerShell context this session follows (<see cref="AzContextInfo.Key"/>); null for other identity sources.</summary>
     public string? AzContextKey { get; init; }
     public IReadOnlyList<string> KnownSecrets { get; init; } = Array.Empty<string>();
+    /// <summary>
+    /// The last read of each cluster, for the Kubernetes access path only (how to reach its API server: id, FQDN, Entra,
+    /// local accounts) and the admin-credential check. Never the answer to a read the user asked for.
+    /// </summary>
     public TtlCache<string, ManagedClusterModel> ClusterCache { get; } = new(TimeSpan.FromSeconds(30));
+    /// <summary>
+    /// Each cluster read by its token (<see cref="AksNodeResourceGroup.ClusterReadId"/>): a cmdlet handed that object through
+    /// the pipeline reuses the read for 30 s; a cmdlet called on its own never looks here.
+    /// </summary>
+    public TtlCache<string, ManagedClusterModel> ClusterReads { get; } = new(TimeSpan.FromSeconds(30), StringComparer.Ordinal);
     public TtlCache<string, IReadOnlyList<string>> CompletionCache { get; } = new(TimeSpan.FromSeconds(60));
 }
 
@@ -56,7 +65,15 @@ internal sealed class TtlCache<TKey, TValue> where TKey : notnull
         value = default!;
         return false;
     }
-    public void Set(TKey key, TValue value) => _items[key] = (DateTime.UtcNow + _ttl, value);
+    public void Set(TKey key, TValue value)
+    {
+        var now = DateTime.UtcNow;
+        _items[key] = (now + _ttl, value);
+        // Keys may be one-off (read tokens): drop what has expired once the cache grows, so a long session stays small.
+        if (_items.Count > 512)
+            foreach (var e in _items)
+                if (e.Value.Expires <= now) _items.TryRemove(e.Key, out _);
+    }
     public void Remove(TKey key) => _items.TryRemove(key, out _);
     public void Clear() => _items.Clear();
 }

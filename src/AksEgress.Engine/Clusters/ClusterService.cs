@@ -6,20 +6,35 @@ using AksEgress.Models;
 
 namespace AksEgress.Engine.Clusters;
 
-/// <summary>Managed clusters: GET (cached ~30 s per session) and list (streams pages, follows nextLink).</summary>
+/// <summary>
+/// Managed clusters: GET and list (streams pages, follows nextLink). A read the user asks for is always sent to ARM. Every
+/// read is kept 30 s under its own token (<see cref="AksNodeResourceGroup.ClusterReadId"/>), so a cmdlet the object is piped
+/// to reuses it instead of asking again; and 30 s per cluster for the Kubernetes access path (<see cref="ArmSession.ClusterCache"/>).
+/// </summary>
 internal sealed class ClusterService(SessionService sessions)
 {
     internal static string ClusterKey(string sub, ClusterRef c) => $"{sub}/{c.ResourceGroupName}/{c.ClusterName}".ToLowerInvariant();
 
-    public async Task<AksNodeResourceGroup> GetAsync(ClusterRef cluster, IOperationContext context) =>
-        (await GetModelAsync(cluster, context, fresh: false).ConfigureAwait(false)).Model.Info;
+    /// <summary>Get-AksNodeResourceGroup (fresh) or the Kubernetes access path (<paramref name="fresh"/> false: the last read of the cluster within 30 s).</summary>
+    public async Task<AksNodeResourceGroup> GetAsync(ClusterRef cluster, IOperationContext context, bool fresh) =>
+        (await GetModelAsync(cluster, context, fresh).ConfigureAwait(false)).Model.Info;
 
-    /// <summary>GET of the cluster (cached ~30 s unless fresh); returns the model and, when fetched now, the raw JSON.</summary>
-    public async Task<(ManagedClusterModel Model, JsonObject? Raw, ArmSession Session)> GetModelAsync(ClusterRef cluster, IOperationContext context, bool fresh)
+    /// <summary>
+    /// The cluster: the read named by <paramref name="readId"/> when it is this cluster's and younger than 30 s (an object
+    /// handed down the pipeline); else, unless <paramref name="fresh"/>, the last read of the cluster within 30 s; else a GET.
+    /// Returns the model and, when fetched now, the raw JSON.
+    /// </summary>
+    public async Task<(ManagedClusterModel Model, JsonObject? Raw, ArmSession Session)> GetModelAsync(ClusterRef cluster, IOperationContext context, bool fresh, string? readId = null)
     {
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var sub = cluster.SubscriptionId ?? s.SubscriptionId;
         var key = ClusterKey(sub, cluster);
+        if (!string.IsNullOrEmpty(readId) && s.ClusterReads.TryGet(readId, out var piped)
+            && string.Equals(KeyOf(piped, sub), key, StringComparison.OrdinalIgnoreCase))
+        {
+            context.WriteVerbose($"Cluster {cluster} as read moments ago by the command that passed it on");
+            return (piped, null, s);
+        }
         if (!fresh && s.ClusterCache.TryGet(key, out var cached))
         {
             context.WriteVerbose($"Cluster {cluster} from cache");
@@ -31,8 +46,19 @@ internal sealed class ClusterService(SessionService sessions)
         var raw = r!.Json ?? throw new AksEgressException(ErrorIds.ArmRequestFailed, EgressErrorCategory.InvalidResult,
             $"ARM returned an empty body for cluster {cluster}.", cluster.ToString());
         var model = ManagedClusterModel.Parse(raw);
-        s.ClusterCache.Set(key, model);
+        Remember(s, key, model);
         return (model, raw, s);
+    }
+
+    private static string KeyOf(ManagedClusterModel m, string sub) =>
+        ClusterKey(m.Info.SubscriptionId.Length > 0 ? m.Info.SubscriptionId : sub, new ClusterRef(null, m.Info.ResourceGroupName, m.Info.ClusterName));
+
+    /// <summary>Gives the read its token and keeps it (by token, and as the cluster's last read for the Kubernetes access path).</summary>
+    private static void Remember(ArmSession s, string key, ManagedClusterModel model)
+    {
+        model.Info.ClusterReadId = Guid.NewGuid().ToString("n");
+        s.ClusterReads.Set(model.Info.ClusterReadId, model);
+        s.ClusterCache.Set(key, model);
     }
 
     public async IAsyncEnumerable<AksNodeResourceGroup> ListAsync(string? subscriptionId, string? resourceGroupName, IOperationContext context)
@@ -88,8 +114,7 @@ internal sealed class ClusterService(SessionService sessions)
                     context.WriteWarning($"Skipped a cluster that could not be read ({ManagedClusterModel.Str(item, "id")}): {e.Message}");
                 }
                 if (model is null) continue;
-                s.ClusterCache.Set(ClusterKey(model.Info.SubscriptionId.Length > 0 ? model.Info.SubscriptionId : sub,
-                    new ClusterRef(null, model.Info.ResourceGroupName, model.Info.ClusterName)), model);
+                Remember(s, KeyOf(model, sub), model);
                 yield return model;
             }
             var nextLink = ManagedClusterModel.Str(json, "nextLink");

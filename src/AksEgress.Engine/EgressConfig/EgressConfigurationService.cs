@@ -8,9 +8,11 @@ namespace AksEgress.Engine.EgressConfig;
 /// <summary>Get-AksEgressConfiguration: what decides the cluster's egress, and which addresses it uses today.</summary>
 internal sealed class EgressConfigurationService(ClusterService clusters)
 {
-    public async Task<EgressConfiguration> GetAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context)
+    /// <param name="clusterReadId">The read of a cluster object handed down the pipeline (its ClusterReadId): reused when still
+    /// kept (30 s); without it, or when it is gone, the cluster is read from ARM.</param>
+    public async Task<EgressConfiguration> GetAsync(ClusterRef cluster, string? clusterReadId, IOperationContext context)
     {
-        var (model, _, s) = await clusters.GetModelAsync(cluster, context, fresh: false).ConfigureAwait(false);
+        var (model, _, s) = await clusters.GetModelAsync(cluster, context, fresh: true, clusterReadId).ConfigureAwait(false);
         return await BuildAsync(s, model, context).ConfigureAwait(false);
     }
 

@@ -334,7 +334,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         var cluster = request.Kube.Cluster ?? (info is not null && ResourceIdParser.TryParse(info.ClusterId, out _) ? ClusterRef.FromId(info.ClusterId) : null);
         if (cluster is not null)
         {
-            try { cfg = await arm().GetEgressConfigurationAsync(cluster, info, context).ConfigureAwait(false); }
+            try { cfg = await arm().GetEgressConfigurationAsync(cluster, request.Kube.ClusterInfo?.ClusterReadId, context).ConfigureAwait(false); }
             catch (Exception ex) when (!context.CancellationToken.IsCancellationRequested)
             {
                 context.WriteVerbose($"Could not read the cluster's egress configuration to explain the result: {Redaction.Text(ex.Message)}");

@@ -20,7 +20,7 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var info = request.ClusterInfo;
         if (info is null && request.Cluster is not null)
-            info = (await clusters.GetModelAsync(request.Cluster, context, fresh: false).ConfigureAwait(false)).Model.Info;
+            info = (await clusters.GetModelAsync(request.Cluster, context, fresh: true).ConfigureAwait(false)).Model.Info;
         var sub = (request.SubscriptionId ?? NullIfEmpty(info?.SubscriptionId) ?? request.Cluster?.SubscriptionId ?? s.SubscriptionId).ToLowerInvariant();
         var nodeRg = NullIfEmpty(info?.NodeResourceGroup) ?? request.NodeResourceGroup;
         var targetRg = request.ResourceGroupName ?? nodeRg
@@ -49,6 +49,10 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
             if (knownLocation is not null && PublicIpModel.NormaliseLocation(existing.Location) != PublicIpModel.NormaliseLocation(knownLocation))
                 diffs.Add($"location is {existing.Location}, not {PublicIpModel.NormaliseLocation(knownLocation)}");
             if (!string.Equals(existing.IpVersion ?? "IPv4", "IPv4", StringComparison.OrdinalIgnoreCase)) diffs.Add($"IP version is {existing.IpVersion}, not IPv4");
+            // Zones are fixed when an IP is created (ARM refuses the change: ResourceAvailabilityZonesCannotBeModified). Without
+            // -Zone the caller asked for nothing about zones, like location without -Location and without a cluster.
+            if (request.Zones.Length > 0 && !SameZones(existing.Zones, request.Zones))
+                diffs.Add($"zones are {ZoneText(existing.Zones)}, not {ZoneText(request.Zones)} (the zones of a public IP cannot be changed)");
             if (diffs.Count > 0)
                 throw new AksEgressException(ErrorIds.PublicIpConflict, EgressErrorCategory.ResourceExists,
                     $"A public IP named '{request.Name}' already exists in '{targetRg}' with other settings: {string.Join("; ", diffs)}.", target,
@@ -57,8 +61,13 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
             // same PUT again is how Azure repairs it; returning it "unchanged" would hand an unusable IP down the pipeline.
             if (existing.IpAddress is not null && (existing.ProvisioningState is null || existing.ProvisioningState.Equals("Succeeded", StringComparison.OrdinalIgnoreCase)))
             {
-                context.WriteVerbose($"Public IP {target} already exists as a static Standard IP ({existing.IpAddress}): returning it unchanged");
-                return ToEgressIp(existing, created: false, sub, info, request);
+                var tagChanges = TagChanges(existing.Tags, request.Tags);
+                if (tagChanges.Count == 0)
+                {
+                    context.WriteVerbose($"Public IP {target} already exists as a static Standard IP ({existing.IpAddress}): returning it unchanged");
+                    return ToEgressIp(existing, created: false, sub, info, request);
+                }
+                return await UpdateTagsAsync(s, existing, id, target, tagChanges, sub, info, request, context, scope).ConfigureAwait(false);
             }
             context.WriteVerbose($"Public IP {target} exists but is {existing.ProvisioningState ?? "not provisioned"}{(existing.IpAddress is null ? " without an address" : "")}: sending the create again to finish it");
             knownLocation ??= NullIfEmpty(existing.Location);
@@ -100,6 +109,41 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
         var created = PublicIpModel.Parse(final!.Json ?? initial!.Json!);
         context.WriteVerbose($"Public IP {target} is {created.IpAddress}");
         return ToEgressIp(created, created: true, sub, info, request);
+    }
+
+    private static bool SameZones(IEnumerable<string> a, IEnumerable<string> b) =>
+        a.Select(z => z.Trim()).Distinct().OrderBy(z => z, StringComparer.Ordinal).SequenceEqual(b.Select(z => z.Trim()).Distinct().OrderBy(z => z, StringComparer.Ordinal));
+
+    private static string ZoneText(string[] zones) => zones.Length == 0 ? "none (regional)" : string.Join(",", zones.Distinct());
+
+    /// <summary>The -Tag entries the existing IP lacks or holds with another value ("name=new (was old)"). Tags it has beyond them are kept.</summary>
+    private static List<(string Name, string Value, string? Was)> TagChanges(Dictionary<string, string> existing, IReadOnlyDictionary<string, string> wanted) =>
+        wanted.Where(w => !existing.TryGetValue(w.Key, out var v) || !string.Equals(v, w.Value, StringComparison.Ordinal))
+            .Select(w => (w.Key, w.Value, existing.TryGetValue(w.Key, out var v) ? v : null)).ToList();
+
+    /// <summary>
+    /// New-AksEgressIp on an existing IP whose tags differ from -Tag: sets the given tags (the IP's other tags stay), after
+    /// ShouldProcess, with PATCH (UpdateTags: no change to the address or anything else). Declined (-WhatIf): null.
+    /// </summary>
+    private static async Task<EgressIp?> UpdateTagsAsync(ArmSession s, PublicIpModel existing, string id, string target,
+        List<(string Name, string Value, string? Was)> changes, string sub, AksNodeResourceGroup? info, NewEgressIpRequest request, IOperationContext context, ErrorScope scope)
+    {
+        var text = string.Join(", ", changes.Select(c => c.Was is null ? $"{c.Name}={c.Value} (new)" : $"{c.Name}={c.Value} (was {c.Was})"));
+        if (!context.ShouldProcess(target, $"Update the tags of existing public IP {existing.IpAddress}: {text}"))
+            return null;
+        var tags = new JsonObject();
+        foreach (var (k, v) in existing.Tags) tags[k] = v;
+        foreach (var c in changes)
+        {
+            // ARM tag names are case-insensitive: replace an entry spelled differently instead of adding a second one.
+            var old = tags.Select(t => t.Key).FirstOrDefault(k => string.Equals(k, c.Name, StringComparison.OrdinalIgnoreCase));
+            if (old is not null) tags.Remove(old);
+            tags[c.Name] = c.Value;
+        }
+        context.WriteVerbose($"Public IP {target} already exists as a static Standard IP ({existing.IpAddress}); updating its tags: {text}");
+        var r = await ArmRest.SendCheckedAsync(s, RequestMethod.Patch, ArmRest.Url(s, id, ApiVersions.Network), new JsonObject { ["tags"] = tags }, context, scope).ConfigureAwait(false);
+        var updated = r?.Json is JsonObject j ? PublicIpModel.Parse(j) : existing;
+        return ToEgressIp(updated, created: false, sub, info, request);
     }
 
     private static EgressIp ToEgressIp(PublicIpModel ip, bool created, string sub, AksNodeResourceGroup? info, NewEgressIpRequest request) => new()

@@ -32,6 +32,13 @@ public sealed class GetAksEgressConfigurationCommand : AksEgressCmdlet
     [ArgumentCompleter(typeof(SubscriptionCompleter))]
     public string? SubscriptionId { get; set; }
 
+    /// <summary>
+    /// The read a piped cluster object came from (its hidden ClusterReadId). Binds by property name only: the cmdlet then
+    /// reuses that read (for 30 s) instead of asking ARM again; on its own it reads the cluster fresh.
+    /// </summary>
+    [Parameter(ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? ClusterReadId { get; set; }
+
     protected override void ProcessRecord()
     {
         object? target = InputObject?.ClusterId ?? ClusterId ?? $"{ResourceGroupName}/{ClusterName}";
@@ -41,7 +48,8 @@ public sealed class GetAksEgressConfigurationCommand : AksEgressCmdlet
             if (InputObject is not null) reference = ClusterRef.FromId(InputObject.ClusterId);
             else if (ClusterId is not null) reference = ClusterRef.FromId(ClusterId);
             else reference = new ClusterRef(SubscriptionId, ResourceGroupName!, ClusterName!);
-            WriteObject(Run(context => Engine.GetEgressConfigurationAsync(reference, InputObject, context)));
+            var readId = InputObject is not null ? InputObject.ClusterReadId : ClusterReadId;
+            WriteObject(Run(context => Engine.GetEgressConfigurationAsync(reference, readId, context)));
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {

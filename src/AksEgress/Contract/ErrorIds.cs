@@ -42,6 +42,9 @@ public static class ErrorIds
     // Connection and authentication
     public const string NotConnected = nameof(NotConnected);
     public const string SubscriptionNotDetermined = nameof(SubscriptionNotDetermined);
+    /// <summary>ARM does not know the subscription of the request, or this identity cannot see it (404 SubscriptionNotFound,
+    /// 400 InvalidSubscriptionId): typically a cluster or IP id from a subscription the session is not connected to.</summary>
+    public const string SubscriptionNotFound = nameof(SubscriptionNotFound);
     public const string AuthenticationFailed = nameof(AuthenticationFailed);
     public const string TlsValidationFailed = nameof(TlsValidationFailed);
     public const string EndpointUnreachable = nameof(EndpointUnreachable);

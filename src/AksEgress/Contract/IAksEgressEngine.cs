@@ -18,6 +18,7 @@ public interface IAksEgressEngine
 
     /// <summary>Clusters of the subscription, or of one resource group; streams as pages arrive (follows nextLink).</summary>
     IAsyncEnumerable<AksNodeResourceGroup> ListClustersAsync(string? subscriptionId, string? resourceGroupName, IOperationContext context);
+    /// <summary>Always reads the cluster from ARM (a read the user asked for).</summary>
     Task<AksNodeResourceGroup> GetClusterAsync(ClusterRef cluster, IOperationContext context);
 
     /// <summary>Null when ShouldProcess declined (-WhatIf, or the user answered no); likewise for the two Set methods below.</summary>
@@ -25,7 +26,9 @@ public interface IAksEgressEngine
     Task<EgressService?> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context);
     Task<EgressTestResult> TestEgressIpAsync(TestEgressIpRequest request, IOperationContext context);
 
-    Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context);
+    /// <summary>Reads the cluster from ARM, unless <paramref name="clusterReadId"/> names a read of it from the last 30 s (the
+    /// ClusterReadId of a cluster object piped in).</summary>
+    Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, string? clusterReadId, IOperationContext context);
     Task<OutboundIpAssignment?> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context);
     /// <summary>Returns false when nothing was removed (not found, or ShouldProcess declined).</summary>
     Task<bool> RemoveEgressIpAsync(RemoveEgressIpRequest request, IOperationContext context);

@@ -33,5 +33,12 @@ public sealed class AksNodeResourceGroup
     /// <summary>Principal id of the cluster identity (the one that needs rights on BYO public IPs).</summary>
     public string? IdentityPrincipalId { get; init; }
 
+    /// <summary>
+    /// Names the ARM read this object came from (hidden). A cmdlet it is piped to (Get-AksEgressConfiguration binds it by
+    /// property name) reuses that read for about 30 seconds instead of asking ARM again; called on its own, a cmdlet reads fresh.
+    /// </summary>
+    [System.Management.Automation.Hidden]
+    public string? ClusterReadId { get; internal set; }
+
     public override string ToString() => ClusterId;
 }

@@ -15,6 +15,6 @@ internal sealed class FakeArm : IClusterCredentialSource
     public Task<AksNodeResourceGroup> GetClusterAsync(ClusterRef cluster, IOperationContext context) => Task.FromResult(Cluster!(cluster));
     public Task<string> GetClusterKubeconfigAsync(ClusterRef cluster, bool admin, IOperationContext context) { Interlocked.Increment(ref KubeconfigCalls); return Task.FromResult(Kubeconfig!(cluster, admin)); }
     public Task<string> GetAksAadTokenAsync(IOperationContext context) { Interlocked.Increment(ref TokenCalls); return Task.FromResult(AadToken!()); }
-    public Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, AksNodeResourceGroup? clusterInfo, IOperationContext context) =>
+    public Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, string? clusterReadId, IOperationContext context) =>
         Egress is null ? throw new NotImplementedException() : Task.FromResult(Egress(cluster));
 }
