@@ -57,6 +57,24 @@ internal sealed class AdminApi(AksEmulator emulator)
                     JsonUtil.S(b, "kind") ?? "Pod", JsonUtil.Int(JsonUtil.Get(b, "code")) ?? 403);
                 ctx.Response.StatusCode = 204; return;
             }
+            case ("/_emulator/entra", "POST"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var cluster = JsonUtil.S(b, "cluster"); var serverApp = JsonUtil.S(b, "serverAppId");
+                if (string.IsNullOrEmpty(cluster) || string.IsNullOrEmpty(serverApp) || World.GetCluster(cluster) is null)
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "cluster (an existing Entra one) and serverAppId are required" } }); return; }
+                World.SetEntraServerApp(cluster, serverApp);
+                ctx.Response.StatusCode = 204; return;
+            }
+            case ("/_emulator/private", "POST"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var cluster = JsonUtil.S(b, "cluster");
+                if (string.IsNullOrEmpty(cluster) || World.GetCluster(cluster) is null)
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "cluster (an existing one) is required" } }); return; }
+                var fqdn = World.MakePrivateCluster(cluster, JsonUtil.Bool(JsonUtil.Get(b, "publicFqdn")) != false);
+                await ArmApi.Write(ctx, 200, new JsonObject { ["privateFQDN"] = fqdn }, "application/json"); return;
+            }
             case ("/_emulator/world", "GET"): await ArmApi.Write(ctx, 200, World.Dump(), "application/json"); return;
             case ("/_emulator/publicips", "POST"):
             {

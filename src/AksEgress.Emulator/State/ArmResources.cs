@@ -143,6 +143,11 @@ internal sealed class Cluster
     public required string PrincipalId { get; init; }             // cluster (control plane) identity
     public bool IsFleet { get; init; }
     public bool Aad { get; init; }
+    /// <summary>
+    /// The Entra server application whose tokens the API server accepts (the audience); the AKS one for AKS-managed Entra ID,
+    /// the customer's own app for the legacy Entra integration (<see cref="EmulatorWorld.SetEntraServerApp"/>).
+    /// </summary>
+    public string ServerAppId { get; set; } = AksEmulator.AksServerAppId;
     public HashSet<string> NetworkContributorOn { get; } = new(StringComparer.OrdinalIgnoreCase);
     public List<LbFrontend> Frontends { get; } = new();
     public string? PendingOperationId { get; set; }

@@ -278,6 +278,46 @@ public sealed partial class EmulatorWorld
         lock (Sync) { var c = Clusters[name]; change(c.Body); c.NewETag(); }
     }
 
+    /// <summary>
+    /// Legacy Entra integration: the cluster's API server accepts only tokens for <paramref name="serverAppId"/> (its own server
+    /// application), and listClusterUserCredential names it in kubelogin's --server-id, as AKS does for such clusters.
+    /// </summary>
+    public void SetEntraServerApp(string cluster, string serverAppId)
+    {
+        lock (Sync)
+        {
+            var c = Clusters[cluster];
+            if (!c.Aad) throw new InvalidOperationException($"cluster '{cluster}' is not an Entra ID cluster");
+            c.ServerAppId = serverAppId;
+            var aad = JsonUtil.Obj(JsonUtil.Obj(c.Body, "properties"), "aadProfile");
+            aad["managed"] = false;
+            aad.Remove("enableAzureRBAC");
+            aad["serverAppID"] = serverAppId;
+            aad["clientAppID"] = "80faf920-1908-4b52-b5ef-a8e7bedfc67a";
+            c.NewETag();
+        }
+    }
+
+    /// <summary>
+    /// Makes the cluster a private cluster (apiServerAccessProfile.enablePrivateCluster) with a privateFQDN; without
+    /// <paramref name="publicFqdn"/> the public fqdn is removed, as enablePrivateClusterPublicFQDN=false does. Returns the private FQDN.
+    /// </summary>
+    public string MakePrivateCluster(string cluster, bool publicFqdn = true)
+    {
+        lock (Sync)
+        {
+            var c = Clusters[cluster];
+            var props = JsonUtil.Obj(c.Body, "properties");
+            var dnsPrefix = JsonUtil.S(props, "dnsPrefix") ?? cluster;
+            var privateFqdn = $"{dnsPrefix}-{Det.Hex("private/" + cluster, 8)}.{Det.Guid("pdz/" + cluster):N}.privatelink.{Location}.azmk8s.io";
+            props["apiServerAccessProfile"] = new JsonObject { ["enablePrivateCluster"] = true, ["privateDNSZone"] = "system", ["enablePrivateClusterPublicFQDN"] = publicFqdn };
+            props["privateFQDN"] = privateFqdn;
+            if (!publicFqdn) props.Remove("fqdn");
+            c.NewETag();
+            return privateFqdn;
+        }
+    }
+
     public string? GetNodeResourceGroup(string cluster) { lock (Sync) return Clusters.GetValueOrDefault(cluster)?.NodeResourceGroup; }
 
     /// <summary>A copy of the public IP's ARM body, or null.</summary>

@@ -78,6 +78,7 @@ internal sealed class ManagedClusterModel
             NodeResourceGroupRestrictionLevel = NormaliseRestriction(Str(props["nodeResourceGroupProfile"], "restrictionLevel")),
             KubernetesVersion = Str(props, "currentKubernetesVersion") ?? Str(props, "kubernetesVersion"),
             Fqdn = Str(props, "fqdn") ?? Str(props, "privateFQDN"),
+            PrivateFqdn = Str(props, "privateFQDN"),
             AadEnabled = aad,
             LocalAccountsDisabled = Bool(props, "disableLocalAccounts") == true,
             ProvisioningState = Str(props, "provisioningState"),

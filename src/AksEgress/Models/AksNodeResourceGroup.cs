@@ -25,7 +25,10 @@ public sealed class AksNodeResourceGroup
     public string NodeResourceGroupRestrictionLevel { get; init; } = "Unrestricted";
     public bool NodeResourceGroupLocked => string.Equals(NodeResourceGroupRestrictionLevel, "ReadOnly", StringComparison.OrdinalIgnoreCase);
     public string? KubernetesVersion { get; init; }
+    /// <summary>The API server's public DNS name (properties.fqdn); for a private cluster without one, its private name.</summary>
     public string? Fqdn { get; init; }
+    /// <summary>A private cluster's API server DNS name (properties.privateFQDN); null for a public cluster.</summary>
+    public string? PrivateFqdn { get; init; }
     public bool AadEnabled { get; init; }
     public bool LocalAccountsDisabled { get; init; }
     public string? ProvisioningState { get; init; }
