@@ -152,6 +152,8 @@ internal sealed class Cluster
     public List<LbFrontend> Frontends { get; } = new();
     public string? PendingOperationId { get; set; }
     public K8sState K8s { get; set; } = null!;
+    /// <summary>Where pods on the virtual node (virtual-kubelet, Azure Container Instances) egress from: not the cluster's egress.</summary>
+    public string? AciEgressAddress { get; set; }
 
     /// <summary>The cluster's eTag (in the body as "eTag", as AKS returns it); a new one on every write.</summary>
     public string? ETag => JsonUtil.S(Body, "eTag");

@@ -383,6 +383,7 @@ public sealed partial class EmulatorWorld
                     ["expectedEgressAddresses"] = new JsonArray(Egress.Candidates(this, c).Addresses.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
                     ["networkContributorOn"] = new JsonArray(c.NetworkContributorOn.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
                     ["loadBalancerFrontends"] = new JsonArray(c.Frontends.Select(f => (JsonNode)new JsonObject { ["service"] = f.ServiceKey, ["publicIpId"] = f.PublicIpId, ["frontend"] = f.FrontendName, ["autoCreated"] = f.AutoCreated }).ToArray()),
+                    ["nodeNames"] = new JsonArray(k.NodeNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
                     ["services"] = new JsonArray(k.Services.Values.Select(s => (JsonNode)JsonUtil.Clone(s)).ToArray()),
                     ["pods"] = new JsonArray(k.Pods.Values.Select(p =>
                     {

@@ -38,15 +38,21 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         var sw = Stopwatch.StartNew();
 
         IReadOnlyList<string?> nodes;
+        IReadOnlyList<SkippedNode> skippedNodes = Array.Empty<SkippedNode>();
         if (request.AllNodes)
         {
             V1NodeList list;
-            try { list = await session.Client.CoreV1.ListNodeAsync(labelSelector: "kubernetes.io/os=linux", cancellationToken: ct).ConfigureAwait(false); }
+            try { list = await session.Client.CoreV1.ListNodeAsync(cancellationToken: ct).ConfigureAwait(false); }
             catch (Exception ex) { throw KubeErrors.Map(ex, "nodes", session.Server, ct); }
-            nodes = list.Items.Where(n => n.Spec?.Unschedulable != true).Select(n => (string?)n.Metadata.Name).ToList();
-            if (nodes.Count == 0)
-                throw new AksEgressException(ErrorIds.PodUnschedulable, EgressErrorCategory.ResourceUnavailable,
-                    "The cluster has no schedulable Linux node to run the egress test on.", "nodes", "Check the node pools (kubectl get nodes).");
+            var selection = TestNodeSelection.Select(list.Items ?? new List<V1Node>());
+            skippedNodes = selection.Skipped;
+            foreach (var s in skippedNodes) context.WriteVerbose($"Skipping node {s.NodeName}: {s.Reason}.");
+            if (selection.Tested.Count == 0)
+                throw new AksEgressException(ErrorIds.NoTestableNode, EgressErrorCategory.ResourceUnavailable,
+                    skippedNodes.Count == 0 ? "The cluster has no node to run the egress test on."
+                        : $"No node of the cluster can run the egress test: {string.Join("; ", skippedNodes.Select(s => $"{s.NodeName}: {s.Reason}"))}.",
+                    "nodes", "Run it when a Linux node is Ready and schedulable (kubectl get nodes; kubectl uncordon <node>), or pin one with -NodeName.");
+            nodes = selection.Tested.Select(n => (string?)n).ToList();
         }
         else nodes = new[] { string.IsNullOrEmpty(request.NodeName) ? null : request.NodeName };
 
@@ -124,6 +130,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             Explanation = explanation,
             RawResponse = Shorten(raw, 2048),
             Samples = samples,
+            SkippedNodes = skippedNodes.ToArray(),
         };
     }
 
