@@ -60,3 +60,31 @@ Describe 'Test-AksEgressIp -AllNodes on a cluster with nodes that cannot run the
         @(Get-EmulatorRequest $Emu | Where-Object { $_.method -eq 'POST' -and $_.pathAndQuery -like '*/pods*' }) | Should -BeNullOrEmpty -Because 'no pod is created when no node can run it'
     }
 }
+
+Describe 'Test-AksEgressIp on an HTTP proxy cluster (httpProxyConfig)' {
+    BeforeAll {
+        $script:ProxyAddress = (Invoke-EmulatorAdmin -Emulator $Emu -Method POST -Path 'httpproxy' -Body @{ cluster = 'locked' }).proxyEgressAddress
+        $script:Locked = Get-AksNodeResourceGroup demo-rg locked
+        $script:Egress = @((Get-EmulatorWorld $Emu).clusters.locked.expectedEgressAddresses)
+    }
+
+    It 'by default tests the cluster''s own egress (Path Direct) and names the proxy it bypassed' {
+        $r = $Locked | Test-AksEgressIp -ExpectedIpAddress $Egress
+        $r.Succeeded | Should -BeTrue
+        $r.Path | Should -Be 'Direct'
+        $r.Proxy | Should -Be 'http://proxy.contoso.example:3128'
+        $r.ObservedIpAddress | Should -Not -Be $ProxyAddress
+    }
+
+    It '-ViaProxy sees the proxy''s address (Path Proxy) and says the proxy decides instead of raising a drift alarm' {
+        $r = $Locked | Test-AksEgressIp -ExpectedIpAddress $Egress -ViaProxy -WarningVariable warn -WarningAction SilentlyContinue
+        $r.Path | Should -Be 'Proxy'
+        $r.ObservedIpAddress | Should -Be $ProxyAddress
+        $r.Succeeded | Should -BeFalse
+        "$warn" | Should -Match 'the proxy decides'
+        "$warn" | Should -Not -Match 'outbound rule'
+        ($r | Out-String -Width 80) | Should -Match ([regex]::Escape("$ProxyAddress (proxy)"))
+        ($r | Format-List | Out-String -Width 200) | Should -Match 'Path\s+: Proxy'
+        Get-EmulatorTestPod $Emu -Cluster locked | Should -BeNullOrEmpty
+    }
+}

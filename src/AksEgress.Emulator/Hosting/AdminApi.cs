@@ -92,6 +92,16 @@ internal sealed class AdminApi(AksEmulator emulator)
                 { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "kind must be one of " + string.Join(", ", Enum.GetNames<EmulatorWorld.NodeKind>()) } }); return; }
                 await ArmApi.Write(ctx, 201, new JsonObject { ["name"] = World.AddNode(cluster, kind) }, "application/json"); return;
             }
+            case ("/_emulator/httpproxy", "POST"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var cluster = JsonUtil.S(b, "cluster");
+                if (string.IsNullOrEmpty(cluster) || World.GetCluster(cluster) is null)
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "cluster (an existing one) is required; httpProxy, httpsProxy, noProxy optional" } }); return; }
+                var noProxy = (JsonUtil.Get(b, "noProxy") as JsonArray)?.Select(n => n?.ToString() ?? "").ToArray();
+                var address = World.SetHttpProxy(cluster, JsonUtil.S(b, "httpProxy") ?? "http://proxy.contoso.example:3128/", JsonUtil.S(b, "httpsProxy") ?? "http://proxy.contoso.example:3128/", noProxy);
+                await ArmApi.Write(ctx, 200, new JsonObject { ["proxyEgressAddress"] = address }, "application/json"); return;
+            }
             case ("/_emulator/world", "GET"): await ArmApi.Write(ctx, 200, World.Dump(), "application/json"); return;
             case ("/_emulator/publicips", "POST"):
             {

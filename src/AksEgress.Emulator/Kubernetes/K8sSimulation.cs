@@ -410,7 +410,9 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
             var url = FindUrl(tokens);
             if (url is null) { rt.Logs[name] = ""; continue; }
             var onAci = JsonUtil.S(c.K8s.Nodes.GetValueOrDefault(JsonUtil.S(pod, "spec", "nodeName") ?? ""), "metadata", "labels", "type") == "virtual-kubelet";
-            var ip = onAci ? (c.AciEgressAddress ??= w.AllocateAddress()) : Egress.Pick(w, c);
+            // Through the cluster's HTTP proxy (the variables AKS injected), the request leaves from the proxy's address.
+            var viaProxy = !onAci && c.ProxyEgressAddress is not null && HttpProxyInjection.ProxyOf(ct, tokens, url) is not null;
+            var ip = onAci ? (c.AciEgressAddress ??= w.AllocateAddress()) : viaProxy ? c.ProxyEgressAddress : Egress.Pick(w, c);
             if (ip is null)
             {
                 var port = url.Scheme == "https" ? 443 : 80;
@@ -537,7 +539,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
     {
         "-m", "--max-time", "-o", "--output", "-H", "--header", "-A", "--user-agent", "-w", "--write-out", "-X", "--request", "-d", "--data",
         "--connect-timeout", "-u", "--user", "-e", "--referer", "-x", "--proxy", "--retry", "--retry-delay", "--retry-max-time", "-T", "-b", "-c",
-        "--resolve", "--interface",  "-U", "--cacert", "-E", "--cert", "--key", "-O", "--output-document", "-t", "--tries", "-T", "--timeout", "-Y", "--header",
+        "--resolve", "--interface", "--noproxy", "--proxy-user", "-U", "--cacert", "-E", "--cert", "--key", "-O", "--output-document", "-t", "--tries", "-T", "--timeout", "-Y", "--header",
     };
 
     internal static Uri? FindUrl(List<string> tokens)

@@ -154,6 +154,8 @@ internal sealed class Cluster
     public K8sState K8s { get; set; } = null!;
     /// <summary>Where pods on the virtual node (virtual-kubelet, Azure Container Instances) egress from: not the cluster's egress.</summary>
     public string? AciEgressAddress { get; set; }
+    /// <summary>The public address the cluster's HTTP proxy (httpProxyConfig) egresses from; null without a proxy.</summary>
+    public string? ProxyEgressAddress { get; set; }
 
     /// <summary>The cluster's eTag (in the body as "eTag", as AKS returns it); a new one on every write.</summary>
     public string? ETag => JsonUtil.S(Body, "eTag");

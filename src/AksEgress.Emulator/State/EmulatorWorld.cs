@@ -298,6 +298,29 @@ public sealed partial class EmulatorWorld
         }
     }
 
+    private static readonly string[] DefaultNoProxy = { "localhost", "127.0.0.1", ".contoso.example" };
+
+    /// <summary>
+    /// Gives the cluster an HTTP proxy (properties.httpProxyConfig, as <c>az aks update --http-proxy-config</c> does): new pods get
+    /// the proxy variables injected (<see cref="HttpProxyInjection"/>), and requests through the proxy egress from the proxy's own
+    /// public address, which is returned. Direct requests keep the cluster's egress.
+    /// </summary>
+    public string SetHttpProxy(string cluster, string? httpProxy = "http://proxy.contoso.example:3128/", string? httpsProxy = "http://proxy.contoso.example:3128/", IEnumerable<string>? noProxy = null)
+    {
+        lock (Sync)
+        {
+            var c = Clusters[cluster];
+            var cfg = new JsonObject();
+            if (httpProxy is not null) cfg["httpProxy"] = httpProxy;
+            if (httpsProxy is not null) cfg["httpsProxy"] = httpsProxy;
+            cfg["noProxy"] = new JsonArray((noProxy ?? DefaultNoProxy).Select(n => (JsonNode)JsonValue.Create(n)!).ToArray());
+            JsonUtil.Obj(c.Body, "properties")["httpProxyConfig"] = cfg;
+            c.ProxyEgressAddress ??= AllocateAddress();
+            c.NewETag();
+            return c.ProxyEgressAddress;
+        }
+    }
+
     /// <summary>
     /// Makes the cluster a private cluster (apiServerAccessProfile.enablePrivateCluster) with a privateFQDN; without
     /// <paramref name="publicFqdn"/> the public fqdn is removed, as enablePrivateClusterPublicFQDN=false does. Returns the private FQDN.

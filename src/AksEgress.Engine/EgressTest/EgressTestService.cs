@@ -56,6 +56,15 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         }
         else nodes = new[] { string.IsNullOrEmpty(request.NodeName) ? null : request.NodeName };
 
+        // HTTP proxy clusters: AKS injects HTTP(S)_PROXY/NO_PROXY into pods. By default the pod bypasses them (the cluster's own
+        // egress is tested); -ViaProxy keeps them (the path the workloads take).
+        var proxy = info is null ? null : HttpProxyPath.ProxyFor(uri, info.HttpProxy, info.HttpsProxy, info.NoProxy);
+        string? path = !request.ViaProxy ? EgressPath.Direct : info is null ? null : proxy is null ? EgressPath.Direct : EgressPath.Proxy;
+        if (proxy is not null)
+            context.WriteVerbose(request.ViaProxy
+                ? $"The cluster's HTTP proxy {proxy} applies to {uri.Host}: the test pod keeps the proxy variables AKS injects, so it sees the proxy's egress."
+                : $"The cluster has the HTTP proxy {proxy} for {uri.Host}; the test pod bypasses it (curl --noproxy '*') to test the cluster's own egress.");
+
         var plan = nodes.SelectMany(n => Enumerable.Range(0, request.Count).Select(_ => n)).ToList();
         var activity = $"Testing egress on {(request.AllNodes ? nodes.Count : 1)} node(s)";
         context.WriteProgress(new ProgressUpdate(TestProgressId, activity, $"0/{plan.Count} sample(s)", 0));
@@ -109,7 +118,13 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             var shortRaw = Shorten(raw, 300);
             var quoted = string.IsNullOrEmpty(shortRaw) || failedSample!.Problem?.Contains(shortRaw, StringComparison.Ordinal) == true;
             explanation = $"egress blocked or endpoint unusable: {failedSample!.Problem} (check {uri}{(quoted ? "" : "; raw response: " + shortRaw)})";
+            if (proxy is not null && path == EgressPath.Direct)
+                explanation += $" This cluster's workloads reach {uri.Host} through its HTTP proxy {proxy} (httpProxyConfig); if direct egress is blocked by design, -ViaProxy tests the proxy path.";
         }
+        else if (!matches && path == EgressPath.Proxy)
+            // Not a drift of the cluster's egress: the proxy chose the address.
+            explanation = $"The request went through the cluster's HTTP proxy {proxy} (httpProxyConfig), so {string.Join(", ", observed)} is the proxy's egress address: the proxy decides it, not the cluster's outbound configuration, and this is no sign that the cluster's egress changed. " +
+                $"Run without -ViaProxy to test the cluster's own egress{(expected.Count == 0 ? "" : $" against {string.Join(", ", expected)}")}, or expect the proxy's address here.";
         else if (!matches)
             explanation = await ExplainMismatchAsync(session, request, info, expected, observed, context).ConfigureAwait(false);
 
@@ -131,6 +146,8 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             RawResponse = Shorten(raw, 2048),
             Samples = samples,
             SkippedNodes = skippedNodes.ToArray(),
+            Path = path,
+            Proxy = proxy,
         };
     }
 
@@ -149,7 +166,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         var mayExist = true;   // false once the API server has answered the create with an error: nothing to delete then
         try
         {
-            var pod = EgressPodBuilder.Build(name, ns, request.Image, request.CheckUri, request.TimeoutSeconds, nodeName);
+            var pod = EgressPodBuilder.Build(name, ns, request.Image, request.CheckUri, request.TimeoutSeconds, nodeName, bypassProxy: !request.ViaProxy);
             try { await s.Client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct).ConfigureAwait(false); }
             catch (Exception ex) when (KubeErrors.IsStatus(ex, 409))
             {

@@ -30,6 +30,12 @@ public sealed class AksNodeResourceGroup
     /// <summary>A private cluster's API server DNS name (properties.privateFQDN); null for a public cluster.</summary>
     public string? PrivateFqdn { get; init; }
     public bool AadEnabled { get; init; }
+    /// <summary>The cluster's HTTP proxy for http:// requests (properties.httpProxyConfig.httpProxy, without credentials); null when none.</summary>
+    public string? HttpProxy { get; init; }
+    /// <summary>The cluster's HTTP proxy for https:// requests (properties.httpProxyConfig.httpsProxy, without credentials); null when none.</summary>
+    public string? HttpsProxy { get; init; }
+    /// <summary>The hosts and domains exempt from the proxy (properties.httpProxyConfig.noProxy).</summary>
+    public ValueList<string> NoProxy { get; init; } = new();
     public bool LocalAccountsDisabled { get; init; }
     public string? ProvisioningState { get; init; }
     public int NodeCount { get; init; }

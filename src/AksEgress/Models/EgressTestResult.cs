@@ -37,10 +37,25 @@ public sealed class EgressTestResult
     /// <summary>The raw body the check endpoint returned (trimmed, at most 2 KB).</summary>
     public string? RawResponse { get; init; }
     public ValueList<EgressSample> Samples { get; init; } = new();
+    /// <summary>
+    /// Which way the request left: Direct (the cluster's own egress: outbound IPs, NAT gateway, UDR) or Proxy (through the
+    /// cluster's HTTP proxy, whose egress address the proxy decides). Null when -ViaProxy was used without knowing the
+    /// cluster's httpProxyConfig (a kubeconfig without -ClusterId).
+    /// </summary>
+    public string? Path { get; init; }
+    /// <summary>The cluster's HTTP proxy for CheckUri (httpProxyConfig, without credentials), used (Path Proxy) or bypassed (Path Direct); null when none applies.</summary>
+    public string? Proxy { get; init; }
     /// <summary>The nodes -AllNodes did not test, each with the reason (not Ready, cordoned, not Linux, virtual node, gateway node).</summary>
     public ValueList<SkippedNode> SkippedNodes { get; init; } = new();
 
     public override string ToString() => $"{(Succeeded ? "OK" : "FAILED")} {ObservedIpAddress}";
+}
+
+/// <summary>The values of <see cref="EgressTestResult.Path"/>.</summary>
+public static class EgressPath
+{
+    public const string Direct = nameof(Direct);
+    public const string Proxy = nameof(Proxy);
 }
 
 /// <summary>A node an -AllNodes test did not run on, and why.</summary>
