@@ -97,8 +97,11 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
         Operation.RunAsync(context, () => RequestValidation.Validate(cluster), () => _credentials.GetClusterKubeconfigAsync(cluster, admin, context));
 
     /// <summary>An Entra token for the AKS server application from the connection's credential.</summary>
-    public Task<string> GetAksAadTokenAsync(IOperationContext context) =>
-        Operation.RunAsync(context, () => _credentials.GetAksAadTokenAsync(context));
+    public Task<string> GetAksAadTokenAsync(IOperationContext context) => GetAksAadTokenAsync(null, context);
+
+    /// <summary>An Entra token for <paramref name="serverId"/> (a kubeconfig's kubelogin --server-id), or the AKS server application when null.</summary>
+    public Task<string> GetAksAadTokenAsync(string? serverId, IOperationContext context) =>
+        Operation.RunAsync(context, () => _credentials.GetAksAadTokenAsync(serverId, context));
 }
 
 /// <summary>What the Kubernetes features need from the ARM side (the facade implements it; engine tests substitute it).</summary>
@@ -110,8 +113,11 @@ internal interface IClusterCredentialSource
     /// <summary>The decoded kubeconfig YAML of listClusterUserCredential (or listClusterAdminCredential). Memory only.</summary>
     Task<string> GetClusterKubeconfigAsync(ClusterRef cluster, bool admin, IOperationContext context);
 
-    /// <summary>An Entra token for the AKS server application 6dae42f8-4368-4678-94ff-3960e28e3630 from the connection's credential.</summary>
-    Task<string> GetAksAadTokenAsync(IOperationContext context);
+    /// <summary>
+    /// An Entra token from the connection's credential for <paramref name="serverId"/> (the kubeconfig's kubelogin --server-id),
+    /// or for the AKS server application 6dae42f8-4368-4678-94ff-3960e28e3630 when null.
+    /// </summary>
+    Task<string> GetAksAadTokenAsync(string? serverId, IOperationContext context);
 
     /// <summary>The egress truth of the cluster (used to explain a failed egress test): from ARM, unless
     /// <paramref name="clusterReadId"/> names a read of it from the last 30 s (a cluster object piped in).</summary>

@@ -57,6 +57,19 @@ Describe 'Connect-AksEgress -AzContext' {
         Get-TokenCall | Should -Contain '6dae42f8-4368-4678-94ff-3960e28e3630|True'
     }
 
+    It 'a legacy Entra cluster gets its token for the server application its kubeconfig names (kubelogin --server-id), not the AKS one' {
+        $legacy = '3c1f6a7e-55b2-4d0e-9d43-0a1b2c3d4e5f'
+        Invoke-EmulatorAdmin -Emulator $Emu -Method POST -Path 'entra' -Body @{ cluster = 'aad'; serverAppId = $legacy } | Out-Null
+        try {
+            Connect-AksEgress -AzContext -CaCertificatePath $Emu.Connection.caCertificatePath | Out-Null
+            $r = Get-AksNodeResourceGroup demo-rg aad | Test-AksEgressIp -ErrorAction Stop
+            $r.Succeeded | Should -BeTrue
+            Get-TokenCall | Should -Contain "$legacy|True"
+            Get-TokenCall | Should -Not -Contain '6dae42f8-4368-4678-94ff-3960e28e3630|True'
+        }
+        finally { Reset-Emulator $Emu }
+    }
+
     It 'without a signed-in Az context it fails with AzContextNotFound before any request' {
         $saved = $env:AKSEGRESS_STANDIN_AZ_ACCOUNT
         $env:AKSEGRESS_STANDIN_AZ_ACCOUNT = ''

@@ -80,6 +80,7 @@ BeforeAll {
         LoadBalancerTimeout             = 'OperationTimeout'
         ImagePullFailed                 = 'ResourceUnavailable'
         PodUnschedulable                = 'ResourceUnavailable'
+        NoTestableNode                  = 'ResourceUnavailable'
         PodRejected                     = 'InvalidOperation', 'PermissionDenied'
         AdmissionDenied                 = 'PermissionDenied'
         EgressTestTimeout               = 'OperationTimeout'

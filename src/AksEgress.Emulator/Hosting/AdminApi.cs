@@ -57,6 +57,51 @@ internal sealed class AdminApi(AksEmulator emulator)
                     JsonUtil.S(b, "kind") ?? "Pod", JsonUtil.Int(JsonUtil.Get(b, "code")) ?? 403);
                 ctx.Response.StatusCode = 204; return;
             }
+            case ("/_emulator/entra", "POST"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var cluster = JsonUtil.S(b, "cluster"); var serverApp = JsonUtil.S(b, "serverAppId");
+                if (string.IsNullOrEmpty(cluster) || string.IsNullOrEmpty(serverApp) || World.GetCluster(cluster) is null)
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "cluster (an existing Entra one) and serverAppId are required" } }); return; }
+                World.SetEntraServerApp(cluster, serverApp);
+                ctx.Response.StatusCode = 204; return;
+            }
+            case ("/_emulator/private", "POST"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var cluster = JsonUtil.S(b, "cluster");
+                if (string.IsNullOrEmpty(cluster) || World.GetCluster(cluster) is null)
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "cluster (an existing one) is required" } }); return; }
+                var fqdn = World.MakePrivateCluster(cluster, JsonUtil.Bool(JsonUtil.Get(b, "publicFqdn")) != false);
+                await ArmApi.Write(ctx, 200, new JsonObject { ["privateFQDN"] = fqdn }, "application/json"); return;
+            }
+            case ("/_emulator/nodes", "POST"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var cluster = JsonUtil.S(b, "cluster");
+                var cordon = JsonUtil.S(b, "cordon");
+                if (string.IsNullOrEmpty(cluster) || World.GetCluster(cluster) is null)
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "cluster (an existing one) is required, with kind (Linux, NotReady, Cordoned, Windows, VirtualKubelet, Gateway) or cordon (a node name)" } }); return; }
+                if (!string.IsNullOrEmpty(cordon))
+                {
+                    if (!World.GetNodeNames(cluster).Contains(cordon)) { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = $"no node '{cordon}' in cluster '{cluster}'" } }); return; }
+                    World.CordonNode(cluster, cordon);
+                    await ArmApi.Write(ctx, 200, new JsonObject { ["name"] = cordon }, "application/json"); return;
+                }
+                if (!Enum.TryParse<EmulatorWorld.NodeKind>(JsonUtil.S(b, "kind") ?? "", ignoreCase: true, out var kind))
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "kind must be one of " + string.Join(", ", Enum.GetNames<EmulatorWorld.NodeKind>()) } }); return; }
+                await ArmApi.Write(ctx, 201, new JsonObject { ["name"] = World.AddNode(cluster, kind) }, "application/json"); return;
+            }
+            case ("/_emulator/httpproxy", "POST"):
+            {
+                var b = await K8sApi.ReadBody(ctx);
+                var cluster = JsonUtil.S(b, "cluster");
+                if (string.IsNullOrEmpty(cluster) || World.GetCluster(cluster) is null)
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "cluster (an existing one) is required; httpProxy, httpsProxy, noProxy optional" } }); return; }
+                var noProxy = (JsonUtil.Get(b, "noProxy") as JsonArray)?.Select(n => n?.ToString() ?? "").ToArray();
+                var address = World.SetHttpProxy(cluster, JsonUtil.S(b, "httpProxy") ?? "http://proxy.contoso.example:3128/", JsonUtil.S(b, "httpsProxy") ?? "http://proxy.contoso.example:3128/", noProxy);
+                await ArmApi.Write(ctx, 200, new JsonObject { ["proxyEgressAddress"] = address }, "application/json"); return;
+            }
             case ("/_emulator/world", "GET"): await ArmApi.Write(ctx, 200, World.Dump(), "application/json"); return;
             case ("/_emulator/publicips", "POST"):
             {

@@ -139,7 +139,7 @@ public sealed class AksEmulator : IAsyncDisposable
         Cluster? found;
         lock (World.Sync) found = World.Clusters.GetValueOrDefault(clusterName);
         var c = found ?? throw new ArgumentException($"unknown cluster '{clusterName}'", nameof(clusterName));
-        string token = c.Aad ? Tokens.Issue(AksServerAppId, null, TimeSpan.FromDays(1)).Token : Tokens.UserToken(c.Name);
+        string token = c.Aad ? Tokens.Issue(c.ServerAppId, null, TimeSpan.FromDays(1)).Token : Tokens.UserToken(c.Name);
         return BuildKubeconfig(c.Name, $"clusterUser_{c.ResourceGroup}_{c.Name}", c.Name, token, exec: false);
     }
 
@@ -160,6 +160,8 @@ public sealed class AksEmulator : IAsyncDisposable
 
     internal string BuildKubeconfig(string cluster, string user, string context, string? token, bool exec)
     {
+        string serverAppId;
+        lock (World.Sync) serverAppId = World.Clusters.GetValueOrDefault(cluster)?.ServerAppId ?? AksServerAppId;
         var server = GetKubernetesEndpoint(cluster).ToString().TrimEnd('/');
         var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes(CaCertificatePem));
         var sb = new StringBuilder();
@@ -170,7 +172,7 @@ public sealed class AksEmulator : IAsyncDisposable
         if (exec)
         {
             sb.Append("    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      args:\n      - get-token\n      - --environment\n      - AzurePublicCloud\n");
-            sb.Append($"      - --server-id\n      - {AksServerAppId}\n      - --client-id\n      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a\n      - --tenant-id\n      - {World.TenantId}\n      - --login\n      - devicecode\n");
+            sb.Append($"      - --server-id\n      - {serverAppId}\n      - --client-id\n      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a\n      - --tenant-id\n      - {World.TenantId}\n      - --login\n      - devicecode\n");
             sb.Append("      command: kubelogin\n      env: null\n      installHint: |2\n\n        kubelogin is not installed which is required to connect to AAD enabled cluster.\n\n        To learn more, please go to https://aka.ms/aks/kubelogin\n      interactiveMode: IfAvailable\n      provideClusterInfo: false\n");
         }
         else sb.Append($"    token: {token}\n");

@@ -55,7 +55,7 @@ internal sealed partial class K8sApi
                 md["creationTimestamp"] = JsonUtil.Now();
                 md.Remove("resourceVersion"); md.Remove("deletionTimestamp");
                 if (kind == "Service") ApplyServiceDefaults(c, body, null);
-                if (kind == "Pod") ApplyPodDefaults(body);
+                if (kind == "Pod") { ApplyPodDefaults(body); HttpProxyInjection.Inject(c, body); }
                 body["kind"] = kind; body["apiVersion"] = "v1";
                 W.Commit(c.K8s, kind, "ADDED", body);
                 created = JsonUtil.Clone(body);

@@ -71,7 +71,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
         var auth = ctx.Request.Headers.Authorization.ToString();
         if (!auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
         var token = auth[7..].Trim();
-        if (c.Aad) return emu.Tokens.IsEntraToken(token, AksEmulator.AksServerAppId);
+        if (c.Aad) return emu.Tokens.IsEntraToken(token, c.ServerAppId);
         return token == emu.Tokens.UserToken(c.Name) || (!c.DisableLocalAccounts && token == emu.Tokens.AdminToken(c.Name)) || emu.Rbac.IsLimitedToken(c.Name, token);
     }
 

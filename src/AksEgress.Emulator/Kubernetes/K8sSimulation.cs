@@ -279,7 +279,10 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         if (nodeName is null)
         {
             var selector = spec["nodeSelector"] as JsonObject;
-            var candidates = c.K8s.NodeNames.Where(n => selector is null || selector.All(kv => JsonUtil.S(c.K8s.Nodes[n], "metadata", "labels", kv.Key) == kv.Value?.ToString())).ToList();
+            // The scheduler: the node selector, and never a cordoned, not-Ready or NoSchedule-tainted node the pod does not tolerate.
+            var candidates = c.K8s.NodeNames.Where(n => c.K8s.Nodes.ContainsKey(n))
+                .Where(n => selector is null || selector.All(kv => JsonUtil.S(c.K8s.Nodes[n], "metadata", "labels", kv.Key) == kv.Value?.ToString()))
+                .Where(n => Schedulable(c.K8s.Nodes[n], pod)).ToList();
             if (candidates.Count == 0)
             {
                 var msg = $"0/{total} nodes are available: {total} node(s) didn't match Pod's node affinity/selector. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.";
@@ -290,6 +293,26 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
             }
             nodeName = candidates[c.K8s.NextNode++ % candidates.Count];
             spec["nodeName"] = nodeName;
+        }
+        var node = c.K8s.Nodes[nodeName];
+        // Bound with spec.nodeName the scheduler is bypassed; the node's kubelet decides.
+        if (!Ready(node))
+        {
+            // Nobody runs it: the pod stays Pending, bound to the node, with no container status (kubelet is down).
+            status["conditions"] = new JsonArray(Cond("PodScheduled", "True"));
+            w.Commit(c.K8s, "Pod", "MODIFIED", pod);
+            return;
+        }
+        var selectorOfPod = spec["nodeSelector"] as JsonObject;
+        if (selectorOfPod is not null && !selectorOfPod.All(kv => JsonUtil.S(node, "metadata", "labels", kv.Key) == kv.Value?.ToString()))
+        {
+            // kubelet admission refuses a pod whose node selector the node does not match (a Linux pod on a Windows node).
+            status["phase"] = "Failed";
+            status["reason"] = "NodeAffinity";
+            status["message"] = "Pod was rejected: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector";
+            w.Commit(c.K8s, "Pod", "MODIFIED", pod);
+            w.RecordEvent(c.K8s, pod, "Warning", "NodeAffinity", "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector", "kubelet");
+            return;
         }
         var nodeIdx = Math.Max(0, c.K8s.NodeNames.IndexOf(nodeName));
         status["conditions"] = new JsonArray(
@@ -308,6 +331,24 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         w.Commit(c.K8s, "Pod", "MODIFIED", pod);
         w.RecordEvent(c.K8s, pod, "Normal", "Scheduled", $"Successfully assigned {JsonUtil.S(pod, "metadata", "namespace")}/{JsonUtil.S(pod, "metadata", "name")} to {nodeName}", "default-scheduler");
         Later(w.Options.PodStartDelayMilliseconds, () => Start(c, pod));
+    }
+
+    internal static bool Ready(JsonObject node) =>
+        (JsonUtil.Get(node, "status", "conditions") as JsonArray)?.OfType<JsonObject>().Any(c => JsonUtil.S(c, "type") == "Ready" && JsonUtil.S(c, "status") == "True") == true;
+
+    private static bool Schedulable(JsonObject node, JsonObject pod)
+    {
+        if (!Ready(node) || JsonUtil.Bool(JsonUtil.Get(node, "spec", "unschedulable")) == true) return false;
+        var tolerations = (JsonUtil.Get(pod, "spec", "tolerations") as JsonArray)?.OfType<JsonObject>().ToList() ?? new List<JsonObject>();
+        foreach (var t in (JsonUtil.Get(node, "spec", "taints") as JsonArray)?.OfType<JsonObject>() ?? Enumerable.Empty<JsonObject>())
+        {
+            if (JsonUtil.S(t, "effect") is not ("NoSchedule" or "NoExecute")) continue;
+            var key = JsonUtil.S(t, "key");
+            if (!tolerations.Any(x => JsonUtil.S(x, "operator") == "Exists" && (JsonUtil.S(x, "key") is null || JsonUtil.S(x, "key") == key)
+                                      || (JsonUtil.S(x, "key") == key && JsonUtil.S(x, "value") == JsonUtil.S(t, "value"))))
+                return false;
+        }
+        return true;
     }
 
     private static JsonObject Cond(string type, string status, string? reason = null, string? message = null)
@@ -369,7 +410,10 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
             var tokens = CommandTokens(ct);
             var url = FindUrl(tokens);
             if (url is null) { rt.Logs[name] = ""; continue; }
-            var ip = Egress.Pick(w, c);
+            var onAci = JsonUtil.S(c.K8s.Nodes.GetValueOrDefault(JsonUtil.S(pod, "spec", "nodeName") ?? ""), "metadata", "labels", "type") == "virtual-kubelet";
+            // Through the cluster's HTTP proxy (the variables AKS injected), the request leaves from the proxy's address.
+            var viaProxy = !onAci && c.ProxyEgressAddress is not null && HttpProxyInjection.ProxyOf(ct, tokens, url) is not null;
+            var ip = onAci ? (c.AciEgressAddress ??= w.AllocateAddress()) : viaProxy ? c.ProxyEgressAddress : Egress.Pick(w, c);
             if (ip is null)
             {
                 var port = url.Scheme == "https" ? 443 : 80;
@@ -496,7 +540,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
     {
         "-m", "--max-time", "-o", "--output", "-H", "--header", "-A", "--user-agent", "-w", "--write-out", "-X", "--request", "-d", "--data",
         "--connect-timeout", "-u", "--user", "-e", "--referer", "-x", "--proxy", "--retry", "--retry-delay", "--retry-max-time", "-T", "-b", "-c",
-        "--resolve", "--interface", "-U", "--cacert", "-E", "--cert", "--key", "-O", "--output-document", "-t", "--tries", "-T", "--timeout", "-Y", "--header",
+        "--resolve", "--interface", "--noproxy", "--proxy-user", "-U", "--cacert", "-E", "--cert", "--key", "-O", "--output-document", "-t", "--tries", "-T", "--timeout", "-Y", "--header",
     };
 
     internal static Uri? FindUrl(List<string> tokens)

@@ -143,9 +143,18 @@ internal sealed class Cluster
     public required string PrincipalId { get; init; }             // cluster (control plane) identity
     public bool IsFleet { get; init; }
     public bool Aad { get; init; }
+    /// <summary>
+    /// The Entra server application whose tokens the API server accepts (the audience); the AKS one for AKS-managed Entra ID,
+    /// the customer's own app for the legacy Entra integration (<see cref="EmulatorWorld.SetEntraServerApp"/>).
+    /// </summary>
+    public string ServerAppId { get; set; } = AksEmulator.AksServerAppId;
     public List<LbFrontend> Frontends { get; } = new();
     public string? PendingOperationId { get; set; }
     public K8sState K8s { get; set; } = null!;
+    /// <summary>Where pods on the virtual node (virtual-kubelet, Azure Container Instances) egress from: not the cluster's egress.</summary>
+    public string? AciEgressAddress { get; set; }
+    /// <summary>The public address the cluster's HTTP proxy (httpProxyConfig) egresses from; null without a proxy.</summary>
+    public string? ProxyEgressAddress { get; set; }
 
     /// <summary>The cluster's eTag (in the body as "eTag", as AKS returns it); a new one on every write.</summary>
     public string? ETag => JsonUtil.S(Body, "eTag");

@@ -20,34 +20,127 @@ public sealed partial class EmulatorWorld
         {
             var name = $"aks-nodepool1-{digits}-vmss{ToBase36(i, 6)}";
             k.NodeNames.Add(name);
-            k.Nodes[name] = new JsonObject
-            {
-                ["kind"] = "Node", ["apiVersion"] = "v1",
-                ["metadata"] = new JsonObject
-                {
-                    ["name"] = name, ["uid"] = Det.Guid("node/" + c.Name + name).ToString(), ["resourceVersion"] = NextRv().ToString(),
-                    ["creationTimestamp"] = JsonUtil.Now(),
-                    ["labels"] = new JsonObject
-                    {
-                        ["kubernetes.io/hostname"] = name, ["kubernetes.io/os"] = "linux", ["kubernetes.io/arch"] = "amd64",
-                        ["agentpool"] = "nodepool1", ["kubernetes.azure.com/agentpool"] = "nodepool1", ["node.kubernetes.io/instance-type"] = "Standard_D2s_v3",
-                        ["topology.kubernetes.io/region"] = Location, ["topology.kubernetes.io/zone"] = $"{Location}-{i % 3 + 1}",
-                    },
-                },
-                ["spec"] = new JsonObject { ["podCIDR"] = $"10.244.{i}.0/24", ["providerID"] = $"azure:///subscriptions/{SubscriptionId}/resourceGroups/{c.NodeResourceGroup.ToLowerInvariant()}/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-{digits}-vmss/virtualMachines/{i}" },
-                ["status"] = new JsonObject
-                {
-                    ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady", ["message"] = "kubelet is posting ready status", ["lastHeartbeatTime"] = JsonUtil.Now(), ["lastTransitionTime"] = JsonUtil.Now() }),
-                    ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = $"10.224.0.{4 + i}" }, new JsonObject { ["type"] = "Hostname", ["address"] = name }),
-                    ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.32.7", ["containerRuntimeVersion"] = "containerd://1.7.28-1", ["osImage"] = "Ubuntu 22.04.5 LTS", ["operatingSystem"] = "linux", ["architecture"] = "amd64", ["kernelVersion"] = "5.15.0-1092-azure",
-                        // Required by core/v1 NodeSystemInfo (contract tests); kubeProxyVersion is deprecated and empty on current AKS.
-                        ["machineID"] = Det.Guid("machine/" + c.Name + name).ToString("N"), ["systemUUID"] = Det.Guid("uuid/" + c.Name + name).ToString(),
-                        ["bootID"] = Det.Guid("boot/" + c.Name + name).ToString(), ["kubeProxyVersion"] = "" },
-                },
-            };
+            k.Nodes[name] = NewNodeObject(c, name, i, "nodepool1", $"aks-nodepool1-{digits}-vmss", "linux", null);
         }
         return k;
     }
+
+    private JsonObject NewNodeObject(Cluster c, string name, int i, string pool, string vmss, string os, JsonObject? extraLabels)
+    {
+        var labels = new JsonObject
+        {
+            ["kubernetes.io/hostname"] = name, ["kubernetes.io/os"] = os, ["kubernetes.io/arch"] = "amd64",
+            ["agentpool"] = pool, ["kubernetes.azure.com/agentpool"] = pool, ["node.kubernetes.io/instance-type"] = "Standard_D2s_v3",
+            ["topology.kubernetes.io/region"] = Location, ["topology.kubernetes.io/zone"] = $"{Location}-{i % 3 + 1}",
+        };
+        foreach (var (key, v) in extraLabels ?? new JsonObject()) labels[key] = v?.DeepClone();
+        return new JsonObject
+        {
+            ["kind"] = "Node", ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name, ["uid"] = Det.Guid("node/" + c.Name + name).ToString(), ["resourceVersion"] = NextRv().ToString(),
+                ["creationTimestamp"] = JsonUtil.Now(),
+                ["labels"] = labels,
+            },
+            ["spec"] = new JsonObject { ["podCIDR"] = $"10.244.{i}.0/24", ["providerID"] = $"azure:///subscriptions/{SubscriptionId}/resourceGroups/{c.NodeResourceGroup.ToLowerInvariant()}/providers/Microsoft.Compute/virtualMachineScaleSets/{vmss}/virtualMachines/{i}" },
+            ["status"] = new JsonObject
+            {
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady", ["message"] = "kubelet is posting ready status", ["lastHeartbeatTime"] = JsonUtil.Now(), ["lastTransitionTime"] = JsonUtil.Now() }),
+                ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = $"10.224.0.{4 + i}" }, new JsonObject { ["type"] = "Hostname", ["address"] = name }),
+                ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.32.7", ["containerRuntimeVersion"] = "containerd://1.7.28-1", ["osImage"] = os == "windows" ? "Windows Server 2022 Datacenter" : "Ubuntu 22.04.5 LTS", ["operatingSystem"] = os, ["architecture"] = "amd64", ["kernelVersion"] = os == "windows" ? "10.0.20348.4294" : "5.15.0-1092-azure",
+                    // Required by core/v1 NodeSystemInfo (contract tests); kubeProxyVersion is deprecated and empty on current AKS.
+                    ["machineID"] = Det.Guid("machine/" + c.Name + name).ToString("N"), ["systemUUID"] = Det.Guid("uuid/" + c.Name + name).ToString(),
+                    ["bootID"] = Det.Guid("boot/" + c.Name + name).ToString(), ["kubeProxyVersion"] = "" },
+            },
+        };
+    }
+
+    /// <summary>The kinds of extra node <see cref="AddNode"/> makes.</summary>
+    public enum NodeKind
+    {
+        /// <summary>A Ready Linux node of a second pool ("userpool").</summary>
+        Linux,
+        /// <summary>A Linux node whose kubelet stopped posting status (Ready=Unknown, NodeStatusUnknown): pods bound to it never start.</summary>
+        NotReady,
+        /// <summary>A cordoned Linux node (spec.unschedulable, the node.kubernetes.io/unschedulable:NoSchedule taint).</summary>
+        Cordoned,
+        /// <summary>A Windows node (kubernetes.io/os=windows): a Linux pod bound to it fails with NodeAffinity.</summary>
+        Windows,
+        /// <summary>The AKS virtual node (virtual-kubelet, type=virtual-kubelet): its pods run in ACI and egress from ACI's address.</summary>
+        VirtualKubelet,
+        /// <summary>A static egress gateway node (kubernetes.azure.com/mode=gateway, tainted).</summary>
+        Gateway,
+    }
+
+    /// <summary>Adds a node of <paramref name="kind"/> to the cluster and returns its name.</summary>
+    public string AddNode(string cluster, NodeKind kind)
+    {
+        lock (Sync)
+        {
+            var c = Clusters[cluster];
+            var k = c.K8s;
+            var i = k.NodeNames.Count;
+            var (pool, os) = kind switch
+            {
+                NodeKind.Windows => ("win22", "windows"),
+                NodeKind.Gateway => ("gwpool", "linux"),
+                NodeKind.VirtualKubelet => ("aci", "linux"),
+                _ => ("userpool", "linux"),
+            };
+            var digits = Det.Digits("vmss/" + c.Name + pool, 8);
+            var name = kind switch
+            {
+                NodeKind.VirtualKubelet => "virtual-node-aci-linux",
+                NodeKind.Windows => $"akswin22{ToBase36(i, 6)}",
+                _ => $"aks-{pool}-{digits}-vmss{ToBase36(i, 6)}",
+            };
+            var extra = new JsonObject();
+            if (kind == NodeKind.VirtualKubelet) { extra["type"] = "virtual-kubelet"; extra["kubernetes.azure.com/managed"] = "false"; }
+            if (kind == NodeKind.Gateway) extra["kubernetes.azure.com/mode"] = "gateway";
+            var node = NewNodeObject(c, name, i, pool, $"aks-{pool}-{digits}-vmss", os, extra);
+            var spec = JsonUtil.Obj(node, "spec");
+            var status = JsonUtil.Obj(node, "status");
+            switch (kind)
+            {
+                case NodeKind.NotReady:
+                    status["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "Unknown", ["reason"] = "NodeStatusUnknown", ["message"] = "Kubelet stopped posting node status.", ["lastHeartbeatTime"] = JsonUtil.Now(), ["lastTransitionTime"] = JsonUtil.Now() });
+                    spec["taints"] = new JsonArray(new JsonObject { ["key"] = "node.kubernetes.io/unreachable", ["effect"] = "NoSchedule" }, new JsonObject { ["key"] = "node.kubernetes.io/unreachable", ["effect"] = "NoExecute", ["timeAdded"] = JsonUtil.Now() });
+                    break;
+                case NodeKind.Cordoned:
+                    spec["unschedulable"] = true;
+                    spec["taints"] = new JsonArray(new JsonObject { ["key"] = "node.kubernetes.io/unschedulable", ["effect"] = "NoSchedule", ["timeAdded"] = JsonUtil.Now() });
+                    break;
+                case NodeKind.VirtualKubelet:
+                    spec["taints"] = new JsonArray(new JsonObject { ["key"] = "virtual-kubelet.io/provider", ["value"] = "azure", ["effect"] = "NoSchedule" });
+                    spec.Remove("podCIDR");
+                    break;
+                case NodeKind.Gateway:
+                    spec["taints"] = new JsonArray(new JsonObject { ["key"] = "kubernetes.azure.com/mode", ["value"] = "gateway", ["effect"] = "NoSchedule" });
+                    break;
+            }
+            k.NodeNames.Add(name);
+            Commit(k, "Node", "ADDED", node);
+            return name;
+        }
+    }
+
+    /// <summary>Cordons a node (kubectl cordon: spec.unschedulable and the unschedulable taint).</summary>
+    public void CordonNode(string cluster, string node)
+    {
+        lock (Sync)
+        {
+            var k = Clusters[cluster].K8s;
+            var n = k.Nodes[node];
+            var spec = JsonUtil.Obj(n, "spec");
+            spec["unschedulable"] = true;
+            spec["taints"] = new JsonArray(new JsonObject { ["key"] = "node.kubernetes.io/unschedulable", ["effect"] = "NoSchedule", ["timeAdded"] = JsonUtil.Now() });
+            Commit(k, "Node", "MODIFIED", n);
+        }
+    }
+
+    /// <summary>The cluster's node names, in creation order.</summary>
+    public IReadOnlyList<string> GetNodeNames(string cluster) { lock (Sync) return Clusters[cluster].K8s.NodeNames.ToArray(); }
 
     /// <summary>
     /// Installs a denying validating admission webhook on a cluster: creates of <paramref name="kind"/> (Pod or Service) in

@@ -282,6 +282,69 @@ public sealed partial class EmulatorWorld
         lock (Sync) { var c = Clusters[name]; change(c.Body); c.NewETag(); }
     }
 
+    /// <summary>
+    /// Legacy Entra integration: the cluster's API server accepts only tokens for <paramref name="serverAppId"/> (its own server
+    /// application), and listClusterUserCredential names it in kubelogin's --server-id, as AKS does for such clusters.
+    /// </summary>
+    public void SetEntraServerApp(string cluster, string serverAppId)
+    {
+        lock (Sync)
+        {
+            var c = Clusters[cluster];
+            if (!c.Aad) throw new InvalidOperationException($"cluster '{cluster}' is not an Entra ID cluster");
+            c.ServerAppId = serverAppId;
+            var aad = JsonUtil.Obj(JsonUtil.Obj(c.Body, "properties"), "aadProfile");
+            aad["managed"] = false;
+            aad.Remove("enableAzureRBAC");
+            aad["serverAppID"] = serverAppId;
+            aad["clientAppID"] = "80faf920-1908-4b52-b5ef-a8e7bedfc67a";
+            c.NewETag();
+        }
+    }
+
+    private static readonly string[] DefaultNoProxy = { "localhost", "127.0.0.1", ".contoso.example" };
+
+    /// <summary>
+    /// Gives the cluster an HTTP proxy (properties.httpProxyConfig, as <c>az aks update --http-proxy-config</c> does): new pods get
+    /// the proxy variables injected (<see cref="HttpProxyInjection"/>), and requests through the proxy egress from the proxy's own
+    /// public address, which is returned. Direct requests keep the cluster's egress.
+    /// </summary>
+    public string SetHttpProxy(string cluster, string? httpProxy = "http://proxy.contoso.example:3128/", string? httpsProxy = "http://proxy.contoso.example:3128/", IEnumerable<string>? noProxy = null)
+    {
+        lock (Sync)
+        {
+            var c = Clusters[cluster];
+            var cfg = new JsonObject();
+            if (httpProxy is not null) cfg["httpProxy"] = httpProxy;
+            if (httpsProxy is not null) cfg["httpsProxy"] = httpsProxy;
+            cfg["noProxy"] = new JsonArray((noProxy ?? DefaultNoProxy).Select(n => (JsonNode)JsonValue.Create(n)!).ToArray());
+            JsonUtil.Obj(c.Body, "properties")["httpProxyConfig"] = cfg;
+            c.ProxyEgressAddress ??= AllocateAddress();
+            c.NewETag();
+            return c.ProxyEgressAddress;
+        }
+    }
+
+    /// <summary>
+    /// Makes the cluster a private cluster (apiServerAccessProfile.enablePrivateCluster) with a privateFQDN; without
+    /// <paramref name="publicFqdn"/> the public fqdn is removed, as enablePrivateClusterPublicFQDN=false does. Returns the private FQDN.
+    /// </summary>
+    public string MakePrivateCluster(string cluster, bool publicFqdn = true)
+    {
+        lock (Sync)
+        {
+            var c = Clusters[cluster];
+            var props = JsonUtil.Obj(c.Body, "properties");
+            var dnsPrefix = JsonUtil.S(props, "dnsPrefix") ?? cluster;
+            var privateFqdn = $"{dnsPrefix}-{Det.Hex("private/" + cluster, 8)}.{Det.Guid("pdz/" + cluster):N}.privatelink.{Location}.azmk8s.io";
+            props["apiServerAccessProfile"] = new JsonObject { ["enablePrivateCluster"] = true, ["privateDNSZone"] = "system", ["enablePrivateClusterPublicFQDN"] = publicFqdn };
+            props["privateFQDN"] = privateFqdn;
+            if (!publicFqdn) props.Remove("fqdn");
+            c.NewETag();
+            return privateFqdn;
+        }
+    }
+
     public string? GetNodeResourceGroup(string cluster) { lock (Sync) return Clusters.GetValueOrDefault(cluster)?.NodeResourceGroup; }
 
     /// <summary>A copy of the public IP's ARM body, or null.</summary>
@@ -344,6 +407,7 @@ public sealed partial class EmulatorWorld
                     ["expectedEgressAddresses"] = new JsonArray(Egress.Candidates(this, c).Addresses.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
                     ["networkContributorOn"] = new JsonArray(NetworkContributorGroupsLocked(c).Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
                     ["loadBalancerFrontends"] = new JsonArray(c.Frontends.Select(f => (JsonNode)new JsonObject { ["service"] = f.ServiceKey, ["publicIpId"] = f.PublicIpId, ["frontend"] = f.FrontendName, ["autoCreated"] = f.AutoCreated }).ToArray()),
+                    ["nodeNames"] = new JsonArray(k.NodeNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
                     ["services"] = new JsonArray(k.Services.Values.Select(s => (JsonNode)JsonUtil.Clone(s)).ToArray()),
                     ["pods"] = new JsonArray(k.Pods.Values.Select(p =>
                     {

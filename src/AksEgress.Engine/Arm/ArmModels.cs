@@ -64,6 +64,10 @@ internal sealed class ManagedClusterModel
                 Bool(p, "enableAutoScaling") == true ? Int(p, "maxCount") : null))
             .ToArray();
         var aad = props["aadProfile"] is JsonObject;
+        // httpProxyConfig.enabled (2025-10-01) false switches the proxy off; absent means on when a proxy is set.
+        var proxyCfg = props["httpProxyConfig"] as JsonObject;
+        if (proxyCfg is not null && Bool(proxyCfg, "enabled") == false) proxyCfg = null;
+        static string? Proxy(JsonObject? cfg, string name) => Str(cfg, name) is { Length: > 0 } p ? EgressTest.HttpProxyPath.WithoutCredentials(p) : null;
         var info = new AksNodeResourceGroup
         {
             SubscriptionId = sub,
@@ -78,7 +82,11 @@ internal sealed class ManagedClusterModel
             NodeResourceGroupRestrictionLevel = NormaliseRestriction(Str(props["nodeResourceGroupProfile"], "restrictionLevel")),
             KubernetesVersion = Str(props, "currentKubernetesVersion") ?? Str(props, "kubernetesVersion"),
             Fqdn = Str(props, "fqdn") ?? Str(props, "privateFQDN"),
+            PrivateFqdn = Str(props, "privateFQDN"),
             AadEnabled = aad,
+            HttpProxy = Proxy(proxyCfg, "httpProxy"),
+            HttpsProxy = Proxy(proxyCfg, "httpsProxy"),
+            NoProxy = (proxyCfg?["noProxy"] as JsonArray ?? new JsonArray()).Select(n => n?.ToString()).Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n!).ToArray(),
             LocalAccountsDisabled = Bool(props, "disableLocalAccounts") == true,
             ProvisioningState = Str(props, "provisioningState"),
             NodeCount = pools.Sum(p => p.Count),

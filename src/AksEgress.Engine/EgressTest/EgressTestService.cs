@@ -38,17 +38,32 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         var sw = Stopwatch.StartNew();
 
         IReadOnlyList<string?> nodes;
+        IReadOnlyList<SkippedNode> skippedNodes = Array.Empty<SkippedNode>();
         if (request.AllNodes)
         {
             V1NodeList list;
-            try { list = await session.Client.CoreV1.ListNodeAsync(labelSelector: "kubernetes.io/os=linux", cancellationToken: ct).ConfigureAwait(false); }
+            try { list = await session.Client.CoreV1.ListNodeAsync(cancellationToken: ct).ConfigureAwait(false); }
             catch (Exception ex) { throw KubeErrors.Map(ex, "nodes", session.Server, ct); }
-            nodes = list.Items.Where(n => n.Spec?.Unschedulable != true).Select(n => (string?)n.Metadata.Name).ToList();
-            if (nodes.Count == 0)
-                throw new AksEgressException(ErrorIds.PodUnschedulable, EgressErrorCategory.ResourceUnavailable,
-                    "The cluster has no schedulable Linux node to run the egress test on.", "nodes", "Check the node pools (kubectl get nodes).");
+            var selection = TestNodeSelection.Select(list.Items ?? new List<V1Node>());
+            skippedNodes = selection.Skipped;
+            foreach (var s in skippedNodes) context.WriteVerbose($"Skipping node {s.NodeName}: {s.Reason}.");
+            if (selection.Tested.Count == 0)
+                throw new AksEgressException(ErrorIds.NoTestableNode, EgressErrorCategory.ResourceUnavailable,
+                    skippedNodes.Count == 0 ? "The cluster has no node to run the egress test on."
+                        : $"No node of the cluster can run the egress test: {string.Join("; ", skippedNodes.Select(s => $"{s.NodeName}: {s.Reason}"))}.",
+                    "nodes", "Run it when a Linux node is Ready and schedulable (kubectl get nodes; kubectl uncordon <node>), or pin one with -NodeName.");
+            nodes = selection.Tested.Select(n => (string?)n).ToList();
         }
         else nodes = new[] { string.IsNullOrEmpty(request.NodeName) ? null : request.NodeName };
+
+        // HTTP proxy clusters: AKS injects HTTP(S)_PROXY/NO_PROXY into pods. By default the pod bypasses them (the cluster's own
+        // egress is tested); -ViaProxy keeps them (the path the workloads take).
+        var proxy = info is null ? null : HttpProxyPath.ProxyFor(uri, info.HttpProxy, info.HttpsProxy, info.NoProxy);
+        string? path = !request.ViaProxy ? EgressPath.Direct : info is null ? null : proxy is null ? EgressPath.Direct : EgressPath.Proxy;
+        if (proxy is not null)
+            context.WriteVerbose(request.ViaProxy
+                ? $"The cluster's HTTP proxy {proxy} applies to {uri.Host}: the test pod keeps the proxy variables AKS injects, so it sees the proxy's egress."
+                : $"The cluster has the HTTP proxy {proxy} for {uri.Host}; the test pod bypasses it (curl --noproxy '*') to test the cluster's own egress.");
 
         var plan = nodes.SelectMany(n => Enumerable.Range(0, request.Count).Select(_ => n)).ToList();
         var activity = $"Testing egress on {(request.AllNodes ? nodes.Count : 1)} node(s)";
@@ -103,7 +118,13 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             var shortRaw = Shorten(raw, 300);
             var quoted = string.IsNullOrEmpty(shortRaw) || failedSample!.Problem?.Contains(shortRaw, StringComparison.Ordinal) == true;
             explanation = $"egress blocked or endpoint unusable: {failedSample!.Problem} (check {uri}{(quoted ? "" : "; raw response: " + shortRaw)})";
+            if (proxy is not null && path == EgressPath.Direct)
+                explanation += $" This cluster's workloads reach {uri.Host} through its HTTP proxy {proxy} (httpProxyConfig); if direct egress is blocked by design, -ViaProxy tests the proxy path.";
         }
+        else if (!matches && path == EgressPath.Proxy)
+            // Not a drift of the cluster's egress: the proxy chose the address.
+            explanation = $"The request went through the cluster's HTTP proxy {proxy} (httpProxyConfig), so {string.Join(", ", observed)} is the proxy's egress address: the proxy decides it, not the cluster's outbound configuration, and this is no sign that the cluster's egress changed. " +
+                $"Run without -ViaProxy to test the cluster's own egress{(expected.Count == 0 ? "" : $" against {string.Join(", ", expected)}")}, or expect the proxy's address here.";
         else if (!matches)
             explanation = await ExplainMismatchAsync(session, request, info, expected, observed, context).ConfigureAwait(false);
 
@@ -124,6 +145,9 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             Explanation = explanation,
             RawResponse = Shorten(raw, 2048),
             Samples = samples,
+            SkippedNodes = skippedNodes.ToArray(),
+            Path = path,
+            Proxy = proxy,
         };
     }
 
@@ -145,7 +169,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         var pod = PodState.NotCreated;
         try
         {
-            var spec = EgressPodBuilder.Build(name, ns, request.Image, request.CheckUri, request.TimeoutSeconds, nodeName);
+            var spec = EgressPodBuilder.Build(name, ns, request.Image, request.CheckUri, request.TimeoutSeconds, nodeName, bypassProxy: !request.ViaProxy);
             try
             {
                 pod = PodState.Unknown;

@@ -120,7 +120,16 @@ internal static class EgressPodBuilder
         return KubeNames.TestPodPrefix + new string(s);
     }
 
-    public static V1Pod Build(string name, string ns, string image, string checkUri, int timeoutSeconds, string? nodeName) => new()
+    /// <summary>
+    /// The curl command: with <paramref name="bypassProxy"/> (the default) <c>--noproxy '*'</c> makes curl ignore the
+    /// HTTP(S)_PROXY variables AKS injects into pods on an HTTP proxy cluster, so the request leaves through the cluster's own
+    /// egress; without it the pod goes the way the cluster's workloads go (through the proxy when one applies).
+    /// </summary>
+    public static List<string> Command(string checkUri, bool bypassProxy) => bypassProxy
+        ? new List<string> { "curl", "-sS", "--max-time", "10", "--noproxy", "*", checkUri }
+        : new List<string> { "curl", "-sS", "--max-time", "10", checkUri };
+
+    public static V1Pod Build(string name, string ns, string image, string checkUri, int timeoutSeconds, string? nodeName, bool bypassProxy = true) => new()
     {
         ApiVersion = "v1",
         Kind = "Pod",
@@ -157,7 +166,7 @@ internal static class EgressPodBuilder
                     Name = KubeNames.ContainerName,
                     Image = image,
                     ImagePullPolicy = "IfNotPresent",
-                    Command = new List<string> { "curl", "-sS", "--max-time", "10", checkUri },
+                    Command = Command(checkUri, bypassProxy),
                     SecurityContext = new V1SecurityContext
                     {
                         AllowPrivilegeEscalation = false,

@@ -26,9 +26,10 @@ internal sealed record KubeConfigSelection(K8SConfiguration Config, string Conte
     public string Source { get; init; } = "";
     public string Server => Cluster.ClusterEndpoint!.Server!;
     /// <summary>An Entra user: exec kubelogin, or the legacy "azure" auth-provider. AksEgress never runs kubelogin.</summary>
-    public bool IsKubeloginExec => (User?.UserCredentials?.ExternalExecution?.Command is { } cmd &&
-        Path.GetFileNameWithoutExtension(cmd).Equals("kubelogin", StringComparison.OrdinalIgnoreCase)) ||
+    public bool IsKubeloginExec => KubeConfigResolver.IsKubelogin(User?.UserCredentials?.ExternalExecution?.Command) ||
         string.Equals(User?.UserCredentials?.AuthProvider?.Name, "azure", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The Entra server application the kubeconfig user names (kubelogin --server-id), or null (<see cref="KubeConfigResolver.ServerIdOf"/>).</summary>
+    public string? ServerId => KubeConfigResolver.ServerIdOf(User);
 }
 
 /// <summary>
@@ -185,8 +186,7 @@ internal sealed class KubeClientFactory
     /// <summary>Refuses a kubeconfig whose API server is not the named cluster's.</summary>
     private async Task CheckSameClusterAsync(KubeConfigSelection sel, ClusterRef? cluster, AksNodeResourceGroup info, IOperationContext context)
     {
-        var server = new Uri(sel.Server);
-        if (!string.IsNullOrEmpty(info.Fqdn) && server.Host.Equals(info.Fqdn, StringComparison.OrdinalIgnoreCase)) return;
+        if (KubeConfigResolver.ServesCluster(sel.Server, info.Fqdn, info.PrivateFqdn)) return;
         string? armServer = null;
         string? why = null;
         try
@@ -203,7 +203,7 @@ internal sealed class KubeClientFactory
         }
         if (armServer is not null && SameServer(armServer, sel.Server)) return;
         throw new AksEgressException(ErrorIds.KubeConfigClusterMismatch, EgressErrorCategory.InvalidArgument,
-            $"The kubeconfig context '{sel.ContextName}' points to the API server {sel.Server}, but the cluster {info.ClusterName} is served at {armServer ?? info.Fqdn ?? "(unknown)"}" +
+            $"The kubeconfig context '{sel.ContextName}' points to the API server {sel.Server}, but the cluster {info.ClusterName} is served at {armServer ?? string.Join(" or ", new[] { info.Fqdn, info.PrivateFqdn }.Where(x => !string.IsNullOrEmpty(x)).Distinct(StringComparer.OrdinalIgnoreCase).DefaultIfEmpty("(unknown)"))}" +
             (why is null ? "." : $" ({why})."),
             sel.Server, "Pass the kubeconfig context of this cluster (-KubeContext), or omit -KubeConfigPath to use the cluster's Azure credentials.");
     }
@@ -216,7 +216,7 @@ internal sealed class KubeClientFactory
     private Task<IKubernetes> BuildClientAsync(KubeConfigSelection sel, AksNodeResourceGroup? info, bool forceAad, IOperationContext context)
     {
         var useAad = forceAad || sel.IsKubeloginExec;
-        var identity = useAad ? "aad" : Hash(JsonSerializer.Serialize(sel.User?.UserCredentials));
+        var identity = useAad ? "aad:" + (sel.ServerId ?? KubeConfigResolver.AksServerApplicationId) : Hash(JsonSerializer.Serialize(sel.User?.UserCredentials));
         var ca = sel.Cluster.ClusterEndpoint!.CertificateAuthorityData ?? sel.Cluster.ClusterEndpoint.CertificateAuthority ?? "";
         var key = $"{sel.Server}|{Hash(ca)}|{identity}";
         var lazy = _clients.GetOrAdd(key, _ => new Lazy<IKubernetes>(() => CreateClient(sel, useAad), LazyThreadSafetyMode.ExecutionAndPublication));
@@ -235,7 +235,7 @@ internal sealed class KubeClientFactory
                 Host = sel.Server,
                 TlsServerName = sel.Cluster.ClusterEndpoint!.TlsServerName,
                 SslCaCerts = LoadCa(sel),
-                TokenProvider = new AadTokenProvider(_arm),
+                TokenProvider = new AadTokenProvider(_arm, sel.ServerId),
             };
         }
         else
@@ -280,17 +280,25 @@ internal sealed class KubeClientFactory
     private static string Hash(string? s) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(s ?? "")))[..16];
 }
 
-/// <summary>Bearer tokens for Entra-enabled clusters, from the ARM connection's credential; refreshed before they expire.</summary>
+/// <summary>
+/// Bearer tokens for Entra-enabled clusters, from the ARM connection's credential, for the server application the kubeconfig
+/// names (kubelogin --server-id) or AKS's own; refreshed before they expire.
+/// </summary>
 internal sealed class AadTokenProvider : ITokenProvider
 {
     private readonly IClusterCredentialSource _arm;
+    private readonly string? _serverId;
     private readonly SemaphoreSlim _gate = new(1, 1);
     // One immutable pair, swapped atomically: parallel runspaces read it without the lock and must never see a new expiry
     // with an old token (or a torn DateTimeOffset).
     private sealed record Cached(string Token, DateTimeOffset Expires);
     private Cached? _cached;
 
-    public AadTokenProvider(IClusterCredentialSource arm) => _arm = arm;
+    public AadTokenProvider(IClusterCredentialSource arm, string? serverId = null)
+    {
+        _arm = arm;
+        _serverId = serverId;
+    }
 
     public async Task<AuthenticationHeaderValue> GetAuthenticationHeaderAsync(CancellationToken cancellationToken)
     {
@@ -304,7 +312,7 @@ internal sealed class AadTokenProvider : ITokenProvider
                 if (current is null || DateTimeOffset.UtcNow >= current.Expires)
                 {
                     var ctx = Operation.Current ?? new NullOperationContext(cancellationToken);
-                    var token = await _arm.GetAksAadTokenAsync(ctx).ConfigureAwait(false);
+                    var token = await _arm.GetAksAadTokenAsync(_serverId, ctx).ConfigureAwait(false);
                     var expires = (JwtExpiry(token) ?? DateTimeOffset.UtcNow.AddMinutes(10)).AddMinutes(-5);
                     if (expires <= DateTimeOffset.UtcNow) expires = DateTimeOffset.UtcNow.AddSeconds(30);
                     current = new Cached(token, expires);

@@ -87,6 +87,58 @@ internal sealed class KubeConfigResolver
         return merged;
     }
 
+    /// <summary>The Microsoft Entra server application AKS-managed Entra ID clusters use (the audience of their API server tokens).</summary>
+    public const string AksServerApplicationId = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+    /// <summary>
+    /// The Entra server application (token audience) a kubeconfig user names, or null when it names none: kubelogin's
+    /// exec arguments <c>--server-id X</c> or <c>--server-id=X</c> (kubelogin reads the server id from this flag only; it has
+    /// no environment variable for it), or the legacy <c>azure</c> auth-provider's <c>apiserver-id</c>. Clusters with the
+    /// legacy (pre-managed) Entra integration use their own server application here, not the AKS one. Nothing is run.
+    /// </summary>
+    public static string? ServerIdOf(User? user)
+    {
+        var uc = user?.UserCredentials;
+        if (uc?.ExternalExecution is { Arguments: { } args } exec &&
+            IsKubelogin(exec.Command))
+        {
+            for (var i = 0; i < args.Count; i++)
+            {
+                var a = args[i]?.Trim();
+                if (a is null) continue;
+                if (a == "--server-id" && i + 1 < args.Count && NonBlank(args[i + 1]) is { } next) return next;
+                if (a.StartsWith("--server-id=", StringComparison.Ordinal) && NonBlank(a["--server-id=".Length..]) is { } inline) return inline;
+            }
+        }
+        if (string.Equals(uc?.AuthProvider?.Name, "azure", StringComparison.OrdinalIgnoreCase) &&
+            uc!.AuthProvider!.Config is { } cfg && cfg.TryGetValue("apiserver-id", out var apiServer) && NonBlank(apiServer) is { } id)
+            return id;
+        return null;
+    }
+
+    /// <summary>True for an exec command that is kubelogin (kubelogin, /usr/local/bin/kubelogin, C:\tools\kubelogin.exe on any OS).</summary>
+    public static bool IsKubelogin(string? command)
+    {
+        if (string.IsNullOrWhiteSpace(command)) return false;
+        var name = command.Trim().Split('/', '\\').Last();
+        if (name.EndsWith(".exe", StringComparison.OrdinalIgnoreCase)) name = name[..^4];
+        return name.Equals("kubelogin", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string? NonBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim().Trim('"', '\'');
+
+    /// <summary>
+    /// True when a kubeconfig server address is the cluster's API server by name: its host equals the cluster's public
+    /// <c>properties.fqdn</c> or, for a private cluster, its <c>properties.privateFQDN</c> (DNS names: case-insensitive).
+    /// </summary>
+    public static bool ServesCluster(string server, string? fqdn, string? privateFqdn)
+    {
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var uri)) return false;
+        var host = uri.IdnHost.TrimEnd('.');
+        static bool Same(string host, string? name) => !string.IsNullOrWhiteSpace(name) && host.Equals(name.Trim().TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+        return Same(host, fqdn) || Same(host, privateFqdn);
+    }
+
     private static string? Absolute(string dir, string? path) =>
         string.IsNullOrEmpty(path) || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Join(dir, path));
 

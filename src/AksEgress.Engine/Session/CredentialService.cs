@@ -4,13 +4,13 @@ using Azure.Core;
 using Azure.Identity;
 using AksEgress.Engine.Arm;
 using AksEgress.Engine.Clusters;
+using AksEgress.Engine.Kubernetes;
 
 namespace AksEgress.Engine.Session;
 
 /// <summary>Credentials for the Kubernetes side: the cluster's kubeconfig from ARM (memory only) and the Entra token for AKS.</summary>
 internal sealed class CredentialService(SessionService sessions, ClusterService clusters)
 {
-    private const string AksServerAppScope = "6dae42f8-4368-4678-94ff-3960e28e3630/.default";
 
     public async Task<string> GetClusterKubeconfigAsync(ClusterRef cluster, bool admin, IOperationContext context)
     {
@@ -40,24 +40,35 @@ internal sealed class CredentialService(SessionService sessions, ClusterService 
         }
     }
 
-    public async Task<string> GetAksAadTokenAsync(IOperationContext context)
+    /// <summary>
+    /// An Entra token for the cluster's server application: <paramref name="serverId"/> when the kubeconfig names one (kubelogin
+    /// --server-id; clusters with the legacy Entra integration have their own), else the AKS server application.
+    /// </summary>
+    public async Task<string> GetAksAadTokenAsync(string? serverId, IOperationContext context)
     {
+        var audience = string.IsNullOrWhiteSpace(serverId) ? KubeConfigResolver.AksServerApplicationId : serverId.Trim();
+        var app = audience == KubeConfigResolver.AksServerApplicationId ? $"the AKS server application ({audience})" : $"the cluster's Entra server application {audience} (kubelogin --server-id of its kubeconfig)";
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         if (s.Credential is StaticTokenCredential)
             throw new AksEgressException(ErrorIds.AuthenticationFailed, EgressErrorCategory.AuthenticationError,
-                "This session was connected with Connect-AksEgress -AccessToken, an ARM token; a Microsoft Entra cluster needs a token for the AKS server application (6dae42f8-4368-4678-94ff-3960e28e3630), which cannot be derived from it.",
-                "6dae42f8-4368-4678-94ff-3960e28e3630",
+                $"This session was connected with Connect-AksEgress -AccessToken, an ARM token; a Microsoft Entra cluster needs a token for {app}, which cannot be derived from it.",
+                audience,
                 "Connect with Connect-AksEgress -Identity or with DefaultAzureCredential (az login / Connect-AzAccount), or pass -KubeConfigPath with a kubeconfig converted by kubelogin.");
+        context.WriteVerbose($"Getting a Microsoft Entra token for {app}.");
         try
         {
-            var token = await s.Credential.GetTokenAsync(new TokenRequestContext(new[] { AksServerAppScope }), context.CancellationToken).ConfigureAwait(false);
+            var token = await s.Credential.GetTokenAsync(new TokenRequestContext(new[] { Scope(audience) }), context.CancellationToken).ConfigureAwait(false);
             return token.Token;
         }
         catch (Exception e) when (e is AuthenticationFailedException or CredentialUnavailableException)
         {
             throw new AksEgressException(ErrorIds.AuthenticationFailed, EgressErrorCategory.AuthenticationError,
-                $"Could not get a Microsoft Entra token for the AKS server application: {Redaction.Text(e.Message)}", "6dae42f8-4368-4678-94ff-3960e28e3630",
+                $"Could not get a Microsoft Entra token for {app}: {Redaction.Text(e.Message)}", audience,
                 "Sign in (az login / Connect-AzAccount / Connect-AksEgress) with an identity that has access to the cluster.", e);
         }
     }
+
+    /// <summary>The .default scope of a server application id or application id URI (as kubelogin forms it).</summary>
+    internal static string Scope(string audience) =>
+        audience.EndsWith("/.default", StringComparison.OrdinalIgnoreCase) ? audience : audience.TrimEnd('/') + "/.default";
 }

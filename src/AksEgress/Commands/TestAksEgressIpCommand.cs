@@ -53,6 +53,10 @@ public sealed class TestAksEgressIpCommand : AksEgressCmdlet
     [ValidateRange(1, 50)]
     public int ThrottleLimit { get; set; } = 5;
 
+    /// <summary>On an HTTP proxy cluster, test the proxy path the workloads take instead of the cluster's own egress.</summary>
+    [Parameter]
+    public SwitchParameter ViaProxy { get; set; }
+
     /// <summary>Return only $true or $false.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -79,6 +83,7 @@ public sealed class TestAksEgressIpCommand : AksEgressCmdlet
                 AllNodes = AllNodes.IsPresent,
                 NodeName = NodeName,
                 ThrottleLimit = ThrottleLimit,
+                ViaProxy = ViaProxy.IsPresent,
             };
             var result = Run(context => Engine.TestEgressIpAsync(request, context));
             if (result.ObservedIpAddresses.Length == 0 && !result.Succeeded)

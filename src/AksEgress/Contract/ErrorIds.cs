@@ -92,6 +92,8 @@ public static class ErrorIds
     public const string LoadBalancerTimeout = nameof(LoadBalancerTimeout);
     public const string ImagePullFailed = nameof(ImagePullFailed);
     public const string PodUnschedulable = nameof(PodUnschedulable);
+    /// <summary>-AllNodes found no Ready, schedulable Linux node of the cluster's own (every node was skipped).</summary>
+    public const string NoTestableNode = nameof(NoTestableNode);
     public const string PodRejected = nameof(PodRejected);
     /// <summary>A validating admission webhook (Gatekeeper, Azure Policy for Kubernetes, AKS Deployment Safeguards) denied the object.</summary>
     public const string AdmissionDenied = nameof(AdmissionDenied);

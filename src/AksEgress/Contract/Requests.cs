@@ -104,6 +104,11 @@ public sealed record TestEgressIpRequest
     public bool AllNodes { get; init; }
     public string? NodeName { get; init; }
     public int ThrottleLimit { get; init; } = 5;
+    /// <summary>
+    /// Test the path the cluster's workloads take on an HTTP proxy cluster: the pod keeps the proxy variables AKS injects.
+    /// False (default): the pod bypasses every proxy (curl --noproxy '*'), so the cluster's own egress is tested.
+    /// </summary>
+    public bool ViaProxy { get; init; }
 }
 
 public sealed record SetOutboundIpRequest

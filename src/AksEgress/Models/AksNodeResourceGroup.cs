@@ -25,8 +25,17 @@ public sealed class AksNodeResourceGroup
     public string NodeResourceGroupRestrictionLevel { get; init; } = "Unrestricted";
     public bool NodeResourceGroupLocked => string.Equals(NodeResourceGroupRestrictionLevel, "ReadOnly", StringComparison.OrdinalIgnoreCase);
     public string? KubernetesVersion { get; init; }
+    /// <summary>The API server's public DNS name (properties.fqdn); for a private cluster without one, its private name.</summary>
     public string? Fqdn { get; init; }
+    /// <summary>A private cluster's API server DNS name (properties.privateFQDN); null for a public cluster.</summary>
+    public string? PrivateFqdn { get; init; }
     public bool AadEnabled { get; init; }
+    /// <summary>The cluster's HTTP proxy for http:// requests (properties.httpProxyConfig.httpProxy, without credentials); null when none.</summary>
+    public string? HttpProxy { get; init; }
+    /// <summary>The cluster's HTTP proxy for https:// requests (properties.httpProxyConfig.httpsProxy, without credentials); null when none.</summary>
+    public string? HttpsProxy { get; init; }
+    /// <summary>The hosts and domains exempt from the proxy (properties.httpProxyConfig.noProxy).</summary>
+    public ValueList<string> NoProxy { get; init; } = new();
     public bool LocalAccountsDisabled { get; init; }
     public string? ProvisioningState { get; init; }
     public int NodeCount { get; init; }

@@ -15,12 +15,16 @@ public sealed class EgressTestResult
     public string? PodName { get; init; }
     /// <summary>The node every sample ran on; null when the samples ran on several nodes (see Samples and NodeSummary).</summary>
     public string? NodeName { get; init; }
-    /// <summary>The node for display: its name when the test ran on one node, otherwise "3 nodes".</summary>
+    /// <summary>
+    /// The node for display: its name when the test ran on one node, otherwise "3 nodes"; after -AllNodes skipped some,
+    /// "3 nodes tested, 2 skipped".
+    /// </summary>
     public string? NodeSummary
     {
         get
         {
             var nodes = Samples.Select(s => s.NodeName).Where(n => !string.IsNullOrEmpty(n)).Distinct(StringComparer.Ordinal).Count();
+            if (SkippedNodes.Count > 0) return $"{nodes} node{(nodes == 1 ? "" : "s")} tested, {SkippedNodes.Count} skipped";
             return nodes > 1 ? $"{nodes} nodes" : NodeName ?? Samples.FirstOrDefault(s => !string.IsNullOrEmpty(s.NodeName))?.NodeName;
         }
     }
@@ -33,8 +37,33 @@ public sealed class EgressTestResult
     /// <summary>The raw body the check endpoint returned (trimmed, at most 2 KB).</summary>
     public string? RawResponse { get; init; }
     public ValueList<EgressSample> Samples { get; init; } = new();
+    /// <summary>
+    /// Which way the request left: Direct (the cluster's own egress: outbound IPs, NAT gateway, UDR) or Proxy (through the
+    /// cluster's HTTP proxy, whose egress address the proxy decides). Null when -ViaProxy was used without knowing the
+    /// cluster's httpProxyConfig (a kubeconfig without -ClusterId).
+    /// </summary>
+    public string? Path { get; init; }
+    /// <summary>The cluster's HTTP proxy for CheckUri (httpProxyConfig, without credentials), used (Path Proxy) or bypassed (Path Direct); null when none applies.</summary>
+    public string? Proxy { get; init; }
+    /// <summary>The nodes -AllNodes did not test, each with the reason (not Ready, cordoned, not Linux, virtual node, gateway node).</summary>
+    public ValueList<SkippedNode> SkippedNodes { get; init; } = new();
 
     public override string ToString() => $"{(Succeeded ? "OK" : "FAILED")} {ObservedIpAddress}";
+}
+
+/// <summary>The values of <see cref="EgressTestResult.Path"/>.</summary>
+public static class EgressPath
+{
+    public const string Direct = nameof(Direct);
+    public const string Proxy = nameof(Proxy);
+}
+
+/// <summary>A node an -AllNodes test did not run on, and why.</summary>
+public sealed class SkippedNode
+{
+    public string NodeName { get; init; } = "";
+    public string Reason { get; init; } = "";
+    public override string ToString() => $"{NodeName}: {Reason}";
 }
 
 /// <summary>One pod run of an egress test.</summary>

@@ -32,7 +32,8 @@ public class SpecBuilderTests
         Assert.Equal(65534, spec.SecurityContext.RunAsGroup);
         Assert.Equal("RuntimeDefault", spec.SecurityContext.SeccompProfile.Type);
         var c = Assert.Single(spec.Containers);
-        Assert.Equal(new[] { "curl", "-sS", "--max-time", "10", "https://api.ipify.org" }, c.Command);
+        // --noproxy '*': the HTTP(S)_PROXY variables AKS injects on proxy clusters are ignored, the cluster's own egress is tested
+        Assert.Equal(new[] { "curl", "-sS", "--max-time", "10", "--noproxy", "*", "https://api.ipify.org" }, c.Command);
         Assert.Equal("curlimages/curl:8.11.1", c.Image);
         Assert.False(c.SecurityContext.AllowPrivilegeEscalation);
         Assert.True(c.SecurityContext.ReadOnlyRootFilesystem);
