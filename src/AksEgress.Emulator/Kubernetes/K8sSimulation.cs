@@ -368,7 +368,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
             var tokens = CommandTokens(ct);
             var url = FindUrl(tokens);
             if (url is null) { rt.Logs[name] = ""; continue; }
-            var ip = Egress.Pick(w, c);
+            var ip = Egress.Pick(w, c, JsonUtil.S(pod, "spec", "nodeName"));
             if (ip is null)
             {
                 var port = url.Scheme == "https" ? 443 : 80;
