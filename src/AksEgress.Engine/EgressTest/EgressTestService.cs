@@ -48,10 +48,21 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
                 throw new AksEgressException(ErrorIds.PodUnschedulable, EgressErrorCategory.ResourceUnavailable,
                     "The cluster has no schedulable Linux node to run the egress test on.", "nodes", "Check the node pools (kubectl get nodes).");
         }
+        else if (!string.IsNullOrEmpty(request.NodePool))
+        {
+            // Every node of the pool: node public IPs differ per node, so each one is sampled.
+            V1NodeList list;
+            try { list = await session.Client.CoreV1.ListNodeAsync(labelSelector: "kubernetes.azure.com/agentpool=" + request.NodePool, cancellationToken: ct).ConfigureAwait(false); }
+            catch (Exception ex) { throw KubeErrors.Map(ex, "nodes", session.Server, ct); }
+            nodes = list.Items.Where(n => n.Spec?.Unschedulable != true).Select(n => (string?)n.Metadata.Name).ToList();
+            if (nodes.Count == 0)
+                throw new AksEgressException(ErrorIds.PodUnschedulable, EgressErrorCategory.ResourceUnavailable,
+                    $"Node pool '{request.NodePool}' has no schedulable node.", request.NodePool, "Check the pool name (kubectl get nodes -L agentpool) and that it has nodes.");
+        }
         else nodes = new[] { string.IsNullOrEmpty(request.NodeName) ? null : request.NodeName };
 
         var plan = nodes.SelectMany(n => Enumerable.Range(0, request.Count).Select(_ => n)).ToList();
-        var activity = $"Testing egress on {(request.AllNodes ? nodes.Count : 1)} node(s)";
+        var activity = $"Testing egress on {nodes.Count} node(s)";
         context.WriteProgress(new ProgressUpdate(TestProgressId, activity, $"0/{plan.Count} sample(s)", 0));
 
         var outcomes = new SampleOutcome?[plan.Count];
@@ -91,7 +102,12 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         var samples = results.Select(r => r.Sample).ToArray();
         var observed = samples.Select(s => s.ObservedIpAddress).Where(a => a is not null).Select(a => a!).Distinct().ToArray();
         var allObserved = samples.All(s => s.ObservedIpAddress is not null);
-        var matches = expected.Count == 0 || samples.All(s => s.ObservedIpAddress is not null && expected.Contains(s.ObservedIpAddress));
+        var allowList = (request.AllowList ?? Array.Empty<string>()).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim()).Distinct().ToArray();
+        // With an allowlist, the question is the partner's: is every address we were seen with allowed? (Expected addresses then only inform.)
+        var outside = observed.Where(a => Cidr.Match(allowList, a) is null).ToArray();
+        var matches = allowList.Length > 0
+            ? outside.Length == 0
+            : expected.Count == 0 || samples.All(s => s.ObservedIpAddress is not null && expected.Contains(s.ObservedIpAddress));
         var succeeded = samples.Length > 0 && allObserved && matches;
         var failedSample = results.FirstOrDefault(r => r.Sample.ObservedIpAddress is null);
         var raw = (failedSample ?? results.FirstOrDefault())?.Raw;
@@ -104,6 +120,9 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             var quoted = string.IsNullOrEmpty(shortRaw) || failedSample!.Problem?.Contains(shortRaw, StringComparison.Ordinal) == true;
             explanation = $"egress blocked or endpoint unusable: {failedSample!.Problem} (check {uri}{(quoted ? "" : "; raw response: " + shortRaw)})";
         }
+        else if (!matches && allowList.Length > 0)
+            explanation = $"{string.Join(", ", outside)} {(outside.Length == 1 ? "is" : "are")} outside the allowlist ({string.Join(", ", allowList)}): a partner that allows only that list would refuse {(outside.Length == 1 ? "it" : "them")}. " +
+                          "Re-read the allowlist (Get-AksEgressConfiguration) after egress changes, or pin egress so it stays inside.";
         else if (!matches)
             explanation = await ExplainMismatchAsync(session, request, info, expected, observed, context).ConfigureAwait(false);
 
@@ -112,6 +131,9 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             ClusterName = info?.ClusterName,
             ClusterId = info?.ClusterId,
             ExpectedIpAddress = expected.ToArray(),
+            AllowList = allowList,
+            OutsideAllowList = allowList.Length > 0 ? outside : Array.Empty<string>(),
+            NodePool = string.IsNullOrEmpty(request.NodePool) ? null : request.NodePool,
             ObservedIpAddress = samples.FirstOrDefault(s => s.ObservedIpAddress is not null)?.ObservedIpAddress,
             ObservedIpAddresses = observed,
             Succeeded = succeeded,

@@ -100,6 +100,10 @@ public sealed record TestEgressIpRequest
     public int Count { get; init; } = 1;
     public bool AllNodes { get; init; }
     public string? NodeName { get; init; }
+    /// <summary>Run the samples on every node of this agent pool (label kubernetes.azure.com/agentpool).</summary>
+    public string? NodePool { get; init; }
+    /// <summary>CIDRs (or bare addresses) every observed address must be inside: Get-AksEgressConfiguration's AllowList.</summary>
+    public string[] AllowList { get; init; } = Array.Empty<string>();
     public int ThrottleLimit { get; init; } = 5;
 }
 
