@@ -199,7 +199,7 @@ internal static class Egress
                       ?? AgentPools(c).FirstOrDefault();
         // Pods use the pod subnet when the pool has one.
         var subnetRef = w.FindSubnet(JsonUtil.S(profile, "podSubnetID") ?? JsonUtil.S(profile, "vnetSubnetID"));
-        if (subnetRef is { } sr && w.FindById(w.RouteTables, sr.Subnet.RouteTableId, "routeTables") is { } rt)
+        if (subnetRef is { } sr && EmulatorWorld.FindById(w.RouteTables, sr.Subnet.RouteTableId, "routeTables") is { } rt)
         {
             var route = rt.Routes.Where(r => CidrContains(r.AddressPrefix, InternetDestination))
                 .OrderByDescending(r => int.Parse(r.AddressPrefix.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
@@ -212,7 +212,7 @@ internal static class Egress
                     if (fw.Hub) return new(fw.HubPublicAddresses.ToList(), fw.HubPublicAddresses.Count == 0, false);
                     // A NAT gateway on AzureFirewallSubnet takes all of the firewall's internet traffic.
                     var fwSubnet = w.FindSubnet(fw.IpConfigurations.FirstOrDefault(i => i.SubnetId is not null)?.SubnetId);
-                    if (fwSubnet?.Subnet.NatGatewayId is { } fwNat && w.FindById(w.NatGateways, fwNat, "natGateways") is { } fwNg)
+                    if (fwSubnet?.Subnet.NatGatewayId is { } fwNat && EmulatorWorld.FindById(w.NatGateways, fwNat, "natGateways") is { } fwNg)
                         return NatResult(w, fwNg);
                     var fwAddrs = fw.IpConfigurations.Select(i => w.FindPublicIpById(i.PublicIpId)?.Address).Where(a => a is not null).Select(a => a!).Distinct().ToList();
                     return new(fwAddrs, fwAddrs.Count == 0, false);
@@ -222,12 +222,12 @@ internal static class Egress
                     return new(Array.Empty<string>(), true, false);   // dropped, or sent on-premises: no Azure public address
             }
         }
-        if (subnetRef?.Subnet.NatGatewayId is { } natId && w.FindById(w.NatGateways, natId, "natGateways") is { } ng)
+        if (subnetRef?.Subnet.NatGatewayId is { } natId && EmulatorWorld.FindById(w.NatGateways, natId, "natGateways") is { } ng)
             return NatResult(w, ng);
         if (c.OutboundType == "userAssignedNATGateway") return new(Array.Empty<string>(), true, false);
         if (JsonUtil.Bool(JsonUtil.Get(profile, "enableNodePublicIP")) == true)
         {
-            if (w.FindById(w.PublicIpPrefixes, JsonUtil.S(profile, "nodePublicIPPrefixID"), "publicIPPrefixes") is { } npp)
+            if (EmulatorWorld.FindById(w.PublicIpPrefixes, JsonUtil.S(profile, "nodePublicIPPrefixID"), "publicIPPrefixes") is { } npp)
             {
                 var all = npp.Addresses();
                 var idx = node is null ? -1 : Math.Max(0, c.K8s?.NodeNames.IndexOf(node) ?? 0);
@@ -275,7 +275,7 @@ internal static class Egress
     {
         var addrs = ng.PublicIpIds.Select(w.FindPublicIpById).Where(p => p?.Address is not null).Select(p => p!.Address!).ToList();
         foreach (var pid in ng.PublicIpPrefixIds)
-            if (w.FindById(w.PublicIpPrefixes, pid, "publicIPPrefixes") is { } pp) addrs.AddRange(pp.Addresses());
+            if (EmulatorWorld.FindById(w.PublicIpPrefixes, pid, "publicIPPrefixes") is { } pp) addrs.AddRange(pp.Addresses());
         addrs = addrs.Distinct().ToList();
         return new(addrs, addrs.Count == 0, false);
     }

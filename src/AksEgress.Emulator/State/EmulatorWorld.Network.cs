@@ -111,7 +111,7 @@ public sealed partial class EmulatorWorld
         return s is null ? null : (v, s);
     }
 
-    internal T? FindById<T>(Dictionary<string, T> table, string? id, string type) where T : class
+    internal static T? FindById<T>(Dictionary<string, T> table, string? id, string type) where T : class
     {
         if (id is null) return null;
         var m = System.Text.RegularExpressions.Regex.Match(id, $@"/resourceGroups/(?<rg>[^/]+)/providers/Microsoft\.Network/{type}/(?<name>[^/]+)$",
