@@ -144,7 +144,7 @@ public class ArmRawTests
             else url = null;
         }
         Assert.Equal(3, pages);
-        Assert.Equal(9, names.Distinct().Count());
+        Assert.Equal(12, names.Distinct().Count());   // 6 in demo-rg, 3 egress-path clusters in paths-rg, 3 fleet
         Assert.Contains("fleet-0003", names);
         var (_, empty, _) = await Send(http, HttpMethod.Get, $"subscriptions/{emu.SubscriptionId}/resourceGroups/egress-rg/providers/Microsoft.ContainerService/managedClusters?api-version=2025-10-01");
         Assert.Equal("{\"value\":[]}", Str(empty));

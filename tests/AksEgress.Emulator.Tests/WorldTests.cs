@@ -125,7 +125,7 @@ public class WorldTests
         Assert.Empty(emu.Requests.Entries);
         Assert.Empty((await k.CoreV1.ListNamespacedServiceAsync("default")).Items);   // same port and token still work
         var dump = emu.World.Dump();
-        Assert.Equal(6, dump["clusters"]!.AsObject().Count);
+        Assert.Equal(9, dump["clusters"]!.AsObject().Count);   // demo-rg's six and the three egress-path clusters of paths-rg
         Assert.Contains(dump["publicIPAddresses"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "fw-egress-ip");
     }
 }

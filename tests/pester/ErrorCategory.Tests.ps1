@@ -12,6 +12,7 @@ BeforeAll {
         InvalidResourceId               = 'InvalidArgument'
         InvalidSubscriptionId           = 'InvalidArgument'
         InvalidIpAddress                = 'InvalidArgument'
+        InvalidAllowList                = 'InvalidArgument'
         NonPublicIpAddress              = 'InvalidArgument'
         InvalidKubernetesName           = 'InvalidArgument'
         InvalidPort                     = 'InvalidArgument'

@@ -20,6 +20,8 @@ BeforeAll {
     $outIp = $std | New-AksEgressIp -Name out-std -ResourceGroupName egress-rg
     $assignment = $outIp | Set-AksOutboundIp -Confirm:$false
     $configs = @($clusters | Get-AksEgressConfiguration -ErrorAction SilentlyContinue)
+    # issue 11: a cluster whose pools egress differently (NodePool entries, prefixes in AllowList) exports cleanly too
+    $configs += Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName nodepip
     $script:Outputs = [ordered]@{
         AksEgressConnection  = @($connection)
         AksNodeResourceGroup = $clusters

@@ -112,7 +112,10 @@ internal sealed partial class ArmApi(AksEmulator emu)
         ["Microsoft.ContainerService/managedClusters"] = ["2025-10-01"],
         ["Microsoft.Network/publicIPAddresses"] = ["2025-07-01"],
         ["Microsoft.Network/natGateways"] = ["2025-07-01"],
-        ["Microsoft.Network/publicIPPrefixes"] = ["2025-01-01"],
+        ["Microsoft.Network/publicIPPrefixes"] = ["2025-01-01", "2025-07-01"],
+        ["Microsoft.Network/virtualNetworks"] = ["2025-07-01"],
+        ["Microsoft.Network/routeTables"] = ["2025-07-01"],
+        ["Microsoft.Network/azureFirewalls"] = ["2025-07-01"],
     };
 
     private async Task<bool> RefuseUndefinedApiVersion(HttpContext ctx, string path)
@@ -145,6 +148,10 @@ internal sealed partial class ArmApi(AksEmulator emu)
     private const string Aks = "/providers/Microsoft.ContainerService/managedClusters";
     private const string Pip = "/providers/Microsoft.Network/publicIPAddresses";
     private const string Nat = "/providers/Microsoft.Network/natGateways";
+    private const string Vnet = "/providers/Microsoft.Network/virtualNetworks";
+    private const string RouteTables = "/providers/Microsoft.Network/routeTables";
+    private const string Firewalls = "/providers/Microsoft.Network/azureFirewalls";
+    private const string Prefixes = "/providers/Microsoft.Network/publicIPPrefixes";
     private const string Providers = "/providers/{ns:Microsoft.ContainerService|Microsoft.Network}";
 
     private static readonly RouteTemplate AnySubscriptionPath = new(SubscriptionPath + "/{*rest}");
@@ -181,6 +188,12 @@ internal sealed partial class ArmApi(AksEmulator emu)
         })),
         (new(GroupPath + Nat), (api, ctx, method, v, fault) => Handled(api.ListNatGateways(ctx, v["rg"]))),
         (new(GroupPath + Nat + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetNatGateway(ctx, v["rg"], v["name"]))),
+        (new(GroupPath + Vnet + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetVnet(ctx, v["rg"], v["name"]))),
+        (new(GroupPath + Vnet + "/{name}/subnets/{subnet}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetSubnet(ctx, v["rg"], v["name"], v["subnet"]))),
+        (new(GroupPath + RouteTables + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetRouteTable(ctx, v["rg"], v["name"]))),
+        (new(SubscriptionPath + Firewalls), (api, ctx, method, v, fault) => OnlyGet(method, () => api.ListFirewalls(ctx))),
+        (new(GroupPath + Firewalls + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetFirewall(ctx, v["rg"], v["name"]))),
+        (new(GroupPath + Prefixes + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetPrefix(ctx, v["rg"], v["name"]))),
     ];
 
     private static async Task<bool> Handled(Task handler) { await handler; return true; }
@@ -302,7 +315,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
         var aks = ns.Equals("Microsoft.ContainerService", StringComparison.OrdinalIgnoreCase);
         var types = aks
             ? new[] { ("managedClusters", SpecApiVersions["Microsoft.ContainerService/managedClusters"]), ("locations/operations", new[] { "2025-10-01" }), ("locations/operationresults", new[] { "2025-10-01" }) }
-            : new[] { ("publicIPAddresses", SpecApiVersions["Microsoft.Network/publicIPAddresses"]), ("natGateways", SpecApiVersions["Microsoft.Network/natGateways"]), ("publicIPPrefixes", SpecApiVersions["Microsoft.Network/publicIPPrefixes"]), ("locations/operations", new[] { "2025-07-01" }), ("locations/operationResults", new[] { "2025-07-01" }) };
+            : new[] { ("publicIPAddresses", SpecApiVersions["Microsoft.Network/publicIPAddresses"]), ("natGateways", SpecApiVersions["Microsoft.Network/natGateways"]), ("publicIPPrefixes", SpecApiVersions["Microsoft.Network/publicIPPrefixes"]), ("virtualNetworks", SpecApiVersions["Microsoft.Network/virtualNetworks"]), ("routeTables", SpecApiVersions["Microsoft.Network/routeTables"]), ("azureFirewalls", SpecApiVersions["Microsoft.Network/azureFirewalls"]), ("locations/operations", new[] { "2025-07-01" }), ("locations/operationResults", new[] { "2025-07-01" }) };
         await Write(ctx, 200, new JsonObject
         {
             ["id"] = $"/subscriptions/{Sub}/providers/{(aks ? "Microsoft.ContainerService" : "Microsoft.Network")}",

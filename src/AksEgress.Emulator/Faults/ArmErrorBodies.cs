@@ -18,7 +18,7 @@ internal static class ArmErrorBodies
         var sub = parts.Length >= 2 ? parts[1] : "00000000-0000-0000-0000-000000000000";
         var rgId = parts.Length >= 4 ? $"/subscriptions/{sub}/resourceGroups/{parts[3]}" : $"/subscriptions/{sub}";
         var name = parts[^1];
-        var operation = method.Equals("DELETE", StringComparison.OrdinalIgnoreCase) ? "delete" : "write";
+        var operation = method.Equals("DELETE", StringComparison.OrdinalIgnoreCase) ? "delete" : method.Equals("GET", StringComparison.OrdinalIgnoreCase) ? "read" : "write";
         return code switch
         {
             "ScopeLocked" => Error("ScopeLocked",
@@ -29,6 +29,9 @@ internal static class ArmErrorBodies
             "DenyAssignmentAuthorizationFailed" => Error("DenyAssignmentAuthorizationFailed",
                 $"The client 'alice@contoso.com' with object id '{CallerObjectId}' has permission to perform action '{ActionOf(resourceId, operation)}' on scope '{resourceId}'; " +
                 $"however, the access is denied because of the deny assignment with name 'Deny network changes (platform-stack)' and Id '3f2b0c1e9d8a4b7c8e6f5a4d3c2b1a09' at scope '{rgId}'."),
+            // No role grants the action on that scope (a network resource in another team's resource group or subscription).
+            "AuthorizationFailed" => Error("AuthorizationFailed",
+                $"The client 'alice@contoso.com' with object id '{CallerObjectId}' does not have authorization to perform action '{ActionOf(resourceId, operation)}' over scope '{resourceId}' or the scope is invalid. If access was recently granted, please refresh your credentials."),
             "NestedRequestDisallowedByPolicy" => new JsonObject
             {
                 ["error"] = new JsonObject
@@ -47,7 +50,8 @@ internal static class ArmErrorBodies
         var i = resourceId.IndexOf("/providers/", StringComparison.OrdinalIgnoreCase);
         if (i < 0) return $"Microsoft.Resources/subscriptions/resourceGroups/{operation}";
         var p = resourceId[(i + 11)..].Split('/');
-        return p.Length >= 2 ? $"{p[0]}/{p[1]}/{operation}" : $"{p[0]}/{operation}";
+        // namespace/type/name[/childType/childName...]: the action names every type (Microsoft.Network/virtualNetworks/subnets/read).
+        return string.Join('/', p.Where((_, i) => i == 0 || i % 2 == 1).Append(operation));
     }
 
     private static JsonObject Error(string code, string message) =>

@@ -15,7 +15,8 @@ public sealed class FaultRule
     public int? Status { get; set; }
     public string? Body { get; set; }
     /// <summary>With <see cref="Status"/> and no <see cref="Body"/> on an ARM request: a realistic ARM error body for this code
-    /// (ScopeLocked, RequestDisallowedByPolicy, DenyAssignmentAuthorizationFailed that is not the lockdown, NestedRequestDisallowedByPolicy);
+    /// (ScopeLocked, RequestDisallowedByPolicy, DenyAssignmentAuthorizationFailed that is not the lockdown, NestedRequestDisallowedByPolicy,
+    /// AuthorizationFailed naming the read/write/delete action);
     /// see <c>ArmErrorBodies</c>.</summary>
     public string? ErrorCode { get; set; }
     public Dictionary<string, string>? Headers { get; set; }

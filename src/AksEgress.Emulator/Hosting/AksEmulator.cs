@@ -78,7 +78,7 @@ public sealed class AksEmulator : IAsyncDisposable
         builder.Logging.ClearProviders();
         var armListen = default(ListenOptions); var msiListen = default(ListenOptions); var sharedListen = default(ListenOptions);
         var clusterListens = new Dictionary<string, ListenOptions>();
-        var k8sClusters = world.ClusterNames.Where(n => EmulatorWorld.DefaultClusterNames.Contains(n)).ToList();
+        var k8sClusters = world.ClusterNames.Where(n => EmulatorWorld.KubernetesClusterNames.Contains(n)).ToList();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

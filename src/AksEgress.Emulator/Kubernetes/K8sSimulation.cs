@@ -413,7 +413,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
             var onAci = JsonUtil.S(c.K8s.Nodes.GetValueOrDefault(JsonUtil.S(pod, "spec", "nodeName") ?? ""), "metadata", "labels", "type") == "virtual-kubelet";
             // Through the cluster's HTTP proxy (the variables AKS injected), the request leaves from the proxy's address.
             var viaProxy = !onAci && c.ProxyEgressAddress is not null && HttpProxyInjection.ProxyOf(ct, tokens, url) is not null;
-            var ip = onAci ? (c.AciEgressAddress ??= w.AllocateAddress()) : viaProxy ? c.ProxyEgressAddress : Egress.Pick(w, c);
+            var ip = onAci ? (c.AciEgressAddress ??= w.AllocateAddress()) : viaProxy ? c.ProxyEgressAddress : Egress.Pick(w, c, JsonUtil.S(pod, "spec", "nodeName"));
             if (ip is null)
             {
                 var port = url.Scheme == "https" ? 443 : 80;

@@ -82,27 +82,36 @@ internal sealed class NatGateway
     public required string ResourceGroup { get; init; }
     public required string Name { get; init; }
     public List<string> PublicIpIds { get; } = new();
+    public List<string> PublicIpPrefixIds { get; } = new();
+    /// <summary>Subnets the NAT gateway is attached to (readOnly in ARM; a user-assigned NAT gateway's subnet decides a pool's egress).</summary>
+    public List<string> SubnetIds { get; } = new();
     public int IdleTimeoutInMinutes { get; set; } = 4;
     public string ResourceGuid { get; } = Guid.NewGuid().ToString();
 
     public string Id(string sub) => $"/subscriptions/{sub}/resourceGroups/{ResourceGroup}/providers/Microsoft.Network/natGateways/{Name}";
 
-    public JsonObject ToJson(string sub, string location) => new()
+    public JsonObject ToJson(string sub, string location)
     {
-        ["name"] = Name,
-        ["id"] = Id(sub),
-        ["etag"] = $"W/\"{ResourceGuid}\"",
-        ["type"] = "Microsoft.Network/natGateways",
-        ["location"] = location,
-        ["sku"] = new JsonObject { ["name"] = "Standard" },   // NatGatewaySku has only a name (no tier, unlike public IPs)
-        ["properties"] = new JsonObject
+        var props = new JsonObject
         {
             ["provisioningState"] = "Succeeded",
             ["resourceGuid"] = ResourceGuid,
             ["idleTimeoutInMinutes"] = IdleTimeoutInMinutes,
-            ["publicIpAddresses"] = new JsonArray(PublicIpIds.Select(i => (JsonNode)new JsonObject { ["id"] = i }).ToArray()),
-        },
-    };
+            ["publicIpAddresses"] = NetIds.Refs(PublicIpIds),
+        };
+        if (PublicIpPrefixIds.Count > 0) props["publicIpPrefixes"] = NetIds.Refs(PublicIpPrefixIds);
+        if (SubnetIds.Count > 0) props["subnets"] = NetIds.Refs(SubnetIds);
+        return new JsonObject
+        {
+            ["name"] = Name,
+            ["id"] = Id(sub),
+            ["etag"] = $"W/\"{ResourceGuid}\"",
+            ["type"] = "Microsoft.Network/natGateways",
+            ["location"] = location,
+            ["sku"] = new JsonObject { ["name"] = "Standard" },   // NatGatewaySku has only a name (no tier, unlike public IPs)
+            ["properties"] = props,
+        };
+    }
 }
 
 internal sealed class LbFrontend

@@ -15,17 +15,21 @@ public sealed partial class EmulatorWorld
             if (ns == "restricted-ns") { labels["pod-security.kubernetes.io/enforce"] = "restricted"; labels["pod-security.kubernetes.io/enforce-version"] = "latest"; }
             k.Namespaces[ns] = NewNamespaceObject(ns, labels);
         }
-        var digits = Det.Digits("vmss/" + c.Name, 8);
-        for (var i = 0; i < Options.NodesPerCluster; i++)
+        var poolNodes = Egress.AgentPools(c).Select(p => (Name: JsonUtil.S(p, "name") ?? "nodepool1", Count: (int?)JsonUtil.Get(p, "count")?.GetValue<int>() ?? Options.NodesPerCluster)).ToList();
+        if (poolNodes.Count == 0) poolNodes.Add(("nodepool1", Options.NodesPerCluster));
+        var i = 0;
+        foreach (var (pool, count) in poolNodes)
+        for (var j = 0; j < count; j++, i++)
         {
-            var name = $"aks-nodepool1-{digits}-vmss{ToBase36(i, 6)}";
+            var digits = Det.Digits(pool == "nodepool1" ? "vmss/" + c.Name : $"vmss/{c.Name}/{pool}", 8);
+            var name = $"aks-{pool}-{digits}-vmss{ToBase36(j, 6)}";
             k.NodeNames.Add(name);
-            k.Nodes[name] = NewNodeObject(c, name, i, "nodepool1", $"aks-nodepool1-{digits}-vmss", "linux", null);
+            k.Nodes[name] = NewNodeObject(c, name, i, pool, $"aks-{pool}-{digits}-vmss", "linux", null, instance: j);
         }
         return k;
     }
 
-    private JsonObject NewNodeObject(Cluster c, string name, int i, string pool, string vmss, string os, JsonObject? extraLabels)
+    private JsonObject NewNodeObject(Cluster c, string name, int i, string pool, string vmss, string os, JsonObject? extraLabels, int? instance = null)
     {
         var labels = new JsonObject
         {
@@ -43,7 +47,7 @@ public sealed partial class EmulatorWorld
                 ["creationTimestamp"] = JsonUtil.Now(),
                 ["labels"] = labels,
             },
-            ["spec"] = new JsonObject { ["podCIDR"] = $"10.244.{i}.0/24", ["providerID"] = $"azure:///subscriptions/{SubscriptionId}/resourceGroups/{c.NodeResourceGroup.ToLowerInvariant()}/providers/Microsoft.Compute/virtualMachineScaleSets/{vmss}/virtualMachines/{i}" },
+            ["spec"] = new JsonObject { ["podCIDR"] = $"10.244.{i}.0/24", ["providerID"] = $"azure:///subscriptions/{SubscriptionId}/resourceGroups/{c.NodeResourceGroup.ToLowerInvariant()}/providers/Microsoft.Compute/virtualMachineScaleSets/{vmss}/virtualMachines/{instance ?? i}" },
             ["status"] = new JsonObject
             {
                 ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady", ["message"] = "kubelet is posting ready status", ["lastHeartbeatTime"] = JsonUtil.Now(), ["lastTransitionTime"] = JsonUtil.Now() }),
@@ -251,48 +255,143 @@ internal static class Egress
 {
     internal sealed record Result(IReadOnlyList<string> Addresses, bool Blocked, bool Ephemeral);
 
+    /// <summary>Every address a pod of the cluster could be seen with (all pools).</summary>
     public static Result Candidates(EmulatorWorld w, Cluster c)
     {
+        var pools = AgentPools(c).Select(p => JsonUtil.S(p, "name")).Where(n => n is not null).ToList();
+        if (pools.Count <= 1) return Candidates(w, c, pools.FirstOrDefault(), null);
+        var results = pools.Select(p => Candidates(w, c, p, null)).ToList();
+        var addrs = results.SelectMany(r => r.Addresses).Distinct().ToList();
+        return new(addrs, results.All(r => r.Blocked), results.Any(r => r.Ephemeral));
+    }
+
+    internal static IEnumerable<JsonObject> AgentPools(Cluster c) =>
+        (JsonUtil.Get(c.Body, "properties", "agentPoolProfiles") as JsonArray ?? new JsonArray()).OfType<JsonObject>();
+
+    /// <summary>A representative internet destination for the route lookup (longest-prefix match, as Azure routes).</summary>
+    private static readonly System.Net.IPAddress InternetDestination = System.Net.IPAddress.Parse("104.16.0.1");
+
+    /// <summary>
+    /// The egress decision for one pool (null = the first), in Azure's outbound precedence: a UDR to a virtual appliance (or
+    /// None / a VPN gateway) before a NAT gateway on the subnet, before instance-level (node) public IPs, before the load
+    /// balancer's outbound rule. <paramref name="node"/> picks the node's own public IP for node-public-IP pools.
+    /// </summary>
+    public static Result Candidates(EmulatorWorld w, Cluster c, string? pool, string? node)
+    {
+        if (c.OutboundType is "none" or "block") return new(Array.Empty<string>(), true, false);
+        if (c.LoadBalancerSku.Equals("basic", StringComparison.OrdinalIgnoreCase) && c.OutboundType == "loadBalancer")
+        {
+            foreach (var f in c.Frontends)
+            {
+                var p = w.FindPublicIpById(f.PublicIpId);
+                if (p?.Address is not null) return new(new[] { p.Address }, false, false);
+            }
+            return new(Array.Empty<string>(), false, true);
+        }
+        var profile = AgentPools(c).FirstOrDefault(p => pool is null || string.Equals(JsonUtil.S(p, "name"), pool, StringComparison.OrdinalIgnoreCase))
+                      ?? AgentPools(c).FirstOrDefault();
+        // Pods use the pod subnet when the pool has one.
+        var subnetRef = w.FindSubnet(JsonUtil.S(profile, "podSubnetID") ?? JsonUtil.S(profile, "vnetSubnetID"));
+        if (subnetRef is { } sr && EmulatorWorld.FindById(w.RouteTables, sr.Subnet.RouteTableId, "routeTables") is { } rt)
+        {
+            var route = rt.Routes.Where(r => CidrContains(r.AddressPrefix, InternetDestination))
+                .OrderByDescending(r => int.Parse(r.AddressPrefix.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+            switch (route?.NextHopType)
+            {
+                case "VirtualAppliance":
+                {
+                    var fw = w.Firewalls.Values.FirstOrDefault(f => f.PrivateIpAddress == route.NextHopIpAddress);
+                    if (fw is null) return new(Array.Empty<string>(), true, false);    // an NVA the emulator does not model: no internet
+                    if (fw.Hub) return new(fw.HubPublicAddresses.ToList(), fw.HubPublicAddresses.Count == 0, false);
+                    // A NAT gateway on AzureFirewallSubnet takes all of the firewall's internet traffic.
+                    var fwSubnet = w.FindSubnet(fw.IpConfigurations.FirstOrDefault(i => i.SubnetId is not null)?.SubnetId);
+                    if (fwSubnet?.Subnet.NatGatewayId is { } fwNat && EmulatorWorld.FindById(w.NatGateways, fwNat, "natGateways") is { } fwNg)
+                        return NatResult(w, fwNg);
+                    var fwAddrs = fw.IpConfigurations.Select(i => w.FindPublicIpById(i.PublicIpId)?.Address).Where(a => a is not null).Select(a => a!).Distinct().ToList();
+                    return new(fwAddrs, fwAddrs.Count == 0, false);
+                }
+                case "None":
+                case "VirtualNetworkGateway":
+                    return new(Array.Empty<string>(), true, false);   // dropped, or sent on-premises: no Azure public address
+            }
+        }
+        if (subnetRef?.Subnet.NatGatewayId is { } natId && EmulatorWorld.FindById(w.NatGateways, natId, "natGateways") is { } ng)
+            return NatResult(w, ng);
+        if (c.OutboundType == "userAssignedNATGateway") return new(Array.Empty<string>(), true, false);
+        if (JsonUtil.Bool(JsonUtil.Get(profile, "enableNodePublicIP")) == true)
+        {
+            if (EmulatorWorld.FindById(w.PublicIpPrefixes, JsonUtil.S(profile, "nodePublicIPPrefixID"), "publicIPPrefixes") is { } npp)
+            {
+                var all = npp.Addresses();
+                var idx = node is null ? -1 : Math.Max(0, c.K8s?.NodeNames.IndexOf(node) ?? 0);
+                return new(idx < 0 ? all : new[] { all[idx % all.Count] }, false, false);
+            }
+            var nodes = node is not null ? new[] { node } : (c.K8s?.Nodes.Values ?? Enumerable.Empty<JsonObject>())
+                .Where(n => string.Equals(JsonUtil.S(n, "metadata", "labels", "agentpool"), JsonUtil.S(profile, "name"), StringComparison.OrdinalIgnoreCase))
+                .Select(n => JsonUtil.S(n, "metadata", "name")!).ToArray();
+            var list = new List<string>();
+            foreach (var n in nodes)
+            {
+                if (!w.NodePublicAddresses.TryGetValue(c.Name + "/" + n, out var a)) w.NodePublicAddresses[c.Name + "/" + n] = a = w.AllocateAddress();
+                list.Add(a);
+            }
+            return new(list, false, false);
+        }
         switch (c.OutboundType)
         {
-            case "none":
-            case "block":
-                return new(Array.Empty<string>(), true, false);
             case "userDefinedRouting":
             {
+                // No modelled route on the pool's subnet (a cluster changed to UDR by a test): the demo firewall's IP.
                 var fw = w.PublicIps.GetValueOrDefault(EmulatorWorld.RgKey("demo-rg", "fw-egress-ip"));
                 return fw?.Address is null ? new(Array.Empty<string>(), true, false) : new(new[] { fw.Address }, false, false);
             }
             case "managedNATGateway":
-            case "userAssignedNATGateway":
             {
                 var ids = new List<string>();
                 if (c.NetworkProfile["natGatewayProfile"] is JsonObject ngp && ngp["effectiveOutboundIPs"] is JsonArray eff)
                     ids.AddRange(eff.Select(e => JsonUtil.S(e, "id")!).Where(x => x is not null));
-                foreach (var ng in w.NatGateways.Values.Where(n => n.ResourceGroup.Equals(c.NodeResourceGroup, StringComparison.OrdinalIgnoreCase)))
-                    ids.AddRange(ng.PublicIpIds);
+                foreach (var mng in w.NatGateways.Values.Where(n => n.ResourceGroup.Equals(c.NodeResourceGroup, StringComparison.OrdinalIgnoreCase)))
+                    ids.AddRange(mng.PublicIpIds);
                 var addrs = ids.Distinct(StringComparer.OrdinalIgnoreCase).Select(w.FindPublicIpById).Where(p => p?.Address is not null).Select(p => p!.Address!).Distinct().ToList();
                 return new(addrs, addrs.Count == 0, false);
             }
             default:
-                if (c.LoadBalancerSku.Equals("basic", StringComparison.OrdinalIgnoreCase))
-                {
-                    foreach (var f in c.Frontends)
-                    {
-                        var p = w.FindPublicIpById(f.PublicIpId);
-                        if (p?.Address is not null) return new(new[] { p.Address }, false, false);
-                    }
-                    return new(Array.Empty<string>(), false, true);
-                }
+            {
                 var a = c.EffectiveOutboundIpIds().Select(w.FindPublicIpById).Where(p => p?.Address is not null).Select(p => p!.Address!).ToList();
                 return new(a, false, false);
+            }
         }
     }
 
-    /// <summary>Picks the source address of one flow (null = no egress).</summary>
-    public static string? Pick(EmulatorWorld w, Cluster c)
+    /// <summary>A NAT gateway picks any of its addresses, including every address of its prefixes, per connection.</summary>
+    private static Result NatResult(EmulatorWorld w, NatGateway ng)
     {
-        var r = Candidates(w, c);
+        var addrs = ng.PublicIpIds.Select(w.FindPublicIpById).Where(p => p?.Address is not null).Select(p => p!.Address!).ToList();
+        foreach (var pid in ng.PublicIpPrefixIds)
+            if (EmulatorWorld.FindById(w.PublicIpPrefixes, pid, "publicIPPrefixes") is { } pp) addrs.AddRange(pp.Addresses());
+        addrs = addrs.Distinct().ToList();
+        return new(addrs, addrs.Count == 0, false);
+    }
+
+    internal static bool CidrContains(string cidr, System.Net.IPAddress address)
+    {
+        var parts = cidr.Split('/');
+        if (parts.Length != 2 || !System.Net.IPAddress.TryParse(parts[0], out var net) || net.AddressFamily != address.AddressFamily) return false;
+        var bits = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        var a = net.GetAddressBytes(); var b = address.GetAddressBytes();
+        for (var i = 0; i < a.Length && bits > 0; i++, bits -= 8)
+        {
+            var mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+            if ((a[i] & mask) != (b[i] & mask)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Picks the source address of one flow from a pod on <paramref name="node"/> (null = no egress).</summary>
+    public static string? Pick(EmulatorWorld w, Cluster c, string? node = null)
+    {
+        var pool = node is null ? null : JsonUtil.S(c.K8s.Nodes.GetValueOrDefault(node), "metadata", "labels", "agentpool");
+        var r = Candidates(w, c, pool, node);
         if (r.Blocked) return null;
         if (r.Ephemeral) return EmulatorWorld.EphemeralAddress();
         if (r.Addresses.Count == 0) return null;

@@ -24,6 +24,12 @@ public sealed partial class EmulatorWorld
     internal Dictionary<string, ResourceGroup> ResourceGroups { get; } = new(StringComparer.OrdinalIgnoreCase);
     internal Dictionary<string, PublicIp> PublicIps { get; } = new(StringComparer.OrdinalIgnoreCase);   // key rg/name
     internal Dictionary<string, NatGateway> NatGateways { get; } = new(StringComparer.OrdinalIgnoreCase);
+    internal Dictionary<string, VirtualNetwork> VirtualNetworks { get; } = new(StringComparer.OrdinalIgnoreCase);      // key rg/name
+    internal Dictionary<string, RouteTable> RouteTables { get; } = new(StringComparer.OrdinalIgnoreCase);
+    internal Dictionary<string, AzureFirewall> Firewalls { get; } = new(StringComparer.OrdinalIgnoreCase);
+    internal Dictionary<string, PublicIpPrefix> PublicIpPrefixes { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Instance-level public IPs of nodes in pools with enableNodePublicIP and no prefix (key cluster/node).</summary>
+    internal Dictionary<string, string> NodePublicAddresses { get; } = new(StringComparer.OrdinalIgnoreCase);
     internal Dictionary<string, Cluster> Clusters { get; } = new(StringComparer.OrdinalIgnoreCase);
     internal Dictionary<string, ArmOperation> Operations { get; } = new(StringComparer.OrdinalIgnoreCase);
     internal HashSet<string> UsedAddresses { get; } = new();
@@ -63,6 +69,7 @@ public sealed partial class EmulatorWorld
             foreach (var c in Clusters.Values)
                 foreach (var w in c.K8s.Watchers) w.Channel.Writer.TryComplete();
             ResourceGroups.Clear(); PublicIps.Clear(); NatGateways.Clear(); Clusters.Clear(); Operations.Clear(); UsedAddresses.Clear();
+            VirtualNetworks.Clear(); RouteTables.Clear(); Firewalls.Clear(); PublicIpPrefixes.Clear(); NodePublicAddresses.Clear();
             _nextA = 10; _nextB = 10; _quota = 50;
             Seed();
         }
@@ -70,6 +77,10 @@ public sealed partial class EmulatorWorld
 
     // ------------------------------------------------------------------ seeding
     internal static readonly string[] DefaultClusterNames = { "legacy-basic", "standard-lb", "natgw", "udr", "locked", "aad" };
+    /// <summary>One cluster per further egress path (issue 11), in resource group paths-rg so demo-rg keeps its six.</summary>
+    internal static readonly string[] PathClusterNames = { "uanat", "udr-hub", "nodepip" };
+    /// <summary>Clusters with their own Kubernetes API listener.</summary>
+    internal static IEnumerable<string> KubernetesClusterNames => DefaultClusterNames.Concat(PathClusterNames);
 
     private void Seed()
     {
@@ -80,6 +91,8 @@ public sealed partial class EmulatorWorld
             var fw = new PublicIp { ResourceGroup = "demo-rg", Name = "fw-egress-ip", Address = AllocateAddress(), Tags = { ["purpose"] = "azure-firewall-egress" } };
             PublicIps[RgKey(fw.ResourceGroup, fw.Name)] = fw;
             foreach (var n in DefaultClusterNames) AddCluster(n, "demo-rg", false);
+            AddRg("paths-rg");
+            foreach (var n in PathClusterNames) AddCluster(n, "paths-rg", false);
             if (Options.ExtraClusters > 0)
             {
                 AddRg("fleet-rg");
@@ -98,7 +111,7 @@ public sealed partial class EmulatorWorld
         AddRg(nodeRg, clusterIdLower);
         var principal = Det.Guid("principal/" + name).ToString();
         var basic = name == "legacy-basic";
-        var outboundType = name switch { "natgw" => "managedNATGateway", "udr" => "userDefinedRouting", _ => "loadBalancer" };
+        var outboundType = name switch { "natgw" => "managedNATGateway", "udr" or "udr-hub" => "userDefinedRouting", "uanat" => "userAssignedNATGateway", _ => "loadBalancer" };
         var dnsPrefix = name.Replace("-", "") + "-dns";
         var fqdn = $"{dnsPrefix}-{Det.Hex("fqdn/" + name, 8)}.hcp.{Location}.azmk8s.io";
         var kubeletObj = Det.Guid("kubelet-obj/" + name).ToString();
@@ -202,6 +215,7 @@ public sealed partial class EmulatorWorld
                 ["effectiveOutboundIPs"] = new JsonArray(new JsonObject { ["id"] = pip.Id(SubscriptionId) }),
             };
         }
+        SeedNetwork(c);
         c.K8s = NewK8s(c);
     }
 

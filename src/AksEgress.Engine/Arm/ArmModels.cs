@@ -8,6 +8,10 @@ namespace AksEgress.Engine.Arm;
 /// <summary>One agent pool: how many nodes (now, and at most when the autoscaler is on), and how many extra nodes an upgrade adds.</summary>
 internal sealed record AgentPoolModel(string Name, int Count, string? MaxSurge, int? MaxCount = null)
 {
+    public string? VnetSubnetId { get; init; }
+    public string? PodSubnetId { get; init; }
+    public bool EnableNodePublicIp { get; init; }
+    public string? NodePublicIpPrefixId { get; init; }
     /// <summary>The most nodes the pool can have: the autoscaler's maxCount when enableAutoScaling is on, else count.</summary>
     public int MaxNodes => MaxCount is int m ? Math.Max(m, Count) : Count;
 }
@@ -61,7 +65,11 @@ internal sealed class ManagedClusterModel
         var nodeRg = Str(props, "nodeResourceGroup") ?? "";
         var pools = (props["agentPoolProfiles"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
             .Select(p => new AgentPoolModel(Str(p, "name") ?? "", Int(p, "count") ?? 0, Str(p["upgradeSettings"], "maxSurge"),
-                Bool(p, "enableAutoScaling") == true ? Int(p, "maxCount") : null))
+                Bool(p, "enableAutoScaling") == true ? Int(p, "maxCount") : null)
+            {
+                VnetSubnetId = Str(p, "vnetSubnetID"), PodSubnetId = Str(p, "podSubnetID"),
+                EnableNodePublicIp = Bool(p, "enableNodePublicIP") == true, NodePublicIpPrefixId = Str(p, "nodePublicIPPrefixID"),
+            })
             .ToArray();
         var aad = props["aadProfile"] is JsonObject;
         // httpProxyConfig.enabled (2025-10-01) false switches the proxy off; absent means on when a proxy is set.

@@ -46,7 +46,16 @@ internal sealed class EgressConfigurationService(ClusterService clusters)
         }
         var pinWith = EgressTexts.PinWith(decidedBy);
         var explanation = EgressTexts.Explanation(decidedBy, info.OutboundType, source, model.HasNetworkProfile);
-        var refs = await PublicIpReader.ResolveAsync(s, ipIds, context).ConfigureAwait(false);
+        var refs = await PublicIpReader.ResolveAsync(s, ipIds.Where(i => !i.Contains("/publicIPPrefixes/", StringComparison.OrdinalIgnoreCase)).ToArray(), context).ConfigureAwait(false);
+        var prefixIds = decidedBy == EgressDecider.LoadBalancerOutboundRule ? ipIds.Concat(model.OutboundIpPrefixIds).Distinct(StringComparer.OrdinalIgnoreCase).ToArray() : ipIds;
+        var pools = await new AllowListResolver(s, context, info.SubscriptionId, refs).ResolveAsync(model, prefixIds).ConfigureAwait(false);
+        var addresses = pools.SelectMany(p => p.Addresses).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var prefixes = pools.SelectMany(p => p.Prefixes).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var resolution = pools.Select(p => p.Resolution).DefaultIfEmpty(EgressResolution.Unresolvable).Max();
+        var notes = pools.Where(p => p.Note is not null)
+            .GroupBy(p => p.Note).Select(g => pools.Count > 1 && g.Count() < pools.Count ? $"{string.Join(", ", g.Select(p => p.Pool))}: {g.Key}" : g.Key!).ToArray();
+        // Pools are listed one by one only when they egress differently.
+        var differ = pools.Select(p => $"{p.DecidedBy}|{p.Resolution}|{string.Join(",", p.AllowList.Order(StringComparer.Ordinal))}").Distinct().Count() > 1;
         return new EgressConfiguration
         {
             SubscriptionId = info.SubscriptionId,
@@ -60,7 +69,20 @@ internal sealed class EgressConfigurationService(ClusterService clusters)
             EgressDecidedBy = decidedBy,
             OutboundIpSource = source,
             EgressIps = refs,
-            EgressIpAddress = refs.Where(r => r.IpAddress is not null).Select(r => r.IpAddress!).ToArray(),
+            EgressIpAddress = addresses,
+            EgressIpPrefix = prefixes,
+            // An address inside one of the prefixes (an IP carved from an outbound prefix) needs no entry of its own.
+            AllowList = addresses.Where(a => Contract.Cidr.Match(prefixes, a) is null).Select(Contract.Cidr.ForAddress).Concat(prefixes)
+                .Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
+            Resolution = resolution,
+            ResolutionNote = notes.Length == 0 ? null : string.Join(" ", notes),
+            NodePool = differ
+                ? pools.Select(p => new NodePoolEgress
+                {
+                    NodePool = p.Pool, EgressDecidedBy = p.DecidedBy, AllowList = p.AllowList.ToArray(), EgressIpAddress = p.Addresses.ToArray(),
+                    EgressIpPrefix = p.Prefixes.ToArray(), Resolution = p.Resolution, ResolutionNote = p.Note,
+                }).ToArray()
+                : new ValueList<NodePoolEgress>(),
             PinWith = pinWith,
             Explanation = explanation,
             AllocatedOutboundPorts = ports,

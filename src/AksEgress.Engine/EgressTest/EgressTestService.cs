@@ -54,6 +54,21 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
                     "nodes", "Run it when a Linux node is Ready and schedulable (kubectl get nodes; kubectl uncordon <node>), or pin one with -NodeName.");
             nodes = selection.Tested.Select(n => (string?)n).ToList();
         }
+        else if (!string.IsNullOrEmpty(request.NodePool))
+        {
+            // Every node of the pool: node public IPs differ per node, so each one is sampled.
+            V1NodeList list;
+            try { list = await session.Client.CoreV1.ListNodeAsync(labelSelector: "kubernetes.azure.com/agentpool=" + request.NodePool, cancellationToken: ct).ConfigureAwait(false); }
+            catch (Exception ex) { throw KubeErrors.Map(ex, "nodes", session.Server, ct); }
+            // The same rule as -AllNodes: only Ready, schedulable Linux nodes of the cluster's own; the others are listed as skipped.
+            var selection = TestNodeSelection.Select(list.Items ?? new List<V1Node>());
+            skippedNodes = selection.Skipped;
+            foreach (var s in skippedNodes) context.WriteVerbose($"Skipping node {s.NodeName}: {s.Reason}.");
+            nodes = selection.Tested.Select(n => (string?)n).ToList();
+            if (nodes.Count == 0)
+                throw new AksEgressException(ErrorIds.PodUnschedulable, EgressErrorCategory.ResourceUnavailable,
+                    $"Node pool '{request.NodePool}' has no Ready, schedulable Linux node{(skippedNodes.Count == 0 ? "" : ": " + string.Join("; ", skippedNodes.Select(s => $"{s.NodeName}: {s.Reason}")))}.", request.NodePool, "Check the pool name (kubectl get nodes -L agentpool) and that it has nodes.");
+        }
         else nodes = new[] { string.IsNullOrEmpty(request.NodeName) ? null : request.NodeName };
 
         // HTTP proxy clusters: AKS injects HTTP(S)_PROXY/NO_PROXY into pods. By default the pod bypasses them (the cluster's own
@@ -66,7 +81,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
                 : $"The cluster has the HTTP proxy {proxy} for {uri.Host}; the test pod bypasses it (curl --noproxy '*') to test the cluster's own egress.");
 
         var plan = nodes.SelectMany(n => Enumerable.Range(0, request.Count).Select(_ => n)).ToList();
-        var activity = $"Testing egress on {(request.AllNodes ? nodes.Count : 1)} node(s)";
+        var activity = $"Testing egress on {nodes.Count} node(s)";
         context.WriteProgress(new ProgressUpdate(TestProgressId, activity, $"0/{plan.Count} sample(s)", 0));
 
         var outcomes = new SampleOutcome?[plan.Count];
@@ -106,7 +121,12 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         var samples = results.Select(r => r.Sample).ToArray();
         var observed = samples.Select(s => s.ObservedIpAddress).Where(a => a is not null).Select(a => a!).Distinct().ToArray();
         var allObserved = samples.All(s => s.ObservedIpAddress is not null);
-        var matches = expected.Count == 0 || samples.All(s => s.ObservedIpAddress is not null && expected.Contains(s.ObservedIpAddress));
+        var allowList = (request.AllowList ?? Array.Empty<string>()).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim()).Distinct().ToArray();
+        // With an allowlist, the question is the partner's: is every address we were seen with allowed? (Expected addresses then only inform.)
+        var outside = observed.Where(a => Cidr.Match(allowList, a) is null).ToArray();
+        var matches = allowList.Length > 0
+            ? outside.Length == 0
+            : expected.Count == 0 || samples.All(s => s.ObservedIpAddress is not null && expected.Contains(s.ObservedIpAddress));
         var succeeded = samples.Length > 0 && allObserved && matches;
         var failedSample = results.FirstOrDefault(r => r.Sample.ObservedIpAddress is null);
         var raw = (failedSample ?? results.FirstOrDefault())?.Raw;
@@ -125,6 +145,9 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             // Not a drift of the cluster's egress: the proxy chose the address.
             explanation = $"The request went through the cluster's HTTP proxy {proxy} (httpProxyConfig), so {string.Join(", ", observed)} is the proxy's egress address: the proxy decides it, not the cluster's outbound configuration, and this is no sign that the cluster's egress changed. " +
                 $"Run without -ViaProxy to test the cluster's own egress{(expected.Count == 0 ? "" : $" against {string.Join(", ", expected)}")}, or expect the proxy's address here.";
+        else if (!matches && allowList.Length > 0)
+            explanation = $"{string.Join(", ", outside)} {(outside.Length == 1 ? "is" : "are")} outside the allowlist ({string.Join(", ", allowList)}): a partner that allows only that list would refuse {(outside.Length == 1 ? "it" : "them")}. " +
+                          "Re-read the allowlist (Get-AksEgressConfiguration) after egress changes, or pin egress so it stays inside.";
         else if (!matches)
             explanation = await ExplainMismatchAsync(session, request, info, expected, observed, context).ConfigureAwait(false);
 
@@ -133,6 +156,9 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
             ClusterName = info?.ClusterName,
             ClusterId = info?.ClusterId,
             ExpectedIpAddress = expected.ToArray(),
+            AllowList = allowList,
+            OutsideAllowList = allowList.Length > 0 ? outside : Array.Empty<string>(),
+            NodePool = string.IsNullOrEmpty(request.NodePool) ? null : request.NodePool,
             ObservedIpAddress = samples.FirstOrDefault(s => s.ObservedIpAddress is not null)?.ObservedIpAddress,
             ObservedIpAddresses = observed,
             Succeeded = succeeded,

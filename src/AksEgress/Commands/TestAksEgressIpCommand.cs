@@ -49,6 +49,14 @@ public sealed class TestAksEgressIpCommand : AksEgressCmdlet
     [Parameter]
     public string? NodeName { get; set; }
 
+    /// <summary>Sample every node of this node pool (pools egress differently with node public IPs or their own subnet).</summary>
+    [Parameter]
+    public string? NodePool { get; set; }
+
+    /// <summary>Addresses and CIDRs every observed address must be inside (bound from Get-AksEgressConfiguration's AllowList).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string[]? AllowList { get; set; }
+
     [Parameter]
     [ValidateRange(1, 50)]
     public int ThrottleLimit { get; set; } = 5;
@@ -82,6 +90,8 @@ public sealed class TestAksEgressIpCommand : AksEgressCmdlet
                 Count = Count,
                 AllNodes = AllNodes.IsPresent,
                 NodeName = NodeName,
+                NodePool = NodePool,
+                AllowList = (AllowList ?? Array.Empty<string>()).Where(a => !string.IsNullOrWhiteSpace(a)).ToArray(),
                 ThrottleLimit = ThrottleLimit,
                 ViaProxy = ViaProxy.IsPresent,
             };

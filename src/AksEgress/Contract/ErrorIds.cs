@@ -10,6 +10,8 @@ public static class ErrorIds
     public const string InvalidResourceId = nameof(InvalidResourceId);
     public const string InvalidSubscriptionId = nameof(InvalidSubscriptionId);
     public const string InvalidIpAddress = nameof(InvalidIpAddress);
+    /// <summary>Test-AksEgressIp -AllowList holds an entry that is not an IPv4/IPv6 address or CIDR.</summary>
+    public const string InvalidAllowList = nameof(InvalidAllowList);
     public const string NonPublicIpAddress = nameof(NonPublicIpAddress);
     public const string InvalidKubernetesName = nameof(InvalidKubernetesName);
     public const string InvalidPort = nameof(InvalidPort);

@@ -147,6 +147,17 @@ public static class RequestValidation
         if (request.AllNodes && !string.IsNullOrEmpty(request.NodeName))
             throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.NodeName,
                 "-AllNodes runs one pod on every node; -NodeName pins one node. Use one of them.", "Drop -AllNodes or -NodeName.");
+        if (!string.IsNullOrEmpty(request.NodePool) && (request.AllNodes || !string.IsNullOrEmpty(request.NodeName)))
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.NodePool,
+                "-NodePool runs the samples on every node of that pool; -AllNodes and -NodeName choose nodes too. Use one of them.", "Drop -AllNodes / -NodeName, or -NodePool.");
+        if (!string.IsNullOrEmpty(request.NodePool) && !System.Text.RegularExpressions.Regex.IsMatch(request.NodePool, "^[a-z][a-z0-9]{0,11}$"))
+            throw InputValidation.Invalid(ErrorIds.InvalidKubernetesName, request.NodePool,
+                $"'{request.NodePool}' is not an AKS node pool name (lowercase letters and digits, starting with a letter, at most 12).", "Pass a name from Get-AksEgressConfiguration's NodePool or 'kubectl get nodes -L agentpool'.");
+        foreach (var entry in request.AllowList ?? Array.Empty<string>())
+            if (!Cidr.TryParse(entry, out _, out _))
+                throw InputValidation.Invalid(ErrorIds.InvalidAllowList, entry,
+                    $"AllowList entry '{entry}' is not an IP address or CIDR (such as 203.0.113.10/32, 192.0.2.0/28 or 2001:db8::/124).",
+                    "Pipe Get-AksEgressConfiguration, or pass -AllowList with addresses and CIDRs.");
         Validate(request.Kube);
     }
 }

@@ -103,6 +103,10 @@ public sealed record TestEgressIpRequest
     public int Count { get; init; } = 1;
     public bool AllNodes { get; init; }
     public string? NodeName { get; init; }
+    /// <summary>Run the samples on every node of this agent pool (label kubernetes.azure.com/agentpool).</summary>
+    public string? NodePool { get; init; }
+    /// <summary>CIDRs (or bare addresses) every observed address must be inside: Get-AksEgressConfiguration's AllowList.</summary>
+    public string[] AllowList { get; init; } = Array.Empty<string>();
     public int ThrottleLimit { get; init; } = 5;
     /// <summary>
     /// Test the path the cluster's workloads take on an HTTP proxy cluster: the pod keeps the proxy variables AKS injects.

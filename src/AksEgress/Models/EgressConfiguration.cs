@@ -15,8 +15,17 @@ public sealed class EgressConfiguration
     public EgressDecider EgressDecidedBy { get; init; }
     /// <summary>ManagedOutboundIPs, OutboundIPs, OutboundIPPrefixes (load balancer), or null.</summary>
     public string? OutboundIpSource { get; init; }
-    /// <summary>The effective egress addresses, resolved (empty when Azure cannot tell, e.g. UDR).</summary>
+    /// <summary>Every single egress address (load balancer, NAT gateway, firewall, node public IPs), resolved.</summary>
     public ValueList<string> EgressIpAddress { get; init; } = new();
+    /// <summary>Egress prefixes (CIDR) of NAT gateways, the load balancer or node public IP prefixes.</summary>
+    public ValueList<string> EgressIpPrefix { get; init; } = new();
+    /// <summary>Exactly what a partner must allow: /32 (IPv6 /128) for each address, the CIDR of each prefix; over all node pools.</summary>
+    public ValueList<string> AllowList { get; init; } = new();
+    /// <summary>Exact, Partial (see ResolutionNote) or Unresolvable (ResolutionNote says why).</summary>
+    public EgressResolution Resolution { get; init; }
+    public string? ResolutionNote { get; init; }
+    /// <summary>One entry per node pool when the pools egress differently; empty when they all egress the same way.</summary>
+    public ValueList<NodePoolEgress> NodePool { get; init; } = new();
     public ValueList<EgressIpReference> EgressIps { get; init; } = new();
     /// <summary>The AksEgress cmdlet that pins egress on this cluster, or null when none can.</summary>
     public string? PinWith { get; init; }

@@ -17,6 +17,8 @@ public enum EgressDecider
     None,
     /// <summary>outboundType block: AKS blocks internet egress.</summary>
     Block,
+    /// <summary>A node pool with enableNodePublicIP: each node's own public IP (from nodePublicIPPrefixID when set) overrides the load balancer.</summary>
+    NodePublicIp,
 }
 
 /// <summary>The one answer to "what decides egress", from the load balancer SKU and the outbound type (both case-insensitive).</summary>
@@ -34,5 +36,21 @@ public static class EgressClassifier
             "block" => EgressDecider.Block,
             _ => EgressDecider.Unknown,
         };
+    }
+
+    /// <summary>
+    /// What decides one node pool's egress, in Azure's outbound precedence (a 0.0.0.0/0 UDR to an appliance or gateway, then a
+    /// NAT gateway on the subnet, then instance-level public IPs, then the load balancer): <paramref name="cluster"/> is
+    /// <see cref="Classify"/>'s answer; a Basic load balancer, none, block and unknown types are not overridden per pool.
+    /// <paramref name="defaultRouteNextHop"/> is the nextHopType of the subnet's route to the internet (null: no route table or none).
+    /// </summary>
+    public static EgressDecider ClassifyPool(EgressDecider cluster, string? defaultRouteNextHop, bool subnetHasNatGateway, bool enableNodePublicIp)
+    {
+        if (cluster is EgressDecider.BasicLoadBalancerFrontend or EgressDecider.None or EgressDecider.Block or EgressDecider.Unknown) return cluster;
+        if (defaultRouteNextHop is { } hop && !hop.Equals("Internet", StringComparison.OrdinalIgnoreCase)) return EgressDecider.UserDefinedRouting;
+        if (subnetHasNatGateway) return EgressDecider.NatGateway;
+        if (cluster == EgressDecider.UserDefinedRouting && defaultRouteNextHop is null) return EgressDecider.UserDefinedRouting;
+        if (enableNodePublicIp) return EgressDecider.NodePublicIp;
+        return cluster;
     }
 }

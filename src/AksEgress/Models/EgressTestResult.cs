@@ -6,6 +6,12 @@ public sealed class EgressTestResult
     public string? ClusterName { get; init; }
     public string? ClusterId { get; init; }
     public ValueList<string> ExpectedIpAddress { get; init; } = new();
+    /// <summary>The allowlist the test judged against (CIDRs); when set, success means every observed address is inside it.</summary>
+    public ValueList<string> AllowList { get; init; } = new();
+    /// <summary>Observed addresses outside AllowList (what the partner's firewall would refuse).</summary>
+    public ValueList<string> OutsideAllowList { get; init; } = new();
+    /// <summary>The node pool the samples ran on (-NodePool), or null.</summary>
+    public string? NodePool { get; init; }
     /// <summary>The first (or only) observed address.</summary>
     public string? ObservedIpAddress { get; init; }
     /// <summary>Every distinct address observed over all samples and nodes.</summary>

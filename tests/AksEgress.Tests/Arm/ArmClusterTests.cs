@@ -79,7 +79,7 @@ public class ArmClusterTests
         await using var f = await ConnectedEngine.StartAsync(new EmulatorOptions { ExtraClusters = 3 });
         var all = new List<AksNodeResourceGroup>();
         await foreach (var c in f.Engine.ListClustersAsync(null, null, new NullOperationContext())) all.Add(c);
-        Assert.Equal(9, all.Count);
+        Assert.Equal(12, all.Count);   // 6 in demo-rg, 3 egress-path clusters in paths-rg, 3 fleet
         Assert.Contains(all, c => c.ResourceGroupName == "fleet-rg");
     }
 }

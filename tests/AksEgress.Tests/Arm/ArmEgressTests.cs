@@ -35,7 +35,8 @@ public class ArmEgressTests
 
         var udr = await f.Engine.GetEgressConfigurationAsync(f.Cluster("udr"), null, ctx);
         Assert.Equal(EgressDecider.UserDefinedRouting, udr.EgressDecidedBy);
-        Assert.Empty(udr.EgressIpAddress);
+        // issue 11: the route table's next hop is the classic firewall's private IP; its public IP is the egress address
+        Assert.Equal(new[] { f.Emu.World.GetPublicIpAddress("demo-rg", "fw-egress-ip")! }, udr.EgressIpAddress);
         Assert.Null(udr.PinWith);
         Assert.Contains("firewall", udr.Explanation);
     }

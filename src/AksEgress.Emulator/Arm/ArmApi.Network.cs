@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace AksEgress.Emulator;
+
+/// <summary>Network RP reads for the egress paths of issue 11: virtual networks and subnets, route tables, Azure Firewalls, public IP prefixes.</summary>
+internal sealed partial class ArmApi
+{
+    /// <summary>GET of one Network RP resource held in <paramref name="table"/> (key rg/name).</summary>
+    private async Task GetNetworkResource<T>(HttpContext ctx, string rg, string name, string type, Dictionary<string, T> table, Func<T, JsonObject> toJson) where T : class
+    {
+        JsonObject? body; bool rgOk;
+        lock (W.Sync)
+        {
+            rgOk = W.ResourceGroups.ContainsKey(rg);
+            body = table.GetValueOrDefault(EmulatorWorld.RgKey(rg, name)) is { } r ? toJson(r) : null;
+        }
+        if (!rgOk) { await RgNotFound(ctx, rg); return; }
+        if (body is null) { await ResNotFound(ctx, type, name, rg); return; }
+        await Write(ctx, 200, body);
+    }
+
+    private Task GetVnet(HttpContext ctx, string rg, string name) =>
+        GetNetworkResource(ctx, rg, name, "Microsoft.Network/virtualNetworks", W.VirtualNetworks, v => v.ToJson(Sub, W.Location));
+
+    private Task GetRouteTable(HttpContext ctx, string rg, string name) =>
+        GetNetworkResource(ctx, rg, name, "Microsoft.Network/routeTables", W.RouteTables, t => t.ToJson(Sub, W.Location));
+
+    private Task GetFirewall(HttpContext ctx, string rg, string name) =>
+        GetNetworkResource(ctx, rg, name, "Microsoft.Network/azureFirewalls", W.Firewalls, f => f.ToJson(Sub, W.Location));
+
+    private Task GetPrefix(HttpContext ctx, string rg, string name) =>
+        GetNetworkResource(ctx, rg, name, "Microsoft.Network/publicIPPrefixes", W.PublicIpPrefixes, p => p.ToJson(Sub, W.Location));
+
+    private async Task GetSubnet(HttpContext ctx, string rg, string vnet, string subnet)
+    {
+        JsonObject? body; bool rgOk, vnetOk;
+        lock (W.Sync)
+        {
+            rgOk = W.ResourceGroups.ContainsKey(rg);
+            var v = W.VirtualNetworks.GetValueOrDefault(EmulatorWorld.RgKey(rg, vnet));
+            vnetOk = v is not null;
+            var s = v?.Subnets.FirstOrDefault(x => x.Name.Equals(subnet, StringComparison.OrdinalIgnoreCase));
+            body = s is null ? null : v!.SubnetJson(Sub, s);
+        }
+        if (!rgOk) { await RgNotFound(ctx, rg); return; }
+        if (!vnetOk) { await ResNotFound(ctx, "Microsoft.Network/virtualNetworks", vnet, rg); return; }
+        if (body is null) { await ResNotFound(ctx, "Microsoft.Network/virtualNetworks/subnets", $"{vnet}/{subnet}", rg); return; }
+        await Write(ctx, 200, body);
+    }
+
+    /// <summary>AzureFirewalls_ListAll: every firewall of the subscription (one page).</summary>
+    private async Task ListFirewalls(HttpContext ctx)
+    {
+        JsonArray arr;
+        lock (W.Sync) arr = new JsonArray(W.Firewalls.Values.Select(f => (JsonNode)f.ToJson(Sub, W.Location)).ToArray());
+        await Write(ctx, 200, new JsonObject { ["value"] = arr });
+    }
+}

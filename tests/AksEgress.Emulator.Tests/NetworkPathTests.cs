@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Xunit;
+using static AksEgress.Emulator.Tests.TestUtil;
+
+namespace AksEgress.Emulator.Tests;
+
+/// <summary>Issue 11 section 4: the network resources behind each egress path and the kubelet's egress decision per path.</summary>
+public class NetworkPathTests
+{
+    private static string Net(AksEmulator emu, string rg, string rest) =>
+        $"subscriptions/{emu.SubscriptionId}/resourceGroups/{rg}/providers/Microsoft.Network/{rest}?api-version=2025-07-01";
+
+    private static async Task<string> ProbeOn(Kubernetes k, string name, string? node = null)
+    {
+        var pod = KubernetesTests.CurlPod(name, "https://api.ipify.org", KubernetesTests.McrImage);
+        if (node is not null) pod.Spec.NodeName = node;
+        await k.CoreV1.CreateNamespacedPodAsync(pod, "default");
+        await KubernetesTests.WaitForPhase(k, name, "Succeeded", "Failed");
+        using var s = await k.CoreV1.ReadNamespacedPodLogAsync(name, "default");
+        return (await new StreamReader(s).ReadToEndAsync()).Trim();
+    }
+
+    [Fact]
+    public async Task Udr_cluster_egress_follows_the_subnet_route_to_the_classic_firewall()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        using var http = Arm(emu);
+        var fwIp = emu.World.GetPublicIpAddress("demo-rg", "fw-egress-ip")!;
+
+        // The ARM view: pool → subnet → route table → 0.0.0.0/0 → VirtualAppliance 10.1.0.4 → hub-fw (real ipconfig id segment).
+        var subnetId = emu.World.GetCluster("udr")!["properties"]!["agentPoolProfiles"]![0]!["vnetSubnetID"]!.GetValue<string>();
+        Assert.EndsWith("/virtualNetworks/aks-vnet/subnets/aks-subnet", subnetId);
+        var (status, subnet, _) = await Send(http, HttpMethod.Get, Net(emu, "demo-rg", "virtualNetworks/aks-vnet/subnets/aks-subnet"));
+        Assert.Equal(200, status);
+        Assert.EndsWith("/routeTables/aks-udr", subnet!["properties"]!["routeTable"]!["id"]!.GetValue<string>());
+        var (_, rt, _) = await Send(http, HttpMethod.Get, Net(emu, "demo-rg", "routeTables/aks-udr"));
+        var route = rt!["properties"]!["routes"]![0]!["properties"]!;
+        Assert.Equal(("0.0.0.0/0", "VirtualAppliance", "10.1.0.4"), (route["addressPrefix"]!.GetValue<string>(), route["nextHopType"]!.GetValue<string>(), route["nextHopIpAddress"]!.GetValue<string>()));
+        var (_, vnet, _) = await Send(http, HttpMethod.Get, Net(emu, "demo-rg", "virtualNetworks/aks-vnet"));
+        Assert.EndsWith("/virtualNetworks/hub-vnet", vnet!["properties"]!["virtualNetworkPeerings"]![0]!["properties"]!["remoteVirtualNetwork"]!["id"]!.GetValue<string>());
+        var (_, fw, _) = await Send(http, HttpMethod.Get, Net(emu, "demo-rg", "azureFirewalls/hub-fw"));
+        var ipc = fw!["properties"]!["ipConfigurations"]![0]!;
+        Assert.Contains("/azureFirewalls/hub-fw/azureFirewallIpConfigurations/", ipc["id"]!.GetValue<string>());
+        Assert.Equal("10.1.0.4", ipc["properties"]!["privateIPAddress"]!.GetValue<string>());
+        Assert.Equal(new[] { fwIp }, emu.World.GetExpectedEgressAddresses("udr"));
+
+        using var k = Kube(emu, "udr");
+        Assert.Equal(fwIp, await ProbeOn(k, "via-fw"));
+
+        // A NAT gateway on AzureFirewallSubnet takes all of the firewall's internet traffic.
+        var natIp = emu.World.AttachNewNatGateway("demo-rg", "hub-vnet", "AzureFirewallSubnet", "fw-natgw");
+        Assert.Equal(new[] { natIp }, emu.World.GetExpectedEgressAddresses("udr"));
+        Assert.Equal(natIp, await ProbeOn(k, "via-fw-nat"));
+
+        // An appliance that is not a modelled firewall, or a None / VPN gateway next hop: no Azure public address.
+        emu.World.SetRoute("demo-rg", "aks-udr", "default-to-firewall", "0.0.0.0/0", "VirtualAppliance", "10.1.0.99");
+        Assert.Empty(emu.World.GetExpectedEgressAddresses("udr"));
+        emu.World.SetRoute("demo-rg", "aks-udr", "default-to-firewall", "0.0.0.0/0", "None");
+        Assert.Empty(emu.World.GetExpectedEgressAddresses("udr"));
+        // Longest prefix wins: split routes to Internet override the blackhole default.
+        emu.World.SetRoute("demo-rg", "aks-udr", "low-half", "0.0.0.0/1", "VirtualAppliance", "10.1.0.4");
+        Assert.Equal(new[] { natIp }, emu.World.GetExpectedEgressAddresses("udr"));
+    }
+
+    [Fact]
+    public async Task User_assigned_nat_gateway_snats_to_any_of_its_ips_and_prefix_addresses()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        using var http = Arm(emu);
+        var ip1 = emu.World.GetPublicIpAddress("paths-rg", "uanat-ip-1")!;
+        var ip2 = emu.World.GetPublicIpAddress("paths-rg", "uanat-ip-2")!;
+        var expected = new[] { ip1, ip2, "192.0.2.0", "192.0.2.1", "192.0.2.2", "192.0.2.3" };
+        Assert.Equal(expected, emu.World.GetExpectedEgressAddresses("uanat"));
+
+        var cluster = emu.World.GetCluster("uanat")!;
+        Assert.Equal("userAssignedNATGateway", cluster["properties"]!["networkProfile"]!["outboundType"]!.GetValue<string>());
+        var (_, subnet, _) = await Send(http, HttpMethod.Get, Net(emu, "paths-rg", "virtualNetworks/uanat-vnet/subnets/nodes"));
+        Assert.EndsWith("/natGateways/uanat-natgw", subnet!["properties"]!["natGateway"]!["id"]!.GetValue<string>());
+        var (_, ng, _) = await Send(http, HttpMethod.Get, Net(emu, "paths-rg", "natGateways/uanat-natgw"));
+        Assert.Equal(2, ng!["properties"]!["publicIpAddresses"]!.AsArray().Count);
+        Assert.EndsWith("/publicIPPrefixes/uanat-prefix", ng["properties"]!["publicIpPrefixes"]![0]!["id"]!.GetValue<string>());
+        var (status, prefix, _) = await Send(http, HttpMethod.Get,
+            $"subscriptions/{emu.SubscriptionId}/resourceGroups/paths-rg/providers/Microsoft.Network/publicIPPrefixes/uanat-prefix?api-version=2025-07-01");
+        Assert.Equal(200, status);
+        Assert.Equal("192.0.2.0/30", prefix!["properties"]!["ipPrefix"]!.GetValue<string>());
+
+        using var k = Kube(emu, "uanat");
+        var seen = new HashSet<string>();
+        for (var i = 0; i < 6; i++) seen.Add(await ProbeOn(k, "nat-" + i));
+        Assert.Subset(expected.ToHashSet(), seen);
+    }
+
+    [Fact]
+    public async Task Secured_hub_firewall_snats_to_its_literal_public_addresses()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        using var http = Arm(emu);
+        var (_, fw, _) = await Send(http, HttpMethod.Get, Net(emu, "paths-rg", "azureFirewalls/secured-hub-fw"));
+        Assert.Equal("AZFW_Hub", fw!["properties"]!["sku"]!["name"]!.GetValue<string>());
+        var hub = fw["properties"]!["hubIPAddresses"]!;
+        Assert.Equal("10.100.0.132", hub["privateIPAddress"]!.GetValue<string>());
+        var addrs = hub["publicIPs"]!["addresses"]!.AsArray().Select(a => a!["address"]!.GetValue<string>()).ToArray();
+        Assert.Equal(2, addrs.Length);
+        Assert.Equal(addrs, emu.World.GetExpectedEgressAddresses("udr-hub"));
+        var (_, list, _) = await Send(http, HttpMethod.Get, $"subscriptions/{emu.SubscriptionId}/providers/Microsoft.Network/azureFirewalls?api-version=2025-07-01");
+        Assert.Equal(2, list!["value"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Node_public_ip_pool_egresses_from_its_prefix_while_the_other_pool_uses_the_load_balancer()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        var lb = emu.World.GetExpectedEgressAddresses("nodepip", "nodepool1");
+        Assert.Single(lb);
+        var pub = emu.World.GetExpectedEgressAddresses("nodepip", "pubpool");
+        Assert.Equal(new[] { "192.0.2.16", "192.0.2.17", "192.0.2.18", "192.0.2.19" }, pub);
+        using var k = Kube(emu, "nodepip");
+        var nodes = await k.CoreV1.ListNodeAsync(labelSelector: "agentpool=pubpool");
+        Assert.Equal(2, nodes.Items.Count);
+        var seen = await ProbeOn(k, "on-pub", nodes.Items[0].Metadata.Name);
+        Assert.Contains(seen, pub);
+        var other = (await k.CoreV1.ListNodeAsync(labelSelector: "agentpool=nodepool1")).Items[0].Metadata.Name;
+        Assert.Equal(lb[0], await ProbeOn(k, "on-lb", other));
+    }
+}

@@ -1,0 +1,140 @@
+using System.Text.Json.Nodes;
+using AksEgress.Contract;
+using AksEgress.Emulator;
+using AksEgress.Engine;
+using AksEgress.Models;
+using Xunit;
+
+namespace AksEgress.Tests.Arm;
+
+/// <summary>Issue 11 section 1: Get-AksEgressConfiguration resolves every egress path to what a partner must allowlist.</summary>
+public class AllowListTests
+{
+    private static ClusterRef Paths(string name) => new(null, "paths-rg", name);
+
+    [Fact]
+    public async Task Load_balancer_and_managed_nat_gateway_allowlists_are_their_ips_as_slash_32()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        var slb = await f.Engine.GetEgressConfigurationAsync(f.Cluster("standard-lb"), null, new NullOperationContext());
+        Assert.Equal(EgressResolution.Exact, slb.Resolution);
+        Assert.Equal(f.Emu.World.GetExpectedEgressAddresses("standard-lb").Select(a => a + "/32"), slb.AllowList);
+        Assert.Empty(slb.NodePool);
+        Assert.Equal(2, f.Arm.Count);   // still one cluster GET and one IP GET: the resolver reuses the IP it read
+        var nat = await f.Engine.GetEgressConfigurationAsync(f.Cluster("natgw"), null, new NullOperationContext());
+        Assert.Equal(EgressResolution.Exact, nat.Resolution);
+        Assert.Equal(f.Emu.World.GetExpectedEgressAddresses("natgw").Select(a => a + "/32"), nat.AllowList);
+    }
+
+    [Fact]
+    public async Task User_assigned_nat_gateway_resolves_through_the_pool_subnet_to_its_ips_and_prefix()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("uanat"), null, new NullOperationContext());
+        var ip1 = f.Emu.World.GetPublicIpAddress("paths-rg", "uanat-ip-1")!;
+        var ip2 = f.Emu.World.GetPublicIpAddress("paths-rg", "uanat-ip-2")!;
+        Assert.Equal(EgressDecider.NatGateway, c.EgressDecidedBy);
+        Assert.Equal(EgressResolution.Exact, c.Resolution);
+        Assert.Equal(new[] { ip1 + "/32", ip2 + "/32", "192.0.2.0/30" }, c.AllowList);
+        Assert.Equal(new[] { ip1, ip2 }, c.EgressIpAddress);
+        Assert.Equal(new[] { "192.0.2.0/30" }, c.EgressIpPrefix);
+        // every address the emulated kubelet can use is inside the allowlist
+        Assert.All(f.Emu.World.GetExpectedEgressAddresses("uanat"), a => Assert.NotNull(Cidr.Match(c.AllowList, a)));
+        Assert.Contains(f.ArmLines, l => l.EndsWith("/virtualNetworks/uanat-vnet/subnets/nodes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Udr_to_a_classic_firewall_is_found_through_the_peering_without_listing_firewalls()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        var ctx = new RecordingContext();
+        var c = await f.Engine.GetEgressConfigurationAsync(f.Cluster("udr"), null, ctx);
+        var fwIp = f.Emu.World.GetPublicIpAddress("demo-rg", "fw-egress-ip");
+        Assert.Equal(EgressResolution.Exact, c.Resolution);
+        Assert.Equal(new[] { fwIp + "/32" }, c.AllowList);
+        Assert.Contains("hub-fw", c.ResolutionNote);
+        Assert.Contains(f.ArmLines, l => l.EndsWith("/azureFirewalls/hub-fw", StringComparison.Ordinal));
+        Assert.DoesNotContain(f.ArmLines, l => l.EndsWith("/providers/Microsoft.Network/azureFirewalls", StringComparison.Ordinal));
+
+        // A NAT gateway on AzureFirewallSubnet takes over the firewall's internet traffic.
+        var natIp = f.Emu.World.AttachNewNatGateway("demo-rg", "hub-vnet", "AzureFirewallSubnet", "fw-natgw");
+        c = await f.Engine.GetEgressConfigurationAsync(f.Cluster("udr"), null, new NullOperationContext());
+        Assert.Equal(new[] { natIp + "/32" }, c.AllowList);
+        Assert.Equal(f.Emu.World.GetExpectedEgressAddresses("udr").Select(a => a + "/32"), c.AllowList);
+    }
+
+    [Fact]
+    public async Task Udr_to_a_secured_hub_firewall_lists_the_subscription_firewalls_once()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("udr-hub"), null, new NullOperationContext());
+        Assert.Equal(EgressResolution.Exact, c.Resolution);
+        Assert.Equal(f.Emu.World.GetExpectedEgressAddresses("udr-hub").Select(a => a + "/32"), c.AllowList);
+        Assert.Equal(2, c.AllowList.Count);
+        Assert.Single(f.ArmLines, l => l.EndsWith("/providers/Microsoft.Network/azureFirewalls", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("VirtualAppliance", "10.1.0.99", EgressResolution.Unresolvable, "not an Azure Firewall")]
+    [InlineData("VirtualNetworkGateway", null, EgressResolution.Unresolvable, "on-premises")]
+    [InlineData("None", null, EgressResolution.Exact, "dropped")]
+    public async Task Udr_next_hops_that_azure_cannot_resolve_say_why(string hop, string? ip, EgressResolution expected, string why)
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        f.Emu.World.SetRoute("demo-rg", "aks-udr", "default-to-firewall", "0.0.0.0/0", hop, ip);
+        var c = await f.Engine.GetEgressConfigurationAsync(f.Cluster("udr"), null, new NullOperationContext());
+        Assert.Equal(expected, c.Resolution);
+        Assert.Empty(c.AllowList);
+        Assert.Contains(why, c.ResolutionNote);
+    }
+
+    [Fact]
+    public async Task Node_public_ip_pool_is_listed_apart_with_its_prefix_and_overrides_the_load_balancer()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("nodepip"), null, new NullOperationContext());
+        var lb = f.Emu.World.GetExpectedEgressAddresses("nodepip", "nodepool1").Single();
+        Assert.Equal(new[] { lb + "/32", "192.0.2.16/30" }, c.AllowList);
+        Assert.Equal(2, c.NodePool.Count);
+        var pub = c.NodePool.Single(p => p.NodePool == "pubpool");
+        Assert.Equal(EgressDecider.NodePublicIp, pub.EgressDecidedBy);
+        Assert.Equal(new[] { "192.0.2.16/30" }, pub.AllowList);
+        Assert.Equal(EgressDecider.LoadBalancerOutboundRule, c.NodePool.Single(p => p.NodePool == "nodepool1").EgressDecidedBy);
+
+        // without a prefix the per-node IPs change with the nodes: Partial, and said so
+        f.Emu.World.ChangeCluster("nodepip", b => b["properties"]!["agentPoolProfiles"]![1]!.AsObject().Remove("nodePublicIPPrefixID"));
+        var fresh = await ConnectedEngine.ConnectAsync(f.Emu);   // a new engine: no cached cluster read
+        c = await fresh.GetEgressConfigurationAsync(Paths("nodepip"), null, new NullOperationContext());
+        Assert.Equal(EgressResolution.Partial, c.Resolution);
+        Assert.Contains("pubpool", c.ResolutionNote);
+        Assert.Contains("nodePublicIPPrefixID", c.ResolutionNote);
+    }
+
+    [Theory]
+    // block is preview-only (not in the stable outboundType enum), so the emulator must not serve it over the stable api-version.
+    [InlineData("none", EgressResolution.Unresolvable)]
+    public async Task None_and_block_say_plainly_that_there_is_no_egress_to_allow(string outboundType, EgressResolution expected)
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        f.Emu.World.ChangeCluster("natgw", b => b["properties"]!["networkProfile"]!["outboundType"] = outboundType);
+        var c = await f.Engine.GetEgressConfigurationAsync(f.Cluster("natgw"), null, new NullOperationContext());
+        Assert.Equal(expected, c.Resolution);
+        Assert.Empty(c.AllowList);
+        Assert.Contains(outboundType, c.ResolutionNote);
+    }
+
+    [Fact]
+    public async Task A_network_resource_the_caller_cannot_read_gives_partial_with_a_warning_naming_it_and_the_action()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "/natGateways/uanat-natgw", Status = 403, ErrorCode = "AuthorizationFailed", Count = -1 });
+        var ctx = new RecordingContext();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("uanat"), null, ctx);
+        Assert.Equal(EgressResolution.Partial, c.Resolution);
+        Assert.Empty(c.AllowList);
+        Assert.Contains("uanat-natgw", c.ResolutionNote);
+        var w = Assert.Single(ctx.Warnings);
+        Assert.Contains("/natGateways/uanat-natgw", w);
+        Assert.Contains("Microsoft.Network/natGateways/read", w);
+    }
+}

@@ -1,0 +1,78 @@
+# Issue 11: every egress path resolved to an allowlist, then proven from inside the cluster by piping it to Test-AksEgressIp.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    $script:Emu = Start-AksEmulator
+    Connect-AksEmulator -Emulator $Emu | Out-Null
+    function script:Add-EmulatorFault($Emulator, [hashtable] $Rule) { Invoke-EmulatorAdmin -Emulator $Emulator -Method POST -Path 'faults' -Body $Rule | Out-Null }
+}
+AfterAll {
+    Disconnect-AksEgress
+    if ($script:Emu) { Stop-AksEmulator $script:Emu }
+}
+
+Describe 'Allowlist per egress path: resolve, then prove' {
+    It '<Cluster>: resolves to <Resolution> and every sampled address is inside the AllowList' -ForEach @(
+        @{ Rg = 'demo-rg'; Cluster = 'standard-lb'; Decider = 'LoadBalancerOutboundRule'; Resolution = 'Exact'; Entries = 1 }
+        @{ Rg = 'demo-rg'; Cluster = 'natgw'; Decider = 'NatGateway'; Resolution = 'Exact'; Entries = 1 }
+        @{ Rg = 'paths-rg'; Cluster = 'uanat'; Decider = 'NatGateway'; Resolution = 'Exact'; Entries = 3 }
+        @{ Rg = 'demo-rg'; Cluster = 'udr'; Decider = 'UserDefinedRouting'; Resolution = 'Exact'; Entries = 1 }
+        @{ Rg = 'paths-rg'; Cluster = 'udr-hub'; Decider = 'UserDefinedRouting'; Resolution = 'Exact'; Entries = 2 }
+    ) {
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName $Rg -ClusterName $Cluster
+        "$($cfg.EgressDecidedBy)" | Should -Be $Decider
+        "$($cfg.Resolution)" | Should -Be $Resolution
+        @($cfg.AllowList).Count | Should -Be $Entries
+        $r = $cfg | Test-AksEgressIp -Count 6
+        $r.Succeeded | Should -BeTrue -Because $r.Explanation
+        @($r.AllowList) | Should -Be @($cfg.AllowList)
+        @($r.OutsideAllowList).Count | Should -Be 0
+        @($r.Samples).Count | Should -Be 6
+        Get-EmulatorTestPod $Emu -Cluster $Cluster | Should -BeNullOrEmpty
+    }
+
+    It 'nodepip: the node public IP pool is listed apart and proven per pool with -NodePool' {
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName nodepip
+        $pub = $cfg.NodePool | Where-Object NodePool -eq pubpool
+        "$($pub.EgressDecidedBy)" | Should -Be 'NodePublicIp'
+        @($pub.AllowList) | Should -Be @('192.0.2.16/30')
+        $r = $cfg | Test-AksEgressIp -NodePool pubpool
+        $r.Succeeded | Should -BeTrue -Because $r.Explanation
+        @($r.Samples.NodeName | Sort-Object -Unique).Count | Should -Be 2
+        $lb = $cfg.NodePool | Where-Object NodePool -eq nodepool1
+        $r2 = Test-AksEgressIp -ClusterId $cfg.ClusterId -NodePool nodepool1 -AllowList $pub.AllowList -WarningAction SilentlyContinue
+        $r2.Succeeded | Should -BeFalse
+        @($r2.OutsideAllowList) | Should -Be @($lb.EgressIpAddress)
+        $r2.Explanation | Should -Match 'outside the allowlist'
+    }
+
+    It 'a UDR to an appliance AksEgress cannot see is Unresolvable, with the reason' {
+        Reset-Emulator $Emu
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName demo-rg -ClusterName udr
+        "$($cfg.Resolution)" | Should -Be 'Exact'
+        Add-EmulatorFault $Emu @{ Method = 'GET'; PathContains = '/routeTables/aks-udr'; Status = 200; Count = -1
+            Body = (@{ id = '/subscriptions/x/resourceGroups/demo-rg/providers/Microsoft.Network/routeTables/aks-udr'; name = 'aks-udr'; location = 'eastus'
+                    properties = @{ routes = @(@{ name = 'nva'; properties = @{ addressPrefix = '0.0.0.0/0'; nextHopType = 'VirtualAppliance'; nextHopIpAddress = '10.9.9.9' } }) } } | ConvertTo-Json -Depth 8) }
+        Disconnect-AksEgress; Connect-AksEmulator -Emulator $Emu | Out-Null   # no cached cluster read
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName demo-rg -ClusterName udr
+        "$($cfg.Resolution)" | Should -Be 'Unresolvable'
+        @($cfg.AllowList).Count | Should -Be 0
+        $cfg.ResolutionNote | Should -Match '10\.9\.9\.9'
+        $cfg.ResolutionNote | Should -Match 'not an Azure Firewall'
+    }
+
+    It 'a network resource the caller may not read gives Partial and a warning naming it and the action, never an error' {
+        Reset-Emulator $Emu
+        Add-EmulatorFault $Emu @{ Method = 'GET'; PathContains = '/natGateways/uanat-natgw'; Status = 403; ErrorCode = 'AuthorizationFailed'; Count = -1 }
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName uanat -WarningVariable warn -WarningAction SilentlyContinue -ErrorVariable err
+        $err | Should -BeNullOrEmpty
+        "$($cfg.Resolution)" | Should -Be 'Partial'
+        "$warn" | Should -Match 'natGateways/uanat-natgw'
+        "$warn" | Should -Match 'Microsoft\.Network/natGateways/read'
+    }
+
+    It 'a bad -AllowList entry is refused before any request with InvalidAllowList' {
+        $e = $null
+        try { Test-AksEgressIp -ClusterId '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/paths-rg/providers/Microsoft.ContainerService/managedClusters/uanat' -AllowList 'ten.0.0.0/8' -ErrorAction Stop } catch { $e = $_ }
+        $e.FullyQualifiedErrorId | Should -Match '^InvalidAllowList'
+    }
+}
