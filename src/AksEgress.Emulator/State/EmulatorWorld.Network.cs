@@ -97,7 +97,7 @@ public sealed partial class EmulatorWorld
             RouteTables[RgKey(rg, routeTable)] = rt;
         }
         VirtualNetworks[RgKey(rg, vnetName)] = vnet;
-        c.NetworkContributorOn.Add(rg);
+        AssignRoleLocked(c.PrincipalId, ResourceGroupScope(rg), NetworkContributorRoleId, "ServicePrincipal");   // the cluster identity may use its own network
         return vnet;
     }
 
