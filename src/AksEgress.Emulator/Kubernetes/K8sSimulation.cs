@@ -4,7 +4,7 @@ using System.Threading.Channels;
 namespace AksEgress.Emulator;
 
 /// <summary>Service controller (cloud-provider-azure) and kubelet simulation.</summary>
-internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
+internal sealed partial class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
 {
     private const string Finalizer = "service.kubernetes.io/load-balancer-cleanup";
     private const string AnnIpv4 = "service.beta.kubernetes.io/azure-load-balancer-ipv4";
@@ -278,7 +278,8 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         if (nodeName is null)
         {
             var selector = spec["nodeSelector"] as JsonObject;
-            var candidates = c.K8s.NodeNames.Where(n => selector is null || selector.All(kv => JsonUtil.S(c.K8s.Nodes[n], "metadata", "labels", kv.Key) == kv.Value?.ToString())).ToList();
+            var candidates = c.K8s.NodeNames.Where(n => selector is null || selector.All(kv => JsonUtil.S(c.K8s.Nodes[n], "metadata", "labels", kv.Key) == kv.Value?.ToString()))
+                .Where(n => Tolerates(pod, c.K8s.Nodes[n])).ToList();
             if (candidates.Count == 0)
             {
                 var msg = $"0/{total} nodes are available: {total} node(s) didn't match Pod's node affinity/selector. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.";
@@ -309,6 +310,18 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         Later(w.Options.PodStartDelayMilliseconds, () => Start(c, pod));
     }
 
+    /// <summary>Whether the pod tolerates every NoSchedule taint of the node (gateway nodes carry one).</summary>
+    private static bool Tolerates(JsonObject pod, JsonObject node)
+    {
+        var taints = (JsonUtil.Get(node, "spec", "taints") as JsonArray)?.OfType<JsonObject>().Where(t => JsonUtil.S(t, "effect") is "NoSchedule" or "NoExecute").ToList();
+        if (taints is null || taints.Count == 0) return true;
+        var tolerations = (JsonUtil.Get(pod, "spec", "tolerations") as JsonArray)?.OfType<JsonObject>().ToList() ?? new();
+        return taints.All(t => tolerations.Any(tol =>
+            (JsonUtil.S(tol, "key") is null && JsonUtil.S(tol, "operator") == "Exists")
+            || (JsonUtil.S(tol, "key") == JsonUtil.S(t, "key") && (JsonUtil.S(tol, "operator") == "Exists" || JsonUtil.S(tol, "value") == JsonUtil.S(t, "value"))
+                && (JsonUtil.S(tol, "effect") is null or "" || JsonUtil.S(tol, "effect") == JsonUtil.S(t, "effect")))));
+    }
+
     private static JsonObject Cond(string type, string status, string? reason = null, string? message = null)
     {
         var o = new JsonObject { ["type"] = type, ["status"] = status, ["lastProbeTime"] = null, ["lastTransitionTime"] = JsonUtil.Now() };
@@ -324,6 +337,13 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         var rt = c.K8s.PodRuntimes.TryGetValue(key, out var r) ? r : c.K8s.PodRuntimes[key] = new PodRuntime();
         var status = JsonUtil.Obj(pod, "status");
         var statuses = (JsonArray)status["containerStatuses"]!;
+        var (gateway, sandboxError) = GatewayOf(c, pod);
+        if (sandboxError is not null)
+        {
+            // The CNI refused the sandbox: the pod stays in ContainerCreating, kubelet retries (facts §2.6).
+            w.RecordEvent(c.K8s, pod, "Warning", "FailedCreatePodSandBox", sandboxError, "kubelet");
+            return;
+        }
         var failing = Containers(pod).Where(ct => ImageFails(c, JsonUtil.S(ct, "image") ?? "")).ToList();
         foreach (var ct in Containers(pod)) w.RecordEvent(c.K8s, pod, "Normal", "Pulling", $"Pulling image \"{JsonUtil.S(ct, "image")}\"", "kubelet");
         if (failing.Count > 0)
@@ -368,7 +388,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
             var tokens = CommandTokens(ct);
             var url = FindUrl(tokens);
             if (url is null) { rt.Logs[name] = ""; continue; }
-            var ip = Egress.Pick(w, c);
+            var ip = gateway is null ? Egress.Pick(w, c) : GatewayPick(c, gateway);
             if (ip is null)
             {
                 var port = url.Scheme == "https" ? 443 : 80;

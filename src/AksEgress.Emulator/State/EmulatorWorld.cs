@@ -60,7 +60,7 @@ public sealed partial class EmulatorWorld
         {
             foreach (var c in Clusters.Values)
                 foreach (var w in c.K8s.Watchers) w.Channel.Writer.TryComplete();
-            ResourceGroups.Clear(); PublicIps.Clear(); NatGateways.Clear(); Clusters.Clear(); Operations.Clear(); UsedAddresses.Clear();
+            ResourceGroups.Clear(); PublicIps.Clear(); NatGateways.Clear(); Clusters.Clear(); Operations.Clear(); UsedAddresses.Clear(); _prefixBlocks.Clear();
             _nextA = 10; _nextB = 10; _quota = 50;
             Seed();
         }
