@@ -123,7 +123,7 @@ public class StaticEgressGatewayTests
         Assert.True(ready["spec"]!["provisionPublicIps"]!.GetValue<bool>());
         var inPrefix = emu.World.GetExpectedEgressAddresses("standard-lb");
         var baseAddress = prefix.Split('/')[0];
-        var prefixAddresses = Enumerable.Range(0, 4).Select(i => baseAddress[..(baseAddress.LastIndexOf('.') + 1)] + (int.Parse(baseAddress.Split('.')[3]) + i)).ToList();
+        var prefixAddresses = Enumerable.Range(0, 4).Select(i => baseAddress[..(baseAddress.LastIndexOf('.') + 1)] + (int.Parse(baseAddress.Split('.')[3], System.Globalization.CultureInfo.InvariantCulture) + i)).ToList();
 
         await kube.CoreV1.CreateNamespacedPodAsync(Curl("in", "app-gw"), "default");
         await kube.CoreV1.CreateNamespacedPodAsync(Curl("out", null), "default");

@@ -116,7 +116,7 @@ internal sealed partial class K8sSimulation
     /// The gateway decision for a pod's sandbox: null gateway = normal egress; a sandbox error = the CNI refused (pod stays in
     /// ContainerCreating). hostNetwork pods never reach the CNI, so their annotation has no effect (facts §2.6). Caller holds Sync.
     /// </summary>
-    private (JsonObject? Gateway, string? SandboxError) GatewayOf(Cluster c, JsonObject pod)
+    private static (JsonObject? Gateway, string? SandboxError) GatewayOf(Cluster c, JsonObject pod)
     {
         var name = JsonUtil.S(pod, "metadata", "annotations", EmulatorWorld.GatewayAnnotation);
         if (string.IsNullOrEmpty(name) || JsonUtil.Bool(JsonUtil.Get(pod, "spec", "hostNetwork")) == true) return (null, null);

@@ -351,6 +351,9 @@ public sealed partial class EmulatorWorld
                         if (k.PodRuntimes.TryGetValue(key, out var rt)) o["emulatorLogs"] = new JsonObject(rt.Logs.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
                         return (JsonNode)o;
                     }).ToArray()),
+                    ["agentPools"] = new JsonArray(AgentPools(c).OfType<JsonObject>().Select(p => (JsonNode)JsonValue.Create(JsonUtil.S(p, "name"))!).ToArray()),
+                    ["staticEgressGatewayEnabled"] = GatewayEnabled(c),
+                    ["gatewayConfigurations"] = new JsonArray(k.Gateways.Values.Select(g => (JsonNode)JsonUtil.Clone(g)).ToArray()),
                     ["deletedPodCount"] = k.DeletedPods.Count,
                     ["deletedPods"] = new JsonArray(k.DeletedPods.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
                     ["events"] = new JsonArray(k.Events.Values.Select(e => (JsonNode)JsonUtil.Clone(e)).ToArray()),
