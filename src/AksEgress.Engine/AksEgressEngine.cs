@@ -38,12 +38,12 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
         _credentials = new CredentialService(_sessions, _clusters);
         _publicIps = new PublicIpService(_sessions, _clusters);
         _outboundIps = new OutboundIpService(_clusters);
-        _egressConfiguration = new EgressConfigurationService(_clusters);
         _egressServices = new EgressServiceManager(_sessions);
         _egressTest = new EgressTestService(_sessions, () => CredentialSource);
         _completion = new CompletionService(_sessions, _clusters);
         _gatewayPools = new GatewayPoolService(_clusters);
         _gateways = new GatewayService(_sessions, _gatewayPools);
+        _egressConfiguration = new EgressConfigurationService(_clusters, (c, i, ctx) => _gateways.ListAsync(c, i, ctx));
     }
 
     /// <summary>Engine tests only: a stand-in for the ARM side of the Kubernetes features (set before the first Kubernetes call).</summary>

@@ -41,6 +41,10 @@ Describe 'Static Egress Gateway, end to end' {
             $gw.Annotation | Should -Be 'kubernetes.azure.com/static-gateway-configuration=app-gw'
             ($pool | New-AksEgressGateway -Name app-gw -ExcludeCidr 10.0.0.0/8 -Confirm:$false).Action | Should -Be 'Unchanged'
 
+            $cfg = $cluster | Get-AksEgressConfiguration
+            $cfg.StaticEgressGatewayEnabled | Should -BeTrue
+            @($cfg.Gateways | ForEach-Object { "$($_.Namespace)/$($_.GatewayName)=$($_.Prefix)" }) | Should -Be @("default/app-gw=$($gw.Prefix)")
+
             # Proof per workload: the annotated pod leaves from the prefix, the unannotated one from the cluster's egress.
             $r = $gw | Test-AksEgressIp
             $r.Succeeded | Should -BeTrue -Because $r.Explanation

@@ -84,6 +84,16 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
         catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, Plural, s.Server, ct); }
     }
 
+    /// <summary>Get-AksEgressConfiguration: the cluster's configurations (every namespace) with their prefixes.</summary>
+    public async Task<IReadOnlyList<EgressGateway>> ListAsync(ClusterRef cluster, AksNodeResourceGroup info, IOperationContext context)
+    {
+        var s = await sessions.KubeClients.GetSessionAsync(new KubeAccess { Cluster = cluster, ClusterInfo = info }, context).ConfigureAwait(false);
+        context.WriteVerbose($"Static Egress Gateway is enabled on cluster {info.ClusterName}: listing its StaticGatewayConfigurations");
+        return (await ListAllAsync(s, context.CancellationToken).ConfigureAwait(false))
+            .Select(g => ToModel(g, s, info, "Unchanged"))
+            .OrderBy(g => g.Namespace, StringComparer.Ordinal).ThenBy(g => g.GatewayName, StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>Pods that carry the annotation for <paramref name="name"/> (any configuration when null) in <paramref name="ns"/> (all when null).</summary>
     internal static async Task<IReadOnlyList<string>> AnnotatedPodsAsync(KubeSession s, string? ns, string? name, CancellationToken ct)
     {

@@ -160,6 +160,17 @@ public class GatewayEngineTests
         Assert.Equal(4, gw.AllowList.Count);
         Assert.Equal(gw.Prefix, f.Emu.World.GetGatewayConfiguration("standard-lb", "default", "app-gw")!["status"]!["egressIpPrefix"]!.GetValue<string>());
 
+        f.Emu.Requests.Clear();
+        var config = await f.Engine.GetEgressConfigurationAsync(cluster, null, ctx);
+        Assert.True(config.StaticEgressGatewayEnabled);
+        var listed = Assert.Single(config.Gateways);
+        Assert.Equal(("default", "app-gw", "gwpool", gw.Prefix), (listed.Namespace, listed.GatewayName, listed.PoolName, listed.Prefix));
+        f.Emu.Requests.Clear();
+        var other = await f.Engine.GetEgressConfigurationAsync(f.Cluster("natgw"), null, ctx);
+        Assert.False(other.StaticEgressGatewayEnabled);
+        Assert.Empty(other.Gateways);
+        Assert.DoesNotContain(f.Emu.Requests.Entries, e => e.Target.StartsWith("k8s", StringComparison.Ordinal));   // no Kubernetes call without the add-on
+
         var proof = await f.Engine.TestEgressIpAsync(new TestEgressIpRequest { Gateway = "app-gw", Kube = kube }, ctx);
         Assert.True(proof.Succeeded, proof.Explanation);
         Assert.Contains(proof.Samples.Single(s => s.Gateway == "app-gw").ObservedIpAddress, gw.AllowList);
