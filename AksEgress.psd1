@@ -22,6 +22,12 @@
         'Set-AksOutboundIp'
         'Remove-AksEgressService'
         'Remove-AksEgressIp'
+        'Enable-AksStaticEgressGateway'
+        'Disable-AksStaticEgressGateway'
+        'New-AksEgressGatewayPool'
+        'Remove-AksEgressGatewayPool'
+        'New-AksEgressGateway'
+        'Remove-AksEgressGateway'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

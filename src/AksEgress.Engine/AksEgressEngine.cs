@@ -6,6 +6,7 @@ using AksEgress.Engine.EgressTest;
 using AksEgress.Engine.OutboundIps;
 using AksEgress.Engine.PublicIps;
 using AksEgress.Engine.Session;
+using AksEgress.Engine.StaticEgressGateway;
 using AksEgress.Models;
 
 namespace AksEgress.Engine;
@@ -27,6 +28,8 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
     private readonly EgressServiceManager _egressServices;
     private readonly EgressTestService _egressTest;
     private readonly CompletionService _completion;
+    private readonly GatewayPoolService _gatewayPools;
+    private readonly GatewayService _gateways;
 
     public AksEgressEngine()
     {
@@ -35,10 +38,12 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
         _credentials = new CredentialService(_sessions, _clusters);
         _publicIps = new PublicIpService(_sessions, _clusters);
         _outboundIps = new OutboundIpService(_clusters);
-        _egressConfiguration = new EgressConfigurationService(_clusters);
         _egressServices = new EgressServiceManager(_sessions);
         _egressTest = new EgressTestService(_sessions, () => CredentialSource);
         _completion = new CompletionService(_sessions, _clusters);
+        _gatewayPools = new GatewayPoolService(_clusters);
+        _gateways = new GatewayService(_sessions, _gatewayPools);
+        _egressConfiguration = new EgressConfigurationService(_clusters, (c, i, ctx) => _gateways.ListAsync(c, i, ctx));
     }
 
     /// <summary>Engine tests only: a stand-in for the ARM side of the Kubernetes features (set before the first Kubernetes call).</summary>
@@ -85,6 +90,21 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
 
     public Task<EgressTestResult> TestEgressIpAsync(TestEgressIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _egressTest.TestAsync(request, context));
+
+    public Task<StaticEgressGatewayState?> SetStaticEgressGatewayAsync(SetStaticEgressGatewayRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _gateways.SetFlagAsync(request, context));
+
+    public Task<EgressGatewayPool?> NewEgressGatewayPoolAsync(NewEgressGatewayPoolRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _gatewayPools.NewPoolAsync(request, context));
+
+    public Task<bool> RemoveEgressGatewayPoolAsync(RemoveEgressGatewayPoolRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _gateways.RemovePoolAsync(request, context));
+
+    public Task<EgressGateway?> NewEgressGatewayAsync(NewEgressGatewayRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _gateways.NewAsync(request, context));
+
+    public Task<bool> RemoveEgressGatewayAsync(RemoveEgressGatewayRequest request, bool force, IOperationContext context) =>
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _gateways.RemoveAsync(request, force, context));
 
     public Task<IReadOnlyList<string>> CompleteAsync(CompletionKind kind, string? resourceGroupName, string? kubeConfigPath, CancellationToken cancellationToken) =>
         Operation.RunAsync(new NullOperationContext(cancellationToken), () => _completion.CompleteAsync(kind, resourceGroupName, kubeConfigPath, cancellationToken));

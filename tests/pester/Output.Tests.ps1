@@ -22,6 +22,9 @@ BeforeAll {
     $configs = @($clusters | Get-AksEgressConfiguration -ErrorAction SilentlyContinue)
     # issue 11: a cluster whose pools egress differently (NodePool entries, prefixes in AllowList) exports cleanly too
     $configs += Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName nodepip
+    $gwState = $std | Enable-AksStaticEgressGateway -Confirm:$false
+    $gwPool = $std | New-AksEgressGatewayPool -Name gwpool -Confirm:$false
+    $gateway = $gwPool | New-AksEgressGateway -Name out-gw -ExcludeCidr 10.0.0.0/8 -Confirm:$false
     $script:Outputs = [ordered]@{
         AksEgressConnection  = @($connection)
         AksNodeResourceGroup = $clusters
@@ -30,6 +33,9 @@ BeforeAll {
         EgressTestResult     = @($test, $AllNodesTest)
         EgressConfiguration  = $configs
         OutboundIpAssignment = @($assignment)
+        StaticEgressGatewayState = @($gwState)
+        EgressGatewayPool    = @($gwPool)
+        EgressGateway        = @($gateway)
     }
     # Default table views are designed for 80 columns: the most useful columns first, short headers.
     $script:Headers = @{
@@ -40,6 +46,9 @@ BeforeAll {
         EgressTestResult     = 'OK', 'Observed', 'Expected', 'Cluster', 'Secs', 'Node'
         EgressConfiguration  = 'Cluster', 'EgressIp', 'PinWith', 'DecidedBy'
         OutboundIpAssignment = 'Cluster', 'Action', 'EgressIp', 'Previous', 'ResourceGroup'
+        StaticEgressGatewayState = 'Cluster', 'Enabled', 'Action', 'Removed'
+        EgressGatewayPool    = 'Pool', 'Nodes', 'Prefix', 'Max', 'Action', 'Cluster', 'VmSize'
+        EgressGateway        = 'Gateway', 'Prefix', 'Pool', 'Action', 'Cluster'
     }
     function Assert-Clean([string] $Text, [string] $Because) {
         $Text | Should -Not -Match '\b(Azure\.(Core|ResourceManager|Identity)|k8s\.Models|k8s\.|System\.Net\.Http|Microsoft\.Rest)' -Because "$Because must hold no SDK type"
@@ -51,7 +60,7 @@ AfterAll {
     if ($script:Emu) { Stop-AksEmulator $script:Emu }
 }
 
-Describe 'Output type <_>' -ForEach @('AksEgressConnection', 'AksNodeResourceGroup', 'EgressIp', 'EgressService', 'EgressTestResult', 'EgressConfiguration', 'OutboundIpAssignment') {
+Describe 'Output type <_>' -ForEach @('AksEgressConnection', 'AksNodeResourceGroup', 'EgressIp', 'EgressService', 'EgressTestResult', 'EgressConfiguration', 'OutboundIpAssignment', 'StaticEgressGatewayState', 'EgressGatewayPool', 'EgressGateway') {
     BeforeAll {
         $script:Type = $_
         $script:Items = $Outputs[$_]

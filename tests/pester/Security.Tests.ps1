@@ -89,6 +89,16 @@ Describe 'Secrets' {
             Invoke-Captured 'config' { Get-AksEgressConfiguration -ResourceGroupName demo-rg -ClusterName standard-lb @v }
             Invoke-Captured 'modern' { New-AksEgressIp -Name sec-out -ResourceGroupName egress-rg -Location eastus @v | Set-AksOutboundIp -ClusterId (ClusterId standard-lb) -Confirm:$false @v | Test-AksEgressIp @v }
             Invoke-Captured 'kubeconfig' { Test-AksEgressIp -KubeConfigPath (Join-Path $Emu.StateDir 'natgw.kubeconfig') -AllNodes @v }
+            Invoke-Captured 'gateway' {
+                $cl = Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName standard-lb @v
+                $cl | Enable-AksStaticEgressGateway -Confirm:$false @v
+                $gw = $cl | New-AksEgressGatewayPool -Name secgw -Confirm:$false @v | New-AksEgressGateway -Name sec-gw -Confirm:$false @v
+                $gw
+                $gw | Test-AksEgressIp @v
+                $gw | Remove-AksEgressGateway -Confirm:$false @v
+                $gw | Remove-AksEgressGatewayPool -Confirm:$false @v
+                $cl | Disable-AksStaticEgressGateway -Confirm:$false @v
+            }
             # failures: their messages and records must be as clean as the successes
             Invoke-Captured 'image pull' -ExpectError ImagePullFailed { Test-AksEgressIp -ClusterId (ClusterId standard-lb) -Image 'doesnotexist/curl:1' @v }
             Invoke-Captured 'sync failure' -ExpectError LoadBalancerSyncFailed { Set-AksEgressService -IpAddress 203.0.113.251 -ClusterId (ClusterId legacy-basic) -ServiceName sec-missing -TimeoutSeconds 20 @v }

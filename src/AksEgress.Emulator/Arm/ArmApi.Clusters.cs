@@ -151,6 +151,17 @@ internal sealed partial class ArmApi
     {
         var np = JsonUtil.Get(req, "properties", "networkProfile") as JsonObject;
         if (np is null) return (0, null);
+        if (JsonUtil.Get(np, "staticEgressGatewayProfile", "enabled") is { } segNode)
+        {
+            // Not published by AKS (facts §1.1: "Ensure all gateway node pools are deleted first"); code and text assumed.
+            var want = JsonUtil.Bool(segNode) == true;
+            var gatewayPools = EmulatorWorld.AgentPools(c).OfType<JsonObject>().Where(EmulatorWorld.IsGatewayPool).Select(p => JsonUtil.S(p, "name")).ToList();
+            if (!want && EmulatorWorld.GatewayEnabled(c) && gatewayPools.Count > 0)
+                return (400, Err("StaticEgressGatewayHasGatewayNodePools", $"Static Egress Gateway cannot be disabled while gateway node pools exist: {string.Join(", ", gatewayPools)}. Delete all gateway node pools first. See documentation https://learn.microsoft.com/en-us/azure/aks/configure-static-egress-gateway"));
+            var families = (JsonUtil.Get(np, "ipFamilies") ?? JsonUtil.Get(c.NetworkProfile, "ipFamilies")) as JsonArray;
+            if (want && !EmulatorWorld.GatewayEnabled(c) && families?.Any(f => string.Equals(f?.ToString(), "IPv6", StringComparison.OrdinalIgnoreCase)) == true)
+                return (400, Err("StaticEgressGatewayNotSupported", "Static Egress Gateway is not supported on dual-stack clusters: gateway nodes get IPv4 secondary IP configurations only. See documentation https://learn.microsoft.com/en-us/azure/aks/configure-static-egress-gateway"));
+        }
         var curType = c.OutboundType;
         var newType = JsonUtil.S(np, "outboundType") ?? curType;
         var valid = new[] { "loadBalancer", "userDefinedRouting", "managedNATGateway", "userAssignedNATGateway", "none", "block" };

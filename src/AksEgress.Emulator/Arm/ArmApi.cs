@@ -172,6 +172,14 @@ internal sealed partial class ArmApi(AksEmulator emu)
             "DELETE" => Write(ctx, 409, Err("OperationNotAllowed", "Deleting managed clusters is not modelled by the AksEgress emulator."), AksCt),
             _ => MethodNotAllowed(ctx),
         })),
+        (new(GroupPath + Aks + "/{name}/agentPools"), (api, ctx, method, v, fault) => OnlyGet(method, () => api.ListAgentPools(ctx, v["rg"], v["name"]))),
+        (new(GroupPath + Aks + "/{name}/agentPools/{pool}"), (api, ctx, method, v, fault) => Handled(method switch
+        {
+            "GET" => api.GetAgentPool(ctx, v["rg"], v["name"], v["pool"]),
+            "PUT" => api.PutAgentPool(ctx, v["rg"], v["name"], v["pool"], fault),
+            "DELETE" => api.DeleteAgentPool(ctx, v["rg"], v["name"], v["pool"], fault),
+            _ => MethodNotAllowed(ctx),
+        })),
         (new(GroupPath + Aks + "/{name}/{action:listClusterUserCredential|listClusterAdminCredential|listClusterMonitoringUserCredential}"),
             (api, ctx, method, v, fault) => Handled(method != "POST" ? MethodNotAllowed(ctx) : api.Credentials(ctx, v["rg"], v["name"], v["action"]))),
         (new(SubscriptionPath + Providers + "/locations/{loc}/{kind:operations|operationresults}/{id}"),

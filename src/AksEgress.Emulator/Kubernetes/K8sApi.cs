@@ -86,8 +86,9 @@ internal sealed partial class K8sApi(AksEmulator emu)
         var seg = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (path == "/version") { await WriteJson(ctx, 200, VersionBody()); return; }
         if (path == "/api") { await WriteJson(ctx, 200, new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1"), ["serverAddressByClientCIDRs"] = new JsonArray(new JsonObject { ["clientCIDR"] = "0.0.0.0/0", ["serverAddress"] = $"{JsonUtil.S(c.Body, "properties", "fqdn")}:443" }) }); return; }
-        if (path == "/apis") { await WriteJson(ctx, 200, new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = new JsonArray() }); return; }
+        if (path == "/apis") { bool gw; lock (W.Sync) gw = EmulatorWorld.GatewayEnabled(c); await WriteJson(ctx, 200, ApiGroupList(gw)); return; }
         if (path == "/api/v1") { await WriteJson(ctx, 200, ResourceList()); return; }
+        if (await HandleGateway(ctx, c, seg, fault)) return;
         if (seg.Length >= 1 && (seg[0] == "openapi" || seg[0] == "apis" || seg[0] == "swagger.json"))
         { await WriteStatus(ctx, 404, "NotFound", "the server could not find the requested resource", new JsonObject()); return; }
         if (seg.Length < 3 || seg[0] != "api" || seg[1] != "v1") { await WriteStatus(ctx, 404, "NotFound", "the server could not find the requested resource", new JsonObject()); return; }

@@ -4,7 +4,7 @@ using System.Threading.Channels;
 namespace AksEgress.Emulator;
 
 /// <summary>Service controller (cloud-provider-azure) and kubelet simulation.</summary>
-internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
+internal sealed partial class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
 {
     private const string Finalizer = "service.kubernetes.io/load-balancer-cleanup";
     private const string AnnIpv4 = "service.beta.kubernetes.io/azure-load-balancer-ipv4";
@@ -366,6 +366,13 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
         var rt = c.K8s.PodRuntimes.TryGetValue(key, out var r) ? r : c.K8s.PodRuntimes[key] = new PodRuntime();
         var status = JsonUtil.Obj(pod, "status");
         var statuses = (JsonArray)status["containerStatuses"]!;
+        var (gateway, sandboxError) = GatewayOf(c, pod);
+        if (sandboxError is not null)
+        {
+            // The CNI refused the sandbox: the pod stays in ContainerCreating, kubelet retries (facts §2.6).
+            w.RecordEvent(c.K8s, pod, "Warning", "FailedCreatePodSandBox", sandboxError, "kubelet");
+            return;
+        }
         var failing = Containers(pod).Where(ct => ImageFails(c, JsonUtil.S(ct, "image") ?? "")).ToList();
         foreach (var ct in Containers(pod)) w.RecordEvent(c.K8s, pod, "Normal", "Pulling", $"Pulling image \"{JsonUtil.S(ct, "image")}\"", "kubelet");
         if (failing.Count > 0)
@@ -413,7 +420,7 @@ internal sealed class K8sSimulation(EmulatorWorld w, CancellationToken stopping)
             var onAci = JsonUtil.S(c.K8s.Nodes.GetValueOrDefault(JsonUtil.S(pod, "spec", "nodeName") ?? ""), "metadata", "labels", "type") == "virtual-kubelet";
             // Through the cluster's HTTP proxy (the variables AKS injected), the request leaves from the proxy's address.
             var viaProxy = !onAci && c.ProxyEgressAddress is not null && HttpProxyInjection.ProxyOf(ct, tokens, url) is not null;
-            var ip = onAci ? (c.AciEgressAddress ??= w.AllocateAddress()) : viaProxy ? c.ProxyEgressAddress : Egress.Pick(w, c, JsonUtil.S(pod, "spec", "nodeName"));
+            var ip = gateway is not null ? GatewayPick(c, gateway) : onAci ? (c.AciEgressAddress ??= w.AllocateAddress()) : viaProxy ? c.ProxyEgressAddress : Egress.Pick(w, c, JsonUtil.S(pod, "spec", "nodeName"));
             if (ip is null)
             {
                 var port = url.Scheme == "https" ? 443 : 80;

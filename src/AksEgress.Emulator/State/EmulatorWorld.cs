@@ -69,7 +69,7 @@ public sealed partial class EmulatorWorld
             foreach (var c in Clusters.Values)
                 foreach (var w in c.K8s.Watchers) w.Channel.Writer.TryComplete();
             ResourceGroups.Clear(); PublicIps.Clear(); NatGateways.Clear(); Clusters.Clear(); Operations.Clear(); UsedAddresses.Clear();
-            VirtualNetworks.Clear(); RouteTables.Clear(); Firewalls.Clear(); PublicIpPrefixes.Clear(); NodePublicAddresses.Clear();
+            VirtualNetworks.Clear(); RouteTables.Clear(); Firewalls.Clear(); PublicIpPrefixes.Clear(); NodePublicAddresses.Clear(); _prefixBlocks.Clear();
             _nextA = 10; _nextB = 10; _quota = 50;
             Seed();
         }
@@ -430,6 +430,9 @@ public sealed partial class EmulatorWorld
                         if (k.PodRuntimes.TryGetValue(key, out var rt)) o["emulatorLogs"] = new JsonObject(rt.Logs.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
                         return (JsonNode)o;
                     }).ToArray()),
+                    ["agentPools"] = new JsonArray(AgentPools(c).OfType<JsonObject>().Select(p => (JsonNode)JsonValue.Create(JsonUtil.S(p, "name"))!).ToArray()),
+                    ["staticEgressGatewayEnabled"] = GatewayEnabled(c),
+                    ["gatewayConfigurations"] = new JsonArray(k.Gateways.Values.Select(g => (JsonNode)JsonUtil.Clone(g)).ToArray()),
                     ["deletedPodCount"] = k.DeletedPods.Count,
                     ["deletedPods"] = new JsonArray(k.DeletedPods.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
                     ["events"] = new JsonArray(k.Events.Values.Select(e => (JsonNode)JsonUtil.Clone(e)).ToArray()),

@@ -28,6 +28,8 @@ internal sealed class K8sState
     public Dictionary<string, JsonObject> Services { get; } = new();   // ns/name
     public Dictionary<string, JsonObject> Pods { get; } = new();
     public Dictionary<string, JsonObject> Events { get; } = new();
+    /// <summary>StaticGatewayConfigurations (egressgateway.kubernetes.azure.com/v1alpha1), ns/name; served only while the add-on is enabled.</summary>
+    public Dictionary<string, JsonObject> Gateways { get; } = new();
     public Dictionary<string, PodRuntime> PodRuntimes { get; } = new();
     public List<string> DeletedPods { get; } = new();
     public List<HistoryEntry> History { get; } = new();
@@ -44,6 +46,7 @@ internal sealed class K8sState
     public Dictionary<string, JsonObject> Store(string kind) => kind switch
     {
         "Service" => Services, "Pod" => Pods, "Event" => Events, "Namespace" => Namespaces, "Node" => Nodes,
+        "StaticGatewayConfiguration" => Gateways,
         _ => throw new ArgumentException(kind),
     };
 }

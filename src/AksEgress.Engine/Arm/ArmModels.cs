@@ -27,6 +27,8 @@ internal sealed class ManagedClusterModel
     public int? ManagedOutboundIpv6Count { get; init; }
     /// <summary>networkProfile.ipFamilies has IPv6, or the load balancer has managed IPv6 outbound IPs.</summary>
     public bool IsDualStack { get; init; }
+    /// <summary>networkProfile.staticEgressGatewayProfile.enabled.</summary>
+    public bool StaticEgressGatewayEnabled { get; init; }
     public IReadOnlyList<string> OutboundIpIds { get; init; } = Array.Empty<string>();
     public IReadOnlyList<string> OutboundIpPrefixIds { get; init; } = Array.Empty<string>();
     public IReadOnlyList<string> EffectiveOutboundIpIds { get; init; } = Array.Empty<string>();
@@ -105,6 +107,7 @@ internal sealed class ManagedClusterModel
             Info = info,
             LoadBalancerSkuRaw = skuRaw,
             HasNetworkProfile = np is not null,
+            StaticEgressGatewayEnabled = np?["staticEgressGatewayProfile"]?["enabled"] is JsonValue seg && seg.TryGetValue<bool>(out var segOn) && segOn,
             ManagedOutboundIpCount = Int(lbp?["managedOutboundIPs"], "count"),
             ManagedOutboundIpv6Count = Int(lbp?["managedOutboundIPs"], "countIPv6"),
             IsDualStack = (np?["ipFamilies"] as JsonArray)?.Any(f => string.Equals(f?.ToString(), "IPv6", StringComparison.OrdinalIgnoreCase)) == true

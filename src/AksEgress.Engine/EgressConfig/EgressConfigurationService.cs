@@ -6,14 +6,25 @@ using AksEgress.Models;
 namespace AksEgress.Engine.EgressConfig;
 
 /// <summary>Get-AksEgressConfiguration: what decides the cluster's egress, and which addresses it uses today.</summary>
-internal sealed class EgressConfigurationService(ClusterService clusters)
+internal sealed class EgressConfigurationService(ClusterService clusters, Func<ClusterRef, AksNodeResourceGroup, IOperationContext, Task<IReadOnlyList<EgressGateway>>>? gateways = null)
 {
     /// <param name="clusterReadId">The read of a cluster object handed down the pipeline (its ClusterReadId): reused when still
     /// kept (30 s); without it, or when it is gone, the cluster is read from ARM.</param>
     public async Task<EgressConfiguration> GetAsync(ClusterRef cluster, string? clusterReadId, IOperationContext context)
     {
         var (model, _, s) = await clusters.GetModelAsync(cluster, context, fresh: true, clusterReadId).ConfigureAwait(false);
-        return await BuildAsync(s, model, context).ConfigureAwait(false);
+        var config = await BuildAsync(s, model, context).ConfigureAwait(false);
+        if (!model.StaticEgressGatewayEnabled || gateways is null) return config;
+        // Only clusters with the add-on on cost the Kubernetes calls (list of StaticGatewayConfigurations in every namespace).
+        IReadOnlyList<EgressGateway> list;
+        try { list = await gateways(cluster, model.Info, context).ConfigureAwait(false); }
+        catch (AksEgressException e)
+        {
+            context.WriteWarning($"Could not list the Static Egress Gateway configurations of cluster {model.Info.ClusterName}: {e.Message}");
+            list = Array.Empty<EgressGateway>();
+        }
+        config.Gateways = new ValueList<EgressGateway>(list);
+        return config;
     }
 
     internal static async Task<EgressConfiguration> BuildAsync(ArmSession s, ManagedClusterModel model, IOperationContext context)
@@ -88,6 +99,7 @@ internal sealed class EgressConfigurationService(ClusterService clusters)
             AllocatedOutboundPorts = ports,
             IdleTimeoutInMinutes = idle,
             NodeCount = info.NodeCount,
+            StaticEgressGatewayEnabled = model.StaticEgressGatewayEnabled,
         };
     }
 }

@@ -26,6 +26,7 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
     /// </summary>
     public async Task<EgressTestResult> TestAsync(TestEgressIpRequest request, IOperationContext context)
     {
+        if (request.Gateway is not null) return await TestGatewayAsync(request, context).ConfigureAwait(false);
         var ct = context.CancellationToken;
         var uri = new Uri(request.CheckUri, UriKind.Absolute);
         var expected = new List<string>();
@@ -184,7 +185,97 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         return s.Length <= max ? s : s[..max];
     }
 
-    private static async Task<SampleOutcome> RunSampleAsync(KubeSession s, TestEgressIpRequest request, Uri uri, string? nodeName, IOperationContext context, CancellationToken ct)
+    /// <summary>
+    /// Test-AksEgressIp -Gateway: one pod annotated with the StaticGatewayConfiguration must egress inside its prefix, and one
+    /// unannotated pod in the same namespace must not (it shows the cluster's normal egress). Both run at once; both are deleted.
+    /// </summary>
+    private async Task<EgressTestResult> TestGatewayAsync(TestEgressIpRequest request, IOperationContext context)
+    {
+        var ct = context.CancellationToken;
+        var uri = new Uri(request.CheckUri, UriKind.Absolute);
+        var session = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
+        var info = session.ClusterInfo ?? request.Kube.ClusterInfo;
+        var ns = request.Namespace; var gw = request.Gateway!;
+        var sw = Stopwatch.StartNew();
+        System.Text.Json.Nodes.JsonObject? sgc;
+        try { sgc = StaticEgressGateway.GatewayService.ToNode(await session.Client.CustomObjects.GetNamespacedCustomObjectAsync(StaticEgressGateway.GatewayService.Group, StaticEgressGateway.GatewayService.Version, ns, StaticEgressGateway.GatewayService.Plural, gw, ct).ConfigureAwait(false)); }
+        catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { sgc = null; }
+        catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, $"{ns}/{gw}", session.Server, ct); }
+        if (sgc is null)
+            throw new AksEgressException(ErrorIds.GatewayNotFound, EgressErrorCategory.ObjectNotFound,
+                $"There is no StaticGatewayConfiguration '{gw}' in namespace '{ns}' (a pod's annotation names a configuration of its own namespace only).", $"{ns}/{gw}",
+                "Pass -Namespace of the gateway, or create it there with New-AksEgressGateway.");
+        var prefix = sgc["status"]?["egressIpPrefix"]?.ToString();
+        if (string.IsNullOrEmpty(prefix))
+            throw new AksEgressException(ErrorIds.GatewayNotReady, EgressErrorCategory.ResourceUnavailable,
+                $"StaticGatewayConfiguration {ns}/{gw} has no egress prefix yet (status.egressIpPrefix is empty): annotated pods cannot start.", $"{ns}/{gw}",
+                "Wait for it (New-AksEgressGateway waits and reports the controller's events), then test again.");
+        if (sgc["spec"]?["defaultRoute"]?.ToString() == "azureNetworking")
+            context.WriteWarning($"StaticGatewayConfiguration {ns}/{gw} has defaultRoute azureNetworking: only its excludeCidrs go through the gateway, so {uri.Host} is reached through the cluster's normal egress unless its address is in excludeCidrs.");
+        var activity = $"Testing gateway {ns}/{gw}";
+        context.WriteProgress(new ProgressUpdate(TestProgressId, activity, "annotated and unannotated pod", 0));
+        var errors = new ConcurrentQueue<Exception>();
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var runs = new[] { gw, null }.Select(annotation => Task.Run(async () =>
+        {
+            try { return await RunSampleAsync(session, request, uri, null, context, annotation, abort.Token).ConfigureAwait(false); }
+            catch (Exception ex) { errors.Enqueue(ex); abort.Cancel(); return null; }
+        })).ToArray();
+        SampleOutcome?[] outcomes;
+        try { outcomes = await Task.WhenAll(runs).ConfigureAwait(false); }
+        finally { context.WriteProgress(new ProgressUpdate(TestProgressId, activity, "Done", 100, Completed: true)); }
+        ct.ThrowIfCancellationRequested();
+        var first = errors.FirstOrDefault(e => e is AksEgressException) ?? errors.FirstOrDefault(e => e is not OperationCanceledException) ?? errors.FirstOrDefault();
+        if (first is not null) throw first is AksEgressException ? first : KubeErrors.Map(first, ns, session.Server, ct);
+
+        var gated = outcomes[0]!; var plain = outcomes[1]!;
+        var gatedIn = StaticEgressGateway.GatewayPrefix.Contains(prefix, gated.Sample.ObservedIpAddress);
+        var plainIn = StaticEgressGateway.GatewayPrefix.Contains(prefix, plain.Sample.ObservedIpAddress);
+        var samples = new[]
+        {
+            With(gated.Sample, gw, gated.Sample.ObservedIpAddress is null ? null : gatedIn),
+            With(plain.Sample, null, plain.Sample.ObservedIpAddress is null ? null : plainIn),
+        };
+        var succeeded = gated.Sample.ObservedIpAddress is not null && plain.Sample.ObservedIpAddress is not null && gatedIn && !plainIn;
+        string? explanation = null;
+        if (gated.Sample.ObservedIpAddress is null)
+            explanation = $"egress blocked or endpoint unusable: the pod annotated with {gw} observed no address ({gated.Problem}); check the gateway pool's nodes and the configuration's events (kubectl describe staticgatewayconfiguration {gw} -n {ns}).";
+        else if (!gatedIn)
+            explanation = $"The pod annotated with {gw} left from {gated.Sample.ObservedIpAddress}, outside the gateway prefix {prefix}: " +
+                          (sgc["spec"]?["defaultRoute"]?.ToString() == "azureNetworking"
+                              ? $"the configuration's defaultRoute is azureNetworking, so only its excludeCidrs use the gateway."
+                              : "on clusters whose gateway subnet has a NAT gateway or a 0.0.0.0/0 route to an appliance, that path takes precedence over the gateway's instance-level public IPs.");
+        else if (plain.Sample.ObservedIpAddress is null)
+            explanation = $"The annotated pod left from {gated.Sample.ObservedIpAddress} (inside {prefix}), but the unannotated pod observed no address ({plain.Problem}), so the gateway's effect is not proven.";
+        else if (plainIn)
+            explanation = $"The unannotated pod also left from {plain.Sample.ObservedIpAddress}, inside the gateway prefix {prefix}: the prefix is not specific to the gateway's workloads.";
+        var observed = samples.Select(x => x.ObservedIpAddress).Where(a => a is not null).Select(a => a!).Distinct().ToArray();
+        return new EgressTestResult
+        {
+            ClusterName = info?.ClusterName, ClusterId = info?.ClusterId,
+            ExpectedIpAddress = new ValueList<string>(StaticEgressGateway.GatewayPrefix.AllowList(prefix)),
+            ObservedIpAddress = gated.Sample.ObservedIpAddress,
+            ObservedIpAddresses = observed,
+            Succeeded = succeeded,
+            Namespace = ns, CheckUri = uri.ToString(),
+            DurationSeconds = Math.Round(sw.Elapsed.TotalSeconds, 3),
+            Explanation = explanation,
+            RawResponse = Shorten(gated.Sample.ObservedIpAddress is null ? gated.Raw : plain.Sample.ObservedIpAddress is null ? plain.Raw : gated.Raw, 2048),
+            Samples = samples,
+            Gateway = gw, GatewayPrefix = prefix,
+        };
+
+        static EgressSample With(EgressSample x, string? gateway, bool? inPrefix) => new()
+        {
+            PodName = x.PodName, NodeName = x.NodeName, ObservedIpAddress = x.ObservedIpAddress, Error = x.Error, DurationSeconds = x.DurationSeconds,
+            Gateway = gateway, InGatewayPrefix = inPrefix,
+        };
+    }
+
+    private static Task<SampleOutcome> RunSampleAsync(KubeSession s, TestEgressIpRequest request, Uri uri, string? nodeName, IOperationContext context, CancellationToken ct) =>
+        RunSampleAsync(s, request, uri, nodeName, context, null, ct);
+
+    private static async Task<SampleOutcome> RunSampleAsync(KubeSession s, TestEgressIpRequest request, Uri uri, string? nodeName, IOperationContext context, string? gateway, CancellationToken ct)
     {
         var ns = request.Namespace;
         var name = EgressPodBuilder.NewPodName();
@@ -196,6 +287,11 @@ internal sealed class EgressTestService(SessionService sessions, Func<IClusterCr
         try
         {
             var spec = EgressPodBuilder.Build(name, ns, request.Image, request.CheckUri, request.TimeoutSeconds, nodeName, bypassProxy: !request.ViaProxy);
+            if (gateway is not null)
+            {
+                spec.Metadata.Annotations ??= new Dictionary<string, string>();
+                spec.Metadata.Annotations[StaticEgressGateway.GatewayService.Annotation] = gateway;
+            }
             try
             {
                 pod = PodState.Unknown;

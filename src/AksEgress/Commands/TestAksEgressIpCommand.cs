@@ -24,9 +24,14 @@ public sealed class TestAksEgressIpCommand : AksEgressCmdlet
     [ArgumentCompleter(typeof(KubeContextCompleter))]
     public string? KubeContext { get; set; }
 
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string Namespace { get; set; } = "default";
+
+    /// <summary>A StaticGatewayConfiguration in -Namespace: prove that its annotated pods leave from its prefix and others do not.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("GatewayName")]
+    public string? Gateway { get; set; }
 
     [Parameter]
     public string CheckUri { get; set; } = "https://api.ipify.org";
@@ -94,6 +99,7 @@ public sealed class TestAksEgressIpCommand : AksEgressCmdlet
                 AllowList = (AllowList ?? Array.Empty<string>()).Where(a => !string.IsNullOrWhiteSpace(a)).ToArray(),
                 ThrottleLimit = ThrottleLimit,
                 ViaProxy = ViaProxy.IsPresent,
+                Gateway = string.IsNullOrWhiteSpace(Gateway) ? null : Gateway.Trim(),
             };
             var result = Run(context => Engine.TestEgressIpAsync(request, context));
             if (result.ObservedIpAddresses.Length == 0 && !result.Succeeded)

@@ -38,6 +38,16 @@ public static class ErrorIds
     public const string InvalidTimeout = nameof(InvalidTimeout);
     public const string InvalidCount = nameof(InvalidCount);
     public const string InvalidThrottleLimit = nameof(InvalidThrottleLimit);
+    /// <summary>-PrefixSize of a gateway pool outside 28..31.</summary>
+    public const string InvalidPrefixSize = nameof(InvalidPrefixSize);
+    /// <summary>A gateway pool's -Count outside 2..2^(32-PrefixSize).</summary>
+    public const string InvalidGatewayNodeCount = nameof(InvalidGatewayNodeCount);
+    /// <summary>An agent pool name AKS would refuse (Linux: a-z then a-z0-9, at most 12).</summary>
+    public const string InvalidAgentPoolName = nameof(InvalidAgentPoolName);
+    /// <summary>An -ExcludeCidr entry that is not an IPv4 CIDR.</summary>
+    public const string InvalidCidr = nameof(InvalidCidr);
+    /// <summary>A -DefaultRoute other than staticEgressGateway / azureNetworking.</summary>
+    public const string InvalidDefaultRoute = nameof(InvalidDefaultRoute);
     /// <summary>A -Confirm prompt (or ConfirmImpact High) in a host that cannot prompt.</summary>
     public const string NonInteractiveConfirmation = nameof(NonInteractiveConfirmation);
 
@@ -81,6 +91,16 @@ public static class ErrorIds
     public const string ConflictingOperation = nameof(ConflictingOperation);
     public const string LocalAccountsDisabled = nameof(LocalAccountsDisabled);
     public const string EgressNotConfigurableHere = nameof(EgressNotConfigurableHere);
+    /// <summary>The cluster's Static Egress Gateway add-on is off (Enable-AksStaticEgressGateway first).</summary>
+    public const string StaticEgressGatewayNotEnabled = nameof(StaticEgressGatewayNotEnabled);
+    /// <summary>The cluster cannot run the Static Egress Gateway (dual-stack, Azure CNI pod subnet, ...).</summary>
+    public const string StaticEgressGatewayNotSupported = nameof(StaticEgressGatewayNotSupported);
+    /// <summary>Disable / remove refused: gateway pools, configurations or annotated pods still use it (teardown order).</summary>
+    public const string StaticEgressGatewayInUse = nameof(StaticEgressGatewayInUse);
+    /// <summary>The named gateway pool does not exist, or is not a Gateway-mode pool.</summary>
+    public const string GatewayPoolNotFound = nameof(GatewayPoolNotFound);
+    /// <summary>An agent pool of that name exists with another mode or prefix size.</summary>
+    public const string GatewayPoolConflict = nameof(GatewayPoolConflict);
 
     // Kubernetes
     public const string KubernetesUnauthorized = nameof(KubernetesUnauthorized);
@@ -100,6 +120,14 @@ public static class ErrorIds
     /// <summary>A validating admission webhook (Gatekeeper, Azure Policy for Kubernetes, AKS Deployment Safeguards) denied the object.</summary>
     public const string AdmissionDenied = nameof(AdmissionDenied);
     public const string EgressTestTimeout = nameof(EgressTestTimeout);
+    /// <summary>No StaticGatewayConfiguration of that name in the namespace.</summary>
+    public const string GatewayNotFound = nameof(GatewayNotFound);
+    /// <summary>The StaticGatewayConfiguration got no status.egressIpPrefix in time (controller events say why).</summary>
+    public const string GatewayNotReady = nameof(GatewayNotReady);
+    /// <summary>A StaticGatewayConfiguration of that name exists with another pool or route.</summary>
+    public const string GatewayConflict = nameof(GatewayConflict);
+    /// <summary>The configuration's deletion did not finish in time (its finalizer stays: usually its gateway pool is gone).</summary>
+    public const string GatewayDeletionStuck = nameof(GatewayDeletionStuck);
     public const string EgressBlockedOrEndpointUnusable = nameof(EgressBlockedOrEndpointUnusable);
 
     public const string OperationCanceled = nameof(OperationCanceled);

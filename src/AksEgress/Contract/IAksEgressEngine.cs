@@ -34,6 +34,17 @@ public interface IAksEgressEngine
     Task<bool> RemoveEgressIpAsync(RemoveEgressIpRequest request, IOperationContext context);
     Task<bool> RemoveEgressServiceAsync(RemoveEgressServiceRequest request, IOperationContext context);
 
+    /// <summary>Enable-/Disable-AksStaticEgressGateway. Null when ShouldProcess declined.</summary>
+    Task<StaticEgressGatewayState?> SetStaticEgressGatewayAsync(SetStaticEgressGatewayRequest request, IOperationContext context);
+    /// <summary>New-AksEgressGatewayPool (idempotent). Null when ShouldProcess declined.</summary>
+    Task<EgressGatewayPool?> NewEgressGatewayPoolAsync(NewEgressGatewayPoolRequest request, IOperationContext context);
+    /// <summary>Returns false when nothing was removed (not found, or ShouldProcess declined).</summary>
+    Task<bool> RemoveEgressGatewayPoolAsync(RemoveEgressGatewayPoolRequest request, IOperationContext context);
+    /// <summary>New-AksEgressGateway: creates the StaticGatewayConfiguration and waits for its prefix. Null when ShouldProcess declined.</summary>
+    Task<EgressGateway?> NewEgressGatewayAsync(NewEgressGatewayRequest request, IOperationContext context);
+    /// <summary>Returns false when nothing was removed. <paramref name="force"/> skips the check for annotated pods.</summary>
+    Task<bool> RemoveEgressGatewayAsync(RemoveEgressGatewayRequest request, bool force, IOperationContext context);
+
     /// <summary>Tab-completion values; never throws (returns empty on any failure), results cached briefly.</summary>
     Task<IReadOnlyList<string>> CompleteAsync(CompletionKind kind, string? resourceGroupName, string? kubeConfigPath, CancellationToken cancellationToken);
 

@@ -24,6 +24,10 @@ public static partial class InputValidation
     private static partial Regex Dns1035Regex();
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
     private static partial Regex Dns1123LabelRegex();
+    [GeneratedRegex(@"^[a-z][a-z0-9]{0,11}$")]
+    private static partial Regex AgentPoolNameRegex();
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex Dns1123SubdomainRegex();
     [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     private static partial Regex GuidRegex();
 
@@ -83,6 +87,33 @@ public static partial class InputValidation
             throw Invalid(ErrorIds.InvalidKubernetesName, name,
                 $"'{name}' is not a valid Kubernetes namespace. It must be a DNS-1123 label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit.",
                 "Use an existing namespace such as 'default'.");
+    }
+
+    /// <summary>A Linux agent pool name as AKS accepts it: a lower-case letter, then lower-case letters or digits, at most 12.</summary>
+    public static void ValidateAgentPoolName(string? name)
+    {
+        if (name is null || !AgentPoolNameRegex().IsMatch(name))
+            throw Invalid(ErrorIds.InvalidAgentPoolName, name,
+                $"'{name}' is not a valid agent pool name: AKS needs a lower-case letter followed by lower-case letters or digits, at most 12 characters.",
+                "Use a name such as 'gwpool'.");
+    }
+
+    /// <summary>A custom resource name: DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253).</summary>
+    public static void ValidateResourceName(string? name, string what)
+    {
+        if (name is null || name.Length > 253 || !Dns1123SubdomainRegex().IsMatch(name))
+            throw Invalid(ErrorIds.InvalidKubernetesName, name,
+                $"'{name}' is not a valid {what} name. It must be a DNS-1123 subdomain: lower-case letters, digits, '-' or '.', starting and ending with a letter or digit, at most 253.",
+                "Use a name such as 'app-egress'.");
+    }
+
+    /// <summary>An IPv4 CIDR such as 10.0.0.0/8 (the gateway is IPv4 only).</summary>
+    public static void ValidateIPv4Cidr(string? cidr)
+    {
+        var parts = cidr?.Split('/');
+        if (parts is not { Length: 2 } || !IPAddress.TryParse(parts[0], out var ip) || ip.AddressFamily != AddressFamily.InterNetwork
+            || parts[0].Count(c => c == '.') != 3 || !int.TryParse(parts[1], out var len) || len is < 0 or > 32 || parts[1] != len.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            throw Invalid(ErrorIds.InvalidCidr, cidr, $"'{cidr}' is not an IPv4 CIDR (the Static Egress Gateway is IPv4 only).", "Pass CIDRs such as 10.0.0.0/8 or 169.254.169.254/32.");
     }
 
     public static void ValidatePort(int port)

@@ -158,6 +158,79 @@ public static class RequestValidation
                 throw InputValidation.Invalid(ErrorIds.InvalidAllowList, entry,
                     $"AllowList entry '{entry}' is not an IP address or CIDR (such as 203.0.113.10/32, 192.0.2.0/28 or 2001:db8::/124).",
                     "Pipe Get-AksEgressConfiguration, or pass -AllowList with addresses and CIDRs.");
+        if (request.Gateway is not null)
+        {
+            InputValidation.ValidateResourceName(request.Gateway, "StaticGatewayConfiguration");
+            if (request.ExpectedIpAddress is { Length: > 0 })
+                throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.Gateway,
+                    "-Gateway expects the gateway's prefix, not -ExpectedIpAddress: the annotated pod must egress inside the prefix and an unannotated one outside it.",
+                    "Drop -ExpectedIpAddress, or drop -Gateway.");
+            if (request.AllNodes || !string.IsNullOrEmpty(request.NodeName) || !string.IsNullOrEmpty(request.NodePool) || request.Count != 1)
+                throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.Gateway,
+                    "-Gateway runs exactly one annotated and one unannotated pod; -AllNodes, -NodeName, -NodePool and -Count do not apply.", "Drop -AllNodes, -NodeName, -NodePool and -Count.");
+        }
         Validate(request.Kube);
+    }
+
+    public static void Validate(SetStaticEgressGatewayRequest request)
+    {
+        Validate(request.Cluster);
+        Validate(request.Kube);
+        ValidateTimeout(request.TimeoutSeconds, 30, 7200);
+    }
+
+    /// <summary>AKS's gateway pool rules, before any request: prefix size 28..31, and 2 to 2^(32-size) nodes.</summary>
+    public static void Validate(NewEgressGatewayPoolRequest request)
+    {
+        Validate(request.Cluster);
+        InputValidation.ValidateAgentPoolName(request.Name);
+        if (request.PrefixSize is < 28 or > 31)
+            throw InputValidation.Invalid(ErrorIds.InvalidPrefixSize, request.PrefixSize,
+                $"-PrefixSize {request.PrefixSize} is invalid: a gateway pool's public IP prefix is /28 to /31 (16, 8, 4 or 2 addresses, one per node).",
+                "Use -PrefixSize 31 for 2 nodes, 30 for up to 4, 29 for up to 8, 28 for up to 16.");
+        var max = 1 << (32 - request.PrefixSize);
+        if (request.Count < 2 || request.Count > max)
+            throw InputValidation.Invalid(ErrorIds.InvalidGatewayNodeCount, request.Count,
+                $"-Count {request.Count} is invalid for -PrefixSize {request.PrefixSize}: a gateway pool needs at least 2 nodes (AKS refuses fewer) and at most {max}, one per address of its /{request.PrefixSize} prefix.",
+                request.Count < 2 ? "Use -Count 2 or more." : $"Use -Count {max} or less, or a larger prefix (-PrefixSize {Math.Max(28, 32 - (int)Math.Ceiling(Math.Log2(request.Count)))}).");
+        if (request.VmSize is not null && string.IsNullOrWhiteSpace(request.VmSize))
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.VmSize, "-VmSize must not be empty.", "Omit -VmSize to let AKS choose, or pass a size such as Standard_D2s_v3.");
+        ValidateTimeout(request.TimeoutSeconds, 30, 7200);
+    }
+
+    public static void Validate(RemoveEgressGatewayPoolRequest request)
+    {
+        Validate(request.Cluster);
+        InputValidation.ValidateAgentPoolName(request.Name);
+        Validate(request.Kube);
+        ValidateTimeout(request.TimeoutSeconds, 30, 7200);
+    }
+
+    public static void Validate(NewEgressGatewayRequest request)
+    {
+        InputValidation.ValidateResourceName(request.Name, "StaticGatewayConfiguration");
+        InputValidation.ValidateNamespace(request.Namespace);
+        InputValidation.ValidateAgentPoolName(request.PoolName);
+        if (request.DefaultRoute is not ("staticEgressGateway" or "azureNetworking"))
+            throw InputValidation.Invalid(ErrorIds.InvalidDefaultRoute, request.DefaultRoute,
+                $"-DefaultRoute '{request.DefaultRoute}' is invalid: use staticEgressGateway (all traffic but -ExcludeCidr leaves through the gateway) or azureNetworking (only -ExcludeCidr does).",
+                "Omit -DefaultRoute for staticEgressGateway.");
+        foreach (var cidr in request.ExcludeCidr) InputValidation.ValidateIPv4Cidr(cidr);
+        Validate(request.Kube);
+        ValidateTimeout(request.TimeoutSeconds, 5, 3600);
+    }
+
+    public static void Validate(RemoveEgressGatewayRequest request)
+    {
+        InputValidation.ValidateResourceName(request.Name, "StaticGatewayConfiguration");
+        InputValidation.ValidateNamespace(request.Namespace);
+        Validate(request.Kube);
+        ValidateTimeout(request.TimeoutSeconds, 5, 3600);
+    }
+
+    private static void ValidateTimeout(int seconds, int min, int max)
+    {
+        if (seconds < min || seconds > max)
+            throw InputValidation.Invalid(ErrorIds.InvalidTimeout, seconds, $"TimeoutSeconds {seconds} is invalid: it must be between {min} and {max}.", $"Use a value such as {Math.Min(max, Math.Max(min, 600))}.");
     }
 }

@@ -113,6 +113,11 @@ public sealed record TestEgressIpRequest
     /// False (default): the pod bypasses every proxy (curl --noproxy '*'), so the cluster's own egress is tested.
     /// </summary>
     public bool ViaProxy { get; init; }
+    /// <summary>
+    /// A StaticGatewayConfiguration in <see cref="Namespace"/>: one pod annotated with it must egress inside its prefix and one
+    /// unannotated pod must not.
+    /// </summary>
+    public string? Gateway { get; init; }
 }
 
 public sealed record SetOutboundIpRequest
@@ -149,4 +154,60 @@ public sealed record CompletionRequest(CompletionKind Kind)
     public string? KubeContext { get; init; }
     /// <summary>A managed-cluster ARM id (namespaces through the cluster's Azure credentials).</summary>
     public string? ClusterId { get; init; }
+}
+
+/// <summary>Enable-/Disable-AksStaticEgressGateway: the cluster flag networkProfile.staticEgressGatewayProfile.enabled.</summary>
+public sealed record SetStaticEgressGatewayRequest
+{
+    public required ClusterRef Cluster { get; init; }
+    public bool Enabled { get; init; }
+    /// <summary>Disable only: tear down every StaticGatewayConfiguration and gateway pool first, in order.</summary>
+    public bool Force { get; init; }
+    /// <summary>Disable: how to reach the cluster's Kubernetes API to find (and with Force delete) the configurations.</summary>
+    public KubeAccess Kube { get; init; } = new();
+    public int TimeoutSeconds { get; init; } = 1800;
+}
+
+/// <summary>New-AksEgressGatewayPool: an agent pool in mode Gateway.</summary>
+public sealed record NewEgressGatewayPoolRequest
+{
+    public required ClusterRef Cluster { get; init; }
+    public required string Name { get; init; }
+    /// <summary>gatewayProfile.publicIPPrefixSize, 28 to 31: the pool holds at most 2^(32-size) nodes.</summary>
+    public int PrefixSize { get; init; } = 31;
+    /// <summary>Node count, 2 (AKS's minimum for a gateway pool) to 2^(32-PrefixSize).</summary>
+    public int Count { get; init; } = 2;
+    /// <summary>VM size; null lets AKS choose.</summary>
+    public string? VmSize { get; init; }
+    public int TimeoutSeconds { get; init; } = 1800;
+}
+
+public sealed record RemoveEgressGatewayPoolRequest
+{
+    public required ClusterRef Cluster { get; init; }
+    public required string Name { get; init; }
+    /// <summary>Where to look for StaticGatewayConfigurations that still use the pool (the removal is refused then).</summary>
+    public KubeAccess Kube { get; init; } = new();
+    public int TimeoutSeconds { get; init; } = 1800;
+}
+
+/// <summary>New-AksEgressGateway: a StaticGatewayConfiguration (egressgateway.kubernetes.azure.com/v1alpha1).</summary>
+public sealed record NewEgressGatewayRequest
+{
+    public required string Name { get; init; }
+    public string Namespace { get; init; } = "default";
+    public required string PoolName { get; init; }
+    /// <summary>staticEgressGateway (default: everything but ExcludeCidr leaves through the gateway) or azureNetworking.</summary>
+    public string DefaultRoute { get; init; } = "staticEgressGateway";
+    public string[] ExcludeCidr { get; init; } = Array.Empty<string>();
+    public KubeAccess Kube { get; init; } = new();
+    public int TimeoutSeconds { get; init; } = 600;
+}
+
+public sealed record RemoveEgressGatewayRequest
+{
+    public required string Name { get; init; }
+    public string Namespace { get; init; } = "default";
+    public KubeAccess Kube { get; init; } = new();
+    public int TimeoutSeconds { get; init; } = 600;
 }

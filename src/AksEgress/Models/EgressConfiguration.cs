@@ -33,6 +33,10 @@ public sealed class EgressConfiguration
     public int? AllocatedOutboundPorts { get; init; }
     public int? IdleTimeoutInMinutes { get; init; }
     public int NodeCount { get; init; }
+    /// <summary>Whether the Static Egress Gateway add-on is on (per-workload egress through gateway pools).</summary>
+    public bool StaticEgressGatewayEnabled { get; init; }
+    /// <summary>The cluster's StaticGatewayConfigurations (every namespace) with their prefixes; empty when the add-on is off.</summary>
+    public ValueList<EgressGateway> Gateways { get; internal set; } = new();
 
     public override string ToString() => $"{ClusterName}: {EgressDecidedBy} {string.Join(",", EgressIpAddress)}";
 }

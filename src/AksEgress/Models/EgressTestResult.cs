@@ -53,6 +53,10 @@ public sealed class EgressTestResult
     public string? Proxy { get; init; }
     /// <summary>The nodes -AllNodes did not test, each with the reason (not Ready, cordoned, not Linux, virtual node, gateway node).</summary>
     public ValueList<SkippedNode> SkippedNodes { get; init; } = new();
+    /// <summary>-Gateway: the StaticGatewayConfiguration tested (null for a plain egress test).</summary>
+    public string? Gateway { get; init; }
+    /// <summary>-Gateway: its status.egressIpPrefix.</summary>
+    public string? GatewayPrefix { get; init; }
 
     public override string ToString() => $"{(Succeeded ? "OK" : "FAILED")} {ObservedIpAddress}";
 }
@@ -81,5 +85,9 @@ public sealed class EgressSample
     public string? Error { get; init; }
     /// <summary>How long this pod run took, in seconds.</summary>
     public double DurationSeconds { get; init; }
+    /// <summary>-Gateway: the configuration this pod was annotated with (null: the unannotated control pod).</summary>
+    public string? Gateway { get; init; }
+    /// <summary>-Gateway: whether the observed address is inside the gateway's prefix.</summary>
+    public bool? InGatewayPrefix { get; init; }
     public override string ToString() => $"{NodeName} {ObservedIpAddress ?? Error}";
 }

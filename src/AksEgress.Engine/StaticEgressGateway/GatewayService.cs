@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AksEgress.Engine.Kubernetes;
+using AksEgress.Engine.Session;
+using AksEgress.Models;
+using k8s;
+
+namespace AksEgress.Engine.StaticEgressGateway;
+
+/// <summary>
+/// StaticGatewayConfigurations (egressgateway.kubernetes.azure.com/v1alpha1): create and wait for status.egressIpPrefix, delete
+/// and wait for the controller's finalizer, and the teardown order checks (annotated pods, then configurations, then pools).
+/// </summary>
+internal sealed class GatewayService(SessionService sessions, GatewayPoolService pools)
+{
+    internal const string Group = "egressgateway.kubernetes.azure.com";
+    internal const string Version = "v1alpha1";
+    internal const string Plural = "staticgatewayconfigurations";
+    internal const string Annotation = "kubernetes.azure.com/static-gateway-configuration";
+    private const int ProgressId = 0x5347;
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+
+    internal static JsonObject? ToNode(object? o) => o is null ? null : JsonSerializer.SerializeToNode(o) as JsonObject;
+
+    internal static JsonObject BuildConfiguration(NewEgressGatewayRequest request)
+    {
+        var spec = new JsonObject { ["gatewayNodepoolName"] = request.PoolName, ["defaultRoute"] = request.DefaultRoute, ["provisionPublicIps"] = true };
+        if (request.ExcludeCidr.Length > 0) spec["excludeCidrs"] = new JsonArray(request.ExcludeCidr.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray());
+        return new JsonObject
+        {
+            ["apiVersion"] = $"{Group}/{Version}", ["kind"] = "StaticGatewayConfiguration",
+            ["metadata"] = new JsonObject { ["name"] = request.Name, ["namespace"] = request.Namespace, ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "AksEgress" } },
+            ["spec"] = spec,
+        };
+    }
+
+    /// <summary>Whether an existing configuration asks for what the request asks for.</summary>
+    internal static bool SameSpec(JsonObject existing, NewEgressGatewayRequest request)
+    {
+        var spec = existing["spec"];
+        var excludes = (spec?["excludeCidrs"] as JsonArray)?.Select(n => n?.ToString() ?? "").OrderBy(x => x, StringComparer.Ordinal).ToArray() ?? Array.Empty<string>();
+        return string.Equals(spec?["gatewayNodepoolName"]?.ToString(), request.PoolName, StringComparison.Ordinal)
+               && string.Equals(spec?["defaultRoute"]?.ToString() ?? "staticEgressGateway", request.DefaultRoute, StringComparison.Ordinal)
+               && spec?["provisionPublicIps"]?.GetValue<bool>() != false
+               && string.IsNullOrEmpty(spec?["publicIpPrefixId"]?.ToString())
+               && excludes.SequenceEqual(request.ExcludeCidr.OrderBy(x => x, StringComparer.Ordinal));
+    }
+
+    internal static EgressGateway ToModel(JsonObject sgc, KubeSession s, AksNodeResourceGroup? info, string action)
+    {
+        var prefix = sgc["status"]?["egressIpPrefix"]?.ToString();
+        return new EgressGateway
+        {
+            ClusterName = info?.ClusterName, ClusterId = info?.ClusterId,
+            Namespace = sgc["metadata"]?["namespace"]?.ToString() ?? "default",
+            GatewayName = sgc["metadata"]?["name"]?.ToString() ?? "",
+            PoolName = sgc["spec"]?["gatewayNodepoolName"]?.ToString() ?? "",
+            Prefix = string.IsNullOrEmpty(prefix) ? null : prefix,
+            AllowList = new ValueList<string>(GatewayPrefix.AllowList(prefix)),
+            DefaultRoute = sgc["spec"]?["defaultRoute"]?.ToString() ?? "staticEgressGateway",
+            ExcludeCidr = new ValueList<string>((sgc["spec"]?["excludeCidrs"] as JsonArray)?.Select(n => n?.ToString() ?? "") ?? Array.Empty<string>()),
+            ProvisionPublicIps = sgc["spec"]?["provisionPublicIps"]?.GetValue<bool>() != false,
+            Action = action,
+            KubernetesServer = s.Server, KubeConfigPath = s.KubeConfigPath, KubeContext = s.KubeContext,
+        };
+    }
+
+    private static async Task<JsonObject?> GetAsync(KubeSession s, string ns, string name, CancellationToken ct)
+    {
+        try { return ToNode(await s.Client.CustomObjects.GetNamespacedCustomObjectAsync(Group, Version, ns, Plural, name, ct).ConfigureAwait(false)); }
+        catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { return null; }
+    }
+
+    /// <summary>Every configuration of the cluster; empty when the CRD is not served (add-on off).</summary>
+    internal static async Task<IReadOnlyList<JsonObject>> ListAllAsync(KubeSession s, CancellationToken ct)
+    {
+        try
+        {
+            var list = ToNode(await s.Client.CustomObjects.ListClusterCustomObjectAsync(Group, Version, Plural, cancellationToken: ct).ConfigureAwait(false));
+            return (list?["items"] as JsonArray)?.OfType<JsonObject>().ToList() ?? new List<JsonObject>();
+        }
+        catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { return Array.Empty<JsonObject>(); }
+        catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, Plural, s.Server, ct); }
+    }
+
+    /// <summary>Get-AksEgressConfiguration: the cluster's configurations (every namespace) with their prefixes.</summary>
+    public async Task<IReadOnlyList<EgressGateway>> ListAsync(ClusterRef cluster, AksNodeResourceGroup info, IOperationContext context)
+    {
+        var s = await sessions.KubeClients.GetSessionAsync(new KubeAccess { Cluster = cluster, ClusterInfo = info }, context).ConfigureAwait(false);
+        context.WriteVerbose($"Static Egress Gateway is enabled on cluster {info.ClusterName}: listing its StaticGatewayConfigurations");
+        return (await ListAllAsync(s, context.CancellationToken).ConfigureAwait(false))
+            .Select(g => ToModel(g, s, info, "Unchanged"))
+            .OrderBy(g => g.Namespace, StringComparer.Ordinal).ThenBy(g => g.GatewayName, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Pods that carry the annotation for <paramref name="name"/> (any configuration when null) in <paramref name="ns"/> (all when null).</summary>
+    internal static async Task<IReadOnlyList<string>> AnnotatedPodsAsync(KubeSession s, string? ns, string? name, CancellationToken ct)
+    {
+        try
+        {
+            var pods = ns is null
+                ? await s.Client.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct).ConfigureAwait(false)
+                : await s.Client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: ct).ConfigureAwait(false);
+            return pods.Items.Where(p => p.Metadata?.Annotations?.TryGetValue(Annotation, out var v) == true && (name is null || v == name) && p.Metadata.DeletionTimestamp is null)
+                .Select(p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}").ToList();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, "pods", s.Server, ct); }
+    }
+
+    /// <summary>The controller's Warning events about a configuration (why it is not ready, why its deletion hangs).</summary>
+    private static async Task<string> WarningsAsync(KubeSession s, string ns, string name)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            var events = await s.Client.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: $"involvedObject.name={name}", cancellationToken: cts.Token).ConfigureAwait(false);
+            var warnings = events.Items.Where(e => e.Type == "Warning" && e.InvolvedObject?.Kind == "StaticGatewayConfiguration")
+                .OrderByDescending(e => e.LastTimestamp ?? e.EventTime).Select(e => $"{e.Reason}: {e.Message}").Distinct().Take(3).ToList();
+            return warnings.Count == 0 ? "" : " Controller events: " + string.Join("; ", warnings) + ".";
+        }
+        catch (Exception) { return ""; }
+    }
+
+    public async Task<EgressGateway?> NewAsync(NewEgressGatewayRequest request, IOperationContext context)
+    {
+        var ct = context.CancellationToken;
+        var s = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
+        var info = s.ClusterInfo ?? request.Kube.ClusterInfo;
+        var ns = request.Namespace; var name = request.Name; var target = $"{ns}/{name}";
+        if (request.Kube.Cluster is { } cluster && request.Kube.KubeConfigPath is null)
+            await RequirePoolAsync(cluster, request.PoolName, context).ConfigureAwait(false);
+        JsonObject? existing;
+        try { existing = await GetAsync(s, ns, name, ct).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, target, s.Server, ct); }
+        var action = "Unchanged";
+        var created = false;
+        if (existing is not null)
+        {
+            if (!SameSpec(existing, request))
+                throw new AksEgressException(ErrorIds.GatewayConflict, EgressErrorCategory.ResourceExists,
+                    $"StaticGatewayConfiguration {target} already exists with pool '{existing["spec"]?["gatewayNodepoolName"]}', defaultRoute '{existing["spec"]?["defaultRoute"]}' and excludeCidrs [{string.Join(", ", (existing["spec"]?["excludeCidrs"] as JsonArray)?.Select(n => n?.ToString()) ?? Array.Empty<string>())}], not what was asked.",
+                    target, "Use another -Name, or remove it first with Remove-AksEgressGateway (after taking workloads off it).");
+            if (existing["metadata"]?["deletionTimestamp"] is not null)
+                throw new AksEgressException(ErrorIds.GatewayConflict, EgressErrorCategory.ResourceBusy,
+                    $"StaticGatewayConfiguration {target} is being deleted.{await WarningsAsync(s, ns, name).ConfigureAwait(false)}", target,
+                    "Wait until it is gone (Remove-AksEgressGateway waits for it), then run the command again.");
+            context.WriteVerbose($"StaticGatewayConfiguration {target} already exists with the same spec");
+        }
+        else
+        {
+            if (!context.ShouldProcess(target, $"Create StaticGatewayConfiguration {target} on gateway pool '{request.PoolName}' (a public IP prefix is provisioned for it and billed while it exists)"))
+                return null;
+            try
+            {
+                await s.Client.CustomObjects.CreateNamespacedCustomObjectAsync(BuildConfiguration(request), Group, Version, ns, Plural, cancellationToken: ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (KubeErrors.IsStatus(ex, 404) && ex is not OperationCanceledException)
+            {
+                var crdServed = await CrdServedAsync(s, ct).ConfigureAwait(false);
+                if (!crdServed)
+                    throw new AksEgressException(ErrorIds.StaticEgressGatewayNotEnabled, EgressErrorCategory.InvalidOperation,
+                        $"The cluster{(info is null ? "" : $" '{info.ClusterName}'")} does not serve StaticGatewayConfigurations: its Static Egress Gateway add-on is not enabled.", target,
+                        "Run Enable-AksStaticEgressGateway for the cluster first.", ex);
+                throw KubeErrors.Map(ex, target, s.Server, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, target, s.Server, ct); }
+            created = true;
+            action = "Created";
+            context.WriteVerbose($"Created StaticGatewayConfiguration {target}; waiting for the controller to provision its egress prefix");
+        }
+        try
+        {
+            var ready = await WaitForPrefixAsync(s, ns, name, request.TimeoutSeconds, context).ConfigureAwait(false);
+            return ToModel(ready, s, info, action);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested && created)
+        {
+            // Ctrl+C while waiting: take back what this call created, so nothing half-made (and billed) stays behind.
+            await DeleteQuietlyAsync(s, ns, name, context).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<bool> CrdServedAsync(KubeSession s, CancellationToken ct)
+    {
+        try { await s.Client.CustomObjects.ListClusterCustomObjectAsync(Group, Version, Plural, limit: 1, cancellationToken: ct).ConfigureAwait(false); return true; }
+        catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { return false; }
+    }
+
+    private static async Task DeleteQuietlyAsync(KubeSession s, string ns, string name, IOperationContext context)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await s.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group, Version, ns, Plural, name, cancellationToken: cts.Token).ConfigureAwait(false);
+            context.WriteVerbose($"Stopped: deleted the StaticGatewayConfiguration {ns}/{name} this call had created.");
+        }
+        catch (Exception ex)
+        {
+            context.WriteWarning($"Could not delete the StaticGatewayConfiguration {ns}/{name} after the stop: {Redaction.Text(ex.Message)}. Delete it with Remove-AksEgressGateway -Name {name} -Namespace {ns}.");
+        }
+    }
+
+    private static async Task<JsonObject> WaitForPrefixAsync(KubeSession s, string ns, string name, int timeoutSeconds, IOperationContext context)
+    {
+        var ct = context.CancellationToken;
+        var sw = Stopwatch.StartNew();
+        var activity = $"Waiting for the egress prefix of {ns}/{name}";
+        try
+        {
+            while (true)
+            {
+                JsonObject? cur;
+                try { cur = await GetAsync(s, ns, name, ct).ConfigureAwait(false); }
+                catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, $"{ns}/{name}", s.Server, ct); }
+                if (cur is null)
+                    throw new AksEgressException(ErrorIds.GatewayNotFound, EgressErrorCategory.ObjectNotFound,
+                        $"StaticGatewayConfiguration {ns}/{name} disappeared while waiting for its egress prefix.", $"{ns}/{name}", "Check who deletes it, then run the command again.");
+                if (cur["status"]?["egressIpPrefix"]?.ToString() is { Length: > 0 }) return cur;
+                if (sw.Elapsed.TotalSeconds >= timeoutSeconds)
+                    throw new AksEgressException(ErrorIds.GatewayNotReady, EgressErrorCategory.OperationTimeout,
+                        $"StaticGatewayConfiguration {ns}/{name} got no status.egressIpPrefix within {timeoutSeconds} s.{await WarningsAsync(s, ns, name).ConfigureAwait(false)}",
+                        $"{ns}/{name}", "Check the gateway pool (it must exist, in mode Gateway) and the events (kubectl describe staticgatewayconfiguration); increase -TimeoutSeconds on slow clusters.");
+                context.WriteProgress(new ProgressUpdate(ProgressId, activity, $"{(int)sw.Elapsed.TotalSeconds} s", (int)Math.Min(99, 100 * sw.Elapsed.TotalSeconds / timeoutSeconds)));
+                await Task.Delay(Poll, ct).ConfigureAwait(false);
+            }
+        }
+        finally { context.WriteProgress(new ProgressUpdate(ProgressId, activity, "Done", 100, Completed: true)); }
+    }
+
+    /// <summary>The pool must exist in mode Gateway (checked through ARM when the cluster is known).</summary>
+    private async Task RequirePoolAsync(ClusterRef cluster, string poolName, IOperationContext context)
+    {
+        var (model, raw) = await pools.GetClusterJsonAsync(cluster, context).ConfigureAwait(false);
+        if (!GatewayPoolService.IsEnabled(raw))
+            throw GatewayPoolService.NotEnabled(model, "StaticGatewayConfigurations cannot be created");
+        var gatewayPools = GatewayPoolService.GatewayPools(raw).Select(p => p["name"]?.ToString() ?? "").ToList();
+        if (!gatewayPools.Contains(poolName, StringComparer.OrdinalIgnoreCase))
+            throw new AksEgressException(ErrorIds.GatewayPoolNotFound, EgressErrorCategory.ObjectNotFound,
+                $"Cluster '{model.ClusterName}' has no gateway pool '{poolName}' (gateway pools: {(gatewayPools.Count == 0 ? "none" : string.Join(", ", gatewayPools))}).",
+                $"{model.ClusterId}/agentPools/{poolName}", "Create it with New-AksEgressGatewayPool, or pass the name of an existing gateway pool.");
+    }
+
+    /// <summary>Deletes a configuration and waits until the controller released it. False when it did not exist or ShouldProcess declined.</summary>
+    public async Task<bool> RemoveAsync(RemoveEgressGatewayRequest request, bool force, IOperationContext context)
+    {
+        var ct = context.CancellationToken;
+        var s = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
+        var ns = request.Namespace; var name = request.Name; var target = $"{ns}/{name}";
+        JsonObject? existing;
+        try { existing = await GetAsync(s, ns, name, ct).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, target, s.Server, ct); }
+        if (existing is null)
+        {
+            context.WriteVerbose($"StaticGatewayConfiguration {target} does not exist: nothing to remove");
+            return false;
+        }
+        var pods = await AnnotatedPodsAsync(s, ns, name, ct).ConfigureAwait(false);
+        if (pods.Count > 0 && !force)
+            throw new AksEgressException(ErrorIds.StaticEgressGatewayInUse, EgressErrorCategory.InvalidOperation,
+                $"StaticGatewayConfiguration {target} is still used by {pods.Count} pod(s) annotated {Annotation}={name}: {string.Join(", ", pods.Take(10))}{(pods.Count > 10 ? ", ..." : "")}. Deleting it first breaks their egress (their tunnel leads nowhere) and new pods of those workloads fail to start.",
+                target, "Take the workloads off the gateway first (remove the annotation from their pod templates and let them roll out), or pass -Force.");
+        if (!context.ShouldProcess(target, $"Delete StaticGatewayConfiguration {target} (its public IP prefix {existing["status"]?["egressIpPrefix"]} is released)")) return false;
+        await DeleteAndWaitAsync(s, ns, name, request.TimeoutSeconds, context).ConfigureAwait(false);
+        return true;
+    }
+
+    internal static async Task DeleteAndWaitAsync(KubeSession s, string ns, string name, int timeoutSeconds, IOperationContext context)
+    {
+        var ct = context.CancellationToken;
+        var target = $"{ns}/{name}";
+        try { await s.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group, Version, ns, Plural, name, cancellationToken: ct).ConfigureAwait(false); }
+        catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { return; }
+        catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, target, s.Server, ct); }
+        context.WriteVerbose($"Deleted StaticGatewayConfiguration {target}; waiting for the controller to drain it (finalizer {"static-gateway-configuration-controller.microsoft.com"})");
+        var sw = Stopwatch.StartNew();
+        var activity = $"Waiting for StaticGatewayConfiguration {target} to be released";
+        try
+        {
+            while (true)
+            {
+                JsonObject? cur;
+                try { cur = await GetAsync(s, ns, name, ct).ConfigureAwait(false); }
+                catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, target, s.Server, ct); }
+                if (cur is null) return;
+                if (sw.Elapsed.TotalSeconds >= timeoutSeconds)
+                    throw new AksEgressException(ErrorIds.GatewayDeletionStuck, EgressErrorCategory.OperationTimeout,
+                        $"StaticGatewayConfiguration {target} is still being deleted after {timeoutSeconds} s: the controller holds its finalizer.{await WarningsAsync(s, ns, name).ConfigureAwait(false)}",
+                        target, "If its gateway pool was deleted first, the controller can never release it: recreate the pool with the same name (New-AksEgressGatewayPool) so the controller can finish, or remove the finalizers by hand and delete the orphaned public IP prefix in the node resource group.");
+                context.WriteProgress(new ProgressUpdate(ProgressId + 1, activity, $"{(int)sw.Elapsed.TotalSeconds} s", (int)Math.Min(99, 100 * sw.Elapsed.TotalSeconds / timeoutSeconds)));
+                await Task.Delay(Poll, ct).ConfigureAwait(false);
+            }
+        }
+        finally { context.WriteProgress(new ProgressUpdate(ProgressId + 1, activity, "Done", 100, Completed: true)); }
+    }
+
+    public async Task<bool> RemovePoolAsync(RemoveEgressGatewayPoolRequest request, IOperationContext context) =>
+        await pools.RemovePoolAsync(request, context, async info =>
+        {
+            var kube = request.Kube.Cluster is null && request.Kube.KubeConfigPath is null ? request.Kube with { Cluster = request.Cluster } : request.Kube;
+            var s = await sessions.KubeClients.GetSessionAsync(kube, context).ConfigureAwait(false);
+            var users = (await ListAllAsync(s, context.CancellationToken).ConfigureAwait(false))
+                .Where(g => string.Equals(g["spec"]?["gatewayNodepoolName"]?.ToString(), request.Name, StringComparison.OrdinalIgnoreCase))
+                .Select(g => $"{g["metadata"]?["namespace"]}/{g["metadata"]?["name"]}").ToList();
+            if (users.Count > 0)
+                throw new AksEgressException(ErrorIds.StaticEgressGatewayInUse, EgressErrorCategory.InvalidOperation,
+                    $"Gateway pool '{request.Name}' of cluster '{info.ClusterName}' is used by StaticGatewayConfiguration(s) {string.Join(", ", users)}. AKS would delete it anyway, and then those configurations can never be deleted (the controller needs the pool to release them) and their public IP prefixes stay billed.",
+                    $"{info.ClusterId}/agentPools/{request.Name}", "Remove the configurations first (Remove-AksEgressGateway), or run Disable-AksStaticEgressGateway -Force for the whole teardown.");
+        }).ConfigureAwait(false);
+
+    /// <summary>Enable, or Disable (refused while pools/configurations exist unless Force runs the teardown in order).</summary>
+    public async Task<StaticEgressGatewayState?> SetFlagAsync(SetStaticEgressGatewayRequest request, IOperationContext context)
+    {
+        if (request.Enabled) return await pools.SetFlagAsync(request, context).ConfigureAwait(false);
+        return await pools.SetFlagAsync(request, context, async (info, raw) =>
+        {
+            var kube = request.Kube.Cluster is null && request.Kube.KubeConfigPath is null ? request.Kube with { Cluster = request.Cluster } : request.Kube;
+            var s = await sessions.KubeClients.GetSessionAsync(kube, context).ConfigureAwait(false);
+            var ct = context.CancellationToken;
+            var configs = await ListAllAsync(s, ct).ConfigureAwait(false);
+            var poolNames = GatewayPoolService.GatewayPools(raw).Select(p => p["name"]?.ToString() ?? "").ToList();
+            var pods = configs.Count > 0 ? await AnnotatedPodsAsync(s, null, null, ct).ConfigureAwait(false) : Array.Empty<string>();
+            if (configs.Count == 0 && poolNames.Count == 0) return (IReadOnlyList<string>)Array.Empty<string>();
+            var names = configs.Select(g => $"{g["metadata"]?["namespace"]}/{g["metadata"]?["name"]}").ToList();
+            if (!request.Force)
+                throw new AksEgressException(ErrorIds.StaticEgressGatewayInUse, EgressErrorCategory.InvalidOperation,
+                    $"The Static Egress Gateway of cluster '{info.ClusterName}' is still in use: {(names.Count > 0 ? $"configuration(s) {string.Join(", ", names)}" : "")}{(names.Count > 0 && poolNames.Count > 0 ? "; " : "")}{(poolNames.Count > 0 ? $"gateway pool(s) {string.Join(", ", poolNames)}" : "")}{(pods.Count > 0 ? $"; annotated pod(s) {string.Join(", ", pods.Take(10))}" : "")}.",
+                    info.ClusterId, "Tear down in order: take workloads off the gateway, Remove-AksEgressGateway, Remove-AksEgressGatewayPool, then disable; or pass -Force to remove the configurations and pools now.");
+            if (pods.Count > 0)
+                context.WriteWarning($"Pods still annotated for a gateway lose their egress when it goes: {string.Join(", ", pods.Take(10))}{(pods.Count > 10 ? ", ..." : "")}. Remove the annotation from their workloads' pod templates.");
+            if (!context.ShouldProcess(info.ClusterId, $"Tear down the Static Egress Gateway: delete configuration(s) [{string.Join(", ", names)}], then gateway pool(s) [{string.Join(", ", poolNames)}]"))
+                return null;
+            var removed = new List<string>();
+            foreach (var g in configs)
+            {
+                await DeleteAndWaitAsync(s, g["metadata"]?["namespace"]?.ToString() ?? "default", g["metadata"]?["name"]?.ToString() ?? "", Math.Min(600, request.TimeoutSeconds), context).ConfigureAwait(false);
+                removed.Add($"{g["metadata"]?["namespace"]}/{g["metadata"]?["name"]}");
+            }
+            foreach (var p in poolNames)
+            {
+                await pools.RemovePoolAsync(new RemoveEgressGatewayPoolRequest { Cluster = request.Cluster, Name = p, TimeoutSeconds = request.TimeoutSeconds }, context, _ => Task.CompletedTask, confirmed: true).ConfigureAwait(false);
+                removed.Add($"pool {p}");
+            }
+            return (IReadOnlyList<string>?)removed;
+        }).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Management.Automation;
+using AksEgress.Contract;
+using AksEgress.Internal;
+using AksEgress.Models;
+
+namespace AksEgress.Commands;
+
+/// <summary>
+/// Turns off a cluster's Static Egress Gateway add-on. Refuses while gateway pools or StaticGatewayConfigurations exist; -Force
+/// removes them first, in teardown order (configurations, waiting for their finalizers, then pools).
+/// </summary>
+[Cmdlet(VerbsLifecycle.Disable, "AksStaticEgressGateway", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(StaticEgressGatewayState))]
+public sealed class DisableAksStaticEgressGatewayCommand : AksEgressCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string ClusterId { get; set; } = "";
+
+    [Parameter]
+    public string? KubeConfigPath { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(KubeContextCompleter))]
+    public string? KubeContext { get; set; }
+
+    /// <summary>Remove every StaticGatewayConfiguration, then every gateway pool, before disabling.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    [ValidateRange(30, 7200)]
+    public int TimeoutSeconds { get; set; } = 1800;
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var request = new SetStaticEgressGatewayRequest
+            {
+                Cluster = ClusterRef.FromId(ClusterId), Enabled = false, Force = Force.IsPresent, TimeoutSeconds = TimeoutSeconds,
+                Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, ClusterId, null),
+            };
+            var result = Run(context => Engine.SetStaticEgressGatewayAsync(request, context));
+            if (result is not null) WriteObject(result);
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            WriteFailure(e, ClusterId);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Management.Automation;
+using AksEgress.Contract;
+using AksEgress.Internal;
+using AksEgress.Models;
+
+namespace AksEgress.Commands;
+
+/// <summary>
+/// Creates a StaticGatewayConfiguration on a gateway pool and waits until the controller has provisioned its egress prefix;
+/// writes the prefix and the allow-list of its addresses. Idempotent.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "AksEgressGateway", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(EgressGateway))]
+public sealed class NewAksEgressGatewayCommand : AksEgressCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Name { get; set; } = "";
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    public string PoolName { get; set; } = "";
+
+    [Parameter]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
+    public string Namespace { get; set; } = "default";
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? ClusterId { get; set; }
+
+    [Parameter]
+    public string? KubeConfigPath { get; set; }
+
+    [Parameter]
+    [ArgumentCompleter(typeof(KubeContextCompleter))]
+    public string? KubeContext { get; set; }
+
+    [Parameter]
+    [ValidateSet("staticEgressGateway", "azureNetworking")]
+    public string DefaultRoute { get; set; } = "staticEgressGateway";
+
+    /// <summary>CIDRs that do not use the gateway (staticEgressGateway route) or only use it (azureNetworking route).</summary>
+    [Parameter]
+    public string[] ExcludeCidr { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    [ValidateRange(5, 3600)]
+    public int TimeoutSeconds { get; set; } = 600;
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var request = new NewEgressGatewayRequest
+            {
+                Name = Name, Namespace = Namespace, PoolName = PoolName, DefaultRoute = DefaultRoute,
+                ExcludeCidr = ExcludeCidr.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.Trim()).Distinct().ToArray(),
+                Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, ClusterId, null), TimeoutSeconds = TimeoutSeconds,
+            };
+            var result = Run(context => Engine.NewEgressGatewayAsync(request, context));
+            if (result is not null) WriteObject(result);
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            WriteFailure(e, $"{Namespace}/{Name}");
+        }
+    }
+}
