@@ -16,6 +16,7 @@
         'Disconnect-AksEgress'
         'Get-AksNodeResourceGroup'
         'New-AksEgressIp'
+        'New-AksEgressIpPrefix'
         'Set-AksEgressService'
         'Test-AksEgressIp'
         'Get-AksEgressConfiguration'

@@ -23,6 +23,7 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
     private readonly CredentialService _credentials;
     private readonly ClusterService _clusters;
     private readonly PublicIpService _publicIps;
+    private readonly PublicIpPrefixService _publicIpPrefixes;
     private readonly OutboundIpService _outboundIps;
     private readonly EgressConfigurationService _egressConfiguration;
     private readonly EgressServiceManager _egressServices;
@@ -37,6 +38,7 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
         _clusters = new ClusterService(_sessions);
         _credentials = new CredentialService(_sessions, _clusters);
         _publicIps = new PublicIpService(_sessions, _clusters);
+        _publicIpPrefixes = new PublicIpPrefixService(_sessions, _clusters);
         _outboundIps = new OutboundIpService(_clusters);
         _egressServices = new EgressServiceManager(_sessions);
         _egressTest = new EgressTestService(_sessions, () => CredentialSource);
@@ -72,6 +74,9 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
 
     public Task<EgressIp?> NewEgressIpAsync(NewEgressIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _publicIps.NewAsync(request, context));
+
+    public Task<EgressIpPrefix?> NewEgressIpPrefixAsync(NewEgressIpPrefixRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _publicIpPrefixes.NewAsync(request, context));
 
     public Task<bool> RemoveEgressIpAsync(RemoveEgressIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _publicIps.RemoveAsync(request, context));

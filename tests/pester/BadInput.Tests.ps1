@@ -33,6 +33,8 @@ Describe 'Bad input catalogue' {
         @{ Name = 'target resource group ending with a period'; ErrorId = 'InvalidResourceGroupName'; Command = { New-AksEgressIp -Name ok-ip -ResourceGroupName 'rg.' -ClusterId $Cid } }
         @{ Name = 'cluster id that is not an id'; ErrorId = 'InvalidResourceId'; Command = { New-AksEgressIp -Name ok-ip -ClusterId 'legacy-basic' } }
         @{ Name = 'no cluster and no resource group'; ErrorId = 'MissingClusterContext'; Command = { New-AksEgressIp -Name ok-ip } }
+        @{ Name = 'prefix name with a space'; ErrorId = 'InvalidPublicIpName'; Command = { New-AksEgressIpPrefix -Name 'bad name' -ClusterId $Cid } }
+        @{ Name = 'prefix without cluster or resource group'; ErrorId = 'MissingClusterContext'; Command = { New-AksEgressIpPrefix -Name ok-prefix } }
         @{ Name = 'tag name with a slash'; ErrorId = 'InvalidTag'; Command = { New-AksEgressIp -Name ok-ip -ClusterId $Cid -Tag @{ 'a/b' = 'x' } } }
         @{ Name = 'cluster name ending with an underscore'; ErrorId = 'InvalidClusterName'; Command = { Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName 'aks_' } }
         @{ Name = 'cluster name of 64 characters'; ErrorId = 'InvalidClusterName'; Command = { Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName ('a' * 64) } }

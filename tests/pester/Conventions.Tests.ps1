@@ -18,6 +18,7 @@ BeforeAll {
     $script:NounObjects = @{
         AksEgressService     = 'Service'
         AksEgressIp          = 'public IP'
+        AksEgressIpPrefix    = 'public IP prefix'
         AksNodeResourceGroup = 'cluster'
         AksOutboundIp        = 'public IP'
         AksEgressConfiguration = 'cluster'

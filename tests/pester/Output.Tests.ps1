@@ -18,6 +18,7 @@ BeforeAll {
     $test = $svc | Test-AksEgressIp -Count 2
     $script:AllNodesTest = $std | Test-AksEgressIp -AllNodes
     $outIp = $std | New-AksEgressIp -Name out-std -ResourceGroupName egress-rg
+    $prefix = $std | New-AksEgressIpPrefix -Name out-prefix -ResourceGroupName egress-rg -PrefixLength 30 -Tag @{ purpose = 'egress' }
     $assignment = $outIp | Set-AksOutboundIp -Confirm:$false
     $configs = @($clusters | Get-AksEgressConfiguration -ErrorAction SilentlyContinue)
     # issue 11: a cluster whose pools egress differently (NodePool entries, prefixes in AllowList) exports cleanly too
@@ -29,6 +30,7 @@ BeforeAll {
         AksEgressConnection  = @($connection)
         AksNodeResourceGroup = $clusters
         EgressIp             = @($ip, $outIp)
+        EgressIpPrefix       = @($prefix)
         EgressService        = @($svc)
         EgressTestResult     = @($test, $AllNodesTest)
         EgressConfiguration  = $configs
@@ -42,6 +44,7 @@ BeforeAll {
         AksEgressConnection  = 'Method', 'SubscriptionId', 'Cloud'
         AksNodeResourceGroup = 'Cluster', 'NodeResourceGroup', 'Outbound', 'Sku', 'Locked'
         EgressIp             = 'Name', 'IpAddress', 'Cluster', 'Created', 'ResourceGroup'
+        EgressIpPrefix       = 'Name', 'Prefix', 'Cluster', 'Created', 'ResourceGroup'
         EgressService        = 'Service', 'IpAddress', 'Ingress', 'Cluster', 'Action', 'Decides'
         EgressTestResult     = 'OK', 'Observed', 'Expected', 'Cluster', 'Secs', 'Node'
         EgressConfiguration  = 'Cluster', 'EgressIp', 'PinWith', 'DecidedBy'
@@ -60,7 +63,7 @@ AfterAll {
     if ($script:Emu) { Stop-AksEmulator $script:Emu }
 }
 
-Describe 'Output type <_>' -ForEach @('AksEgressConnection', 'AksNodeResourceGroup', 'EgressIp', 'EgressService', 'EgressTestResult', 'EgressConfiguration', 'OutboundIpAssignment', 'StaticEgressGatewayState', 'EgressGatewayPool', 'EgressGateway') {
+Describe 'Output type <_>' -ForEach @('AksEgressConnection', 'AksNodeResourceGroup', 'EgressIp', 'EgressIpPrefix', 'EgressService', 'EgressTestResult', 'EgressConfiguration', 'OutboundIpAssignment', 'StaticEgressGatewayState', 'EgressGatewayPool', 'EgressGateway') {
     BeforeAll {
         $script:Type = $_
         $script:Items = $Outputs[$_]

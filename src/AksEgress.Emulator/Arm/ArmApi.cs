@@ -201,7 +201,13 @@ internal sealed partial class ArmApi(AksEmulator emu)
         (new(GroupPath + RouteTables + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetRouteTable(ctx, v["rg"], v["name"]))),
         (new(SubscriptionPath + Firewalls), (api, ctx, method, v, fault) => OnlyGet(method, () => api.ListFirewalls(ctx))),
         (new(GroupPath + Firewalls + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetFirewall(ctx, v["rg"], v["name"]))),
-        (new(GroupPath + Prefixes + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetPrefix(ctx, v["rg"], v["name"]))),
+        (new(GroupPath + Prefixes + "/{name}"), (api, ctx, method, v, fault) => Handled(method switch
+        {
+            "GET" => api.GetPrefix(ctx, v["rg"], v["name"]),
+            "PUT" => api.PutPrefix(ctx, v["rg"], v["name"], fault),
+            "DELETE" => api.DeletePrefix(ctx, v["rg"], v["name"], fault),
+            _ => MethodNotAllowed(ctx),
+        })),
     ];
 
     private static async Task<bool> Handled(Task handler) { await handler; return true; }

@@ -358,6 +358,9 @@ internal static class Egress
             default:
             {
                 var a = c.EffectiveOutboundIpIds().Select(w.FindPublicIpById).Where(p => p?.Address is not null).Select(p => p!.Address!).ToList();
+                // outboundIPPrefixes: the outbound rule SNATs to any address of each prefix.
+                foreach (var id in c.EffectiveOutboundIpIds())
+                    if (EmulatorWorld.FindById(w.PublicIpPrefixes, id, "publicIPPrefixes") is { } pp) a.AddRange(pp.Addresses());
                 return new(a, false, false);
             }
         }

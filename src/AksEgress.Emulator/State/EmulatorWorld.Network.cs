@@ -155,4 +155,31 @@ public sealed partial class EmulatorWorld
     {
         lock (Sync) return Egress.Candidates(this, Clusters[cluster], pool, null).Addresses;
     }
+
+    /// <summary>Where created public IP prefixes come from: 192.0.2.32-192.0.2.255 (the seeded prefixes sit below .32).</summary>
+    private const int PrefixPoolFirst = 32, PrefixPoolEnd = 256;
+
+    /// <summary>The first free aligned IPv4 range of that length in the prefix pool (null: none left). Caller holds Sync.</summary>
+    internal string? AllocatePrefix(int length)
+    {
+        var size = 1 << (32 - length);
+        for (var start = PrefixPoolFirst; start + size <= PrefixPoolEnd; start += size)
+        {
+            if (start % size != 0) continue;
+            var cidr = $"192.0.2.{start}/{length}";
+            var addrs = Enumerable.Range(start, size).Select(i => $"192.0.2.{i}").ToList();
+            var taken = PublicIpPrefixes.Values.SelectMany(p => p.Addresses()).ToHashSet(StringComparer.Ordinal);
+            if (addrs.Any(a => taken.Contains(a) || UsedAddresses.Contains(a))) continue;
+            return cidr;
+        }
+        return null;
+    }
+
+    internal bool CanAllocatePrefix(int length) => length is >= 24 and <= 31 && AllocatePrefix(length) is not null;
+
+    /// <summary>A public IP prefix, or null (admin and tests).</summary>
+    public string? GetPublicIpPrefix(string resourceGroup, string name)
+    {
+        lock (Sync) return PublicIpPrefixes.GetValueOrDefault(RgKey(resourceGroup, name))?.IpPrefix;
+    }
 }

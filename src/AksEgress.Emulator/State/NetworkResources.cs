@@ -204,24 +204,39 @@ internal sealed class AzureFirewall
     }
 }
 
-/// <summary>A public IP prefix (GET only here; New-AksEgressIpPrefix adds the writes).</summary>
+/// <summary>A public IP prefix: seeded ones, and those New-AksEgressIpPrefix creates (PUT/DELETE in ArmApi.Prefixes.cs).</summary>
 internal sealed class PublicIpPrefix
 {
     public required string ResourceGroup { get; init; }
     public required string Name { get; init; }
-    /// <summary>CIDR, e.g. 192.0.2.0/30.</summary>
-    public required string IpPrefix { get; init; }
-    public string Version => IpPrefix.Contains(':') ? "IPv6" : "IPv4";
-    public int PrefixLength => int.Parse(IpPrefix.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>CIDR, e.g. 192.0.2.0/30; null until the create has allocated it.</summary>
+    public string? IpPrefix { get; set; }
+    private int? _length;
+    private string? _version;
+    public string Version { get => IpPrefix is null ? _version ?? "IPv4" : IpPrefix.Contains(':') ? "IPv6" : "IPv4"; set => _version = value; }
+    public int PrefixLength
+    {
+        get => _length ?? (IpPrefix is null ? 0 : int.Parse(IpPrefix.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture));
+        set => _length = value;
+    }
     public string? NatGatewayId { get; set; }
+    /// <summary>The load balancer frontend that uses the prefix (a cluster's outboundIPPrefixes), if any.</summary>
+    public string? LoadBalancerFrontendId { get; set; }
+    public string? Location { get; set; }
+    public string SkuName { get; set; } = "Standard";
+    public List<string> Zones { get; set; } = new();
+    public Dictionary<string, string> Tags { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public string ProvisioningState { get; set; } = "Succeeded";
+    public string? PendingOperationId { get; set; }
     public string ResourceGuid { get; } = Guid.NewGuid().ToString();
-    public string Etag { get; } = $"W/\"{Guid.NewGuid()}\"";
+    public string Etag { get; set; } = $"W/\"{Guid.NewGuid()}\"";
 
     public string Id(string sub) => NetIds.Rid(sub, ResourceGroup, "publicIPPrefixes", Name);
 
     /// <summary>Every address of the prefix (the prefixes modelled are small: /28-/31, /124-/127).</summary>
     public IReadOnlyList<string> Addresses()
     {
+        if (IpPrefix is null) return Array.Empty<string>();
         var parts = IpPrefix.Split('/');
         var ip = IPAddress.Parse(parts[0]);
         var bytes = ip.GetAddressBytes();
@@ -242,24 +257,28 @@ internal sealed class PublicIpPrefix
     {
         var props = new JsonObject
         {
-            ["provisioningState"] = "Succeeded",
+            ["provisioningState"] = ProvisioningState,
             ["resourceGuid"] = ResourceGuid,
             ["prefixLength"] = PrefixLength,
             ["publicIPAddressVersion"] = Version,
-            ["ipPrefix"] = IpPrefix,
             ["ipTags"] = new JsonArray(),
         };
+        if (IpPrefix is not null) props["ipPrefix"] = IpPrefix;
         if (NatGatewayId is not null) props["natGateway"] = new JsonObject { ["id"] = NatGatewayId };
-        return new JsonObject
+        if (LoadBalancerFrontendId is not null) props["loadBalancerFrontendIpConfiguration"] = new JsonObject { ["id"] = LoadBalancerFrontendId };
+        var body = new JsonObject
         {
             ["name"] = Name,
             ["id"] = Id(sub),
             ["etag"] = Etag,
             ["type"] = "Microsoft.Network/publicIPPrefixes",
-            ["location"] = location,
-            ["sku"] = new JsonObject { ["name"] = "Standard", ["tier"] = "Regional" },
-            ["properties"] = props,
+            ["location"] = Location ?? location,
+            ["sku"] = new JsonObject { ["name"] = SkuName, ["tier"] = "Regional" },
         };
+        if (Zones.Count > 0) body["zones"] = new JsonArray(Zones.Select(z => (JsonNode)JsonValue.Create(z)!).ToArray());
+        if (Tags.Count > 0) body["tags"] = new JsonObject(Tags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)JsonValue.Create(t.Value))));
+        body["properties"] = props;
+        return body;
     }
 
     internal static bool IsIpv6(string address) => IPAddress.TryParse(address, out var a) && a.AddressFamily == AddressFamily.InterNetworkV6;

@@ -18,6 +18,8 @@ public static class ErrorIds
     public const string InvalidCheckUri = nameof(InvalidCheckUri);
     public const string InvalidTag = nameof(InvalidTag);
     public const string InvalidZone = nameof(InvalidZone);
+    /// <summary>New-AksEgressIpPrefix -PrefixLength outside /28-/31.</summary>
+    public const string InvalidPrefixLength = nameof(InvalidPrefixLength);
     public const string BasicSkuRetired = nameof(BasicSkuRetired);
     /// <summary>A public IP SKU other than Standard (or the retired Basic).</summary>
     public const string InvalidSku = nameof(InvalidSku);
@@ -75,6 +77,8 @@ public static class ErrorIds
     public const string PublicIpConflict = nameof(PublicIpConflict);
     public const string PublicIpInUse = nameof(PublicIpInUse);
     public const string PublicIpQuotaExceeded = nameof(PublicIpQuotaExceeded);
+    /// <summary>New-AksEgressIpPrefix: a prefix of that name exists with another length, location, version or zones.</summary>
+    public const string PublicIpPrefixConflict = nameof(PublicIpPrefixConflict);
     public const string NodeResourceGroupLocked = nameof(NodeResourceGroupLocked);
     public const string AuthorizationFailed = nameof(AuthorizationFailed);
     public const string LinkedAuthorizationFailed = nameof(LinkedAuthorizationFailed);

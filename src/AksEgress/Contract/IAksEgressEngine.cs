@@ -23,6 +23,8 @@ public interface IAksEgressEngine
 
     /// <summary>Null when ShouldProcess declined (-WhatIf, or the user answered no); likewise for the two Set methods below.</summary>
     Task<EgressIp?> NewEgressIpAsync(NewEgressIpRequest request, IOperationContext context);
+    /// <summary>New-AksEgressIpPrefix: a Standard IPv4 public IP prefix (null when ShouldProcess declined).</summary>
+    Task<EgressIpPrefix?> NewEgressIpPrefixAsync(NewEgressIpPrefixRequest request, IOperationContext context);
     Task<EgressService?> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context);
     Task<EgressTestResult> TestEgressIpAsync(TestEgressIpRequest request, IOperationContext context);
 

@@ -85,6 +85,32 @@ public static class RequestValidation
                 request.Name, "Example: Get-AksNodeResourceGroup -ResourceGroupName rg -ClusterName aks | New-AksEgressIp -Name aks-egress-ip");
     }
 
+    /// <summary>Standard IPv4 public IP prefix lengths AksEgress creates: /28 (16 addresses) to /31 (2).</summary>
+    public const int MinPrefixLength = 28, MaxPrefixLength = 31;
+
+    public static void Validate(NewEgressIpPrefixRequest request)
+    {
+        if (!InputValidation.IsPublicIpName(request.Name))
+            throw InputValidation.Invalid(ErrorIds.InvalidPublicIpName, request.Name,
+                $"'{request.Name}' is not a valid public IP prefix name. It must be 1-80 characters, begin with a letter or digit, end with a letter, digit or '_', and contain only letters, digits, '_', '.' and '-'.",
+                "Choose a name such as 'aks-egress-prefix'.");
+        if (request.PrefixLength is < MinPrefixLength or > MaxPrefixLength)
+            throw InputValidation.Invalid(ErrorIds.InvalidPrefixLength, request.PrefixLength,
+                $"PrefixLength {request.PrefixLength} is invalid: a Standard IPv4 public IP prefix for egress is /28 (16 addresses), /29 (8), /30 (4) or /31 (2).",
+                "Use -PrefixLength 28 to 31; the allowlist entry is then one CIDR of that length.");
+        if (request.ResourceGroupName is not null) InputValidation.ValidateResourceGroupName(request.ResourceGroupName);
+        if (request.SubscriptionId is not null) InputValidation.ValidateSubscriptionId(request.SubscriptionId);
+        if (request.Cluster is not null) Validate(request.Cluster);
+        foreach (var z in request.Zones)
+            if (!ValidZones.Contains(z))
+                throw InputValidation.Invalid(ErrorIds.InvalidZone, z, $"Zone '{z}' is invalid: availability zones are '1', '2' and '3'.", "Pass -Zone 1,2,3 for a zone-redundant prefix, or omit -Zone.");
+        ValidateTags(request.Tags);
+        if (request.Cluster is null && request.ClusterInfo is null && request.ResourceGroupName is null && string.IsNullOrWhiteSpace(request.NodeResourceGroup))
+            throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
+                "Where should the public IP prefix go? Give -ResourceGroupName, or a cluster (-ClusterId, or pipe Get-AksNodeResourceGroup) so its node resource group is used.",
+                request.Name, "Example: Get-AksNodeResourceGroup -ResourceGroupName rg -ClusterName aks | New-AksEgressIpPrefix -Name aks-egress-prefix");
+    }
+
     /// <summary>Azure tags: at most 50; names 1-512 characters without &lt; &gt; % &amp; \ ? /; values at most 256 characters.</summary>
     public static void ValidateTags(IReadOnlyDictionary<string, string> tags)
     {

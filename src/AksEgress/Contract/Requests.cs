@@ -68,6 +68,23 @@ public sealed record NewEgressIpRequest
     public int TimeoutSeconds { get; init; } = 300;
 }
 
+public sealed record NewEgressIpPrefixRequest
+{
+    public required string Name { get; init; }
+    /// <summary>CIDR length: IPv4 28-31 (16, 8, 4 or 2 addresses).</summary>
+    public int PrefixLength { get; init; } = 28;
+    /// <summary>Where the prefix goes; default the cluster's node resource group.</summary>
+    public string? ResourceGroupName { get; init; }
+    public string? SubscriptionId { get; init; }
+    public ClusterRef? Cluster { get; init; }
+    public AksNodeResourceGroup? ClusterInfo { get; init; }
+    public string? NodeResourceGroup { get; init; }
+    public string? Location { get; init; }
+    public string[] Zones { get; init; } = Array.Empty<string>();
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public int TimeoutSeconds { get; init; } = 300;
+}
+
 public sealed record SetEgressServiceRequest
 {
     public required string IpAddress { get; init; }

@@ -30,6 +30,20 @@ public static class ResourceIdParser
             id, "Pass the Id of a public IP (New-AksEgressIp output, or Get-AzPublicIpAddress).");
     }
 
+    public static ParsedResourceId ParsePublicIpPrefixId(string? id)
+    {
+        if (IsPublicIpPrefixId(id, out var p)) return p!;
+        throw new AksEgressException(ErrorIds.InvalidResourceId, EgressErrorCategory.InvalidArgument,
+            string.IsNullOrWhiteSpace(id) ? "The public IP prefix id is empty."
+                : $"'{id}' is not the id of a public IP prefix (/subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.Network/publicIPPrefixes/<name>).",
+            id, "Pass the Id of a public IP prefix (New-AksEgressIpPrefix output, or Get-AzPublicIpPrefix).");
+    }
+
+    /// <summary>True when <paramref name="id"/> names a Microsoft.Network/publicIPPrefixes resource.</summary>
+    public static bool IsPublicIpPrefixId(string? id, out ParsedResourceId? parsed) =>
+        TryParse(id, out parsed) && parsed!.Provider.Equals("Microsoft.Network", StringComparison.OrdinalIgnoreCase)
+        && parsed.ResourceType.Equals("publicIPPrefixes", StringComparison.OrdinalIgnoreCase);
+
     public static bool TryParse(string? id, out ParsedResourceId? parsed)
     {
         parsed = null;

@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using Azure.Core;
+using AksEgress.Engine.Arm;
+
+namespace AksEgress.Engine.PublicIps;
+
+/// <summary>The fields of a public IP prefix we read (Microsoft.Network 2025-07-01 publicIpPrefix.json).</summary>
+internal sealed class PublicIpPrefixModel
+{
+    public string Id { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string SubscriptionId { get; init; } = "";
+    public string ResourceGroupName { get; init; } = "";
+    public string Location { get; init; } = "";
+    public string? SkuName { get; init; }
+    public string? SkuTier { get; init; }
+    public string? IpVersion { get; init; }
+    public int? PrefixLength { get; init; }
+    /// <summary>The allocated CIDR (readOnly; absent until allocated).</summary>
+    public string? IpPrefix { get; init; }
+    public string? ProvisioningState { get; init; }
+    public string[] Zones { get; init; } = Array.Empty<string>();
+    public Dictionary<string, string> Tags { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+    public string? NatGatewayId { get; init; }
+    public string? LoadBalancerFrontendId { get; init; }
+
+    public bool IsStandard => SkuName is { } n && (n.Equals("Standard", StringComparison.OrdinalIgnoreCase) || n.Equals("StandardV2", StringComparison.OrdinalIgnoreCase));
+    public bool IsGlobalTier => string.Equals(SkuTier, "Global", StringComparison.OrdinalIgnoreCase);
+    public bool IsIpv6 => string.Equals(IpVersion, "IPv6", StringComparison.OrdinalIgnoreCase);
+    public string? AttachedTo => LoadBalancerFrontendId ?? NatGatewayId;
+    public bool Succeeded => ProvisioningState is null || ProvisioningState.Equals("Succeeded", StringComparison.OrdinalIgnoreCase);
+
+    public static PublicIpPrefixModel Parse(JsonObject body)
+    {
+        var id = ManagedClusterModel.Str(body, "id") ?? "";
+        string sub = "", rg = "";
+        if (ResourceIdParser.TryParse(id, out var parsed)) { sub = parsed!.SubscriptionId; rg = parsed.ResourceGroupName; id = parsed.Canonical; }
+        var props = body["properties"] as JsonObject ?? new JsonObject();
+        var tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (body["tags"] is JsonObject t)
+            foreach (var (k, v) in t) tags[k] = v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s : v?.ToJsonString() ?? "";
+        return new PublicIpPrefixModel
+        {
+            Id = id,
+            Name = ManagedClusterModel.Str(body, "name") ?? parsed?.Name ?? "",
+            SubscriptionId = sub,
+            ResourceGroupName = rg,
+            Location = ManagedClusterModel.Str(body, "location") ?? "",
+            SkuName = ManagedClusterModel.Str(body["sku"], "name"),
+            SkuTier = ManagedClusterModel.Str(body["sku"], "tier"),
+            IpVersion = ManagedClusterModel.Str(props, "publicIPAddressVersion"),
+            PrefixLength = ManagedClusterModel.Int(props, "prefixLength"),
+            IpPrefix = ManagedClusterModel.Str(props, "ipPrefix"),
+            ProvisioningState = ManagedClusterModel.Str(props, "provisioningState"),
+            Zones = body["zones"] is JsonArray z ? z.Select(x => x is JsonValue v && v.TryGetValue<string>(out var zs) ? zs : x?.ToJsonString() ?? "").Where(x => x.Length > 0).ToArray() : Array.Empty<string>(),
+            Tags = tags,
+            NatGatewayId = ManagedClusterModel.Str(props["natGateway"], "id"),
+            LoadBalancerFrontendId = ManagedClusterModel.Str(props["loadBalancerFrontendIpConfiguration"], "id"),
+        };
+    }
+
+    /// <summary>GET of a prefix; null when it does not exist.</summary>
+    public static async Task<PublicIpPrefixModel?> GetAsync(ArmSession s, string id, IOperationContext context, ErrorScope? scope = null)
+    {
+        var p = ResourceIdParser.Parse(id, ErrorIds.InvalidResourceId);
+        context.WriteVerbose($"GET public IP prefix {p.ResourceGroupName}/{p.Name}");
+        var r = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, ArmRest.Url(s, p.Canonical, ApiVersions.Network), null, context,
+            scope ?? new ErrorScope(ArmTargetKind.Other, p.Canonical) { ResourceGroupName = p.ResourceGroupName }, allow404: true).ConfigureAwait(false);
+        return r?.Json is { } json ? Parse(json) : null;
+    }
+}

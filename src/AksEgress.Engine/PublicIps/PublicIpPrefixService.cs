@@ -1,0 +1,134 @@
+using System.Text.Json.Nodes;
+using Azure.Core;
+using AksEgress.Engine.Arm;
+using AksEgress.Engine.Clusters;
+using AksEgress.Engine.Session;
+using AksEgress.Models;
+using static AksEgress.Engine.Session.SessionService;
+
+namespace AksEgress.Engine.PublicIps;
+
+/// <summary>New-AksEgressIpPrefix: Standard IPv4 public IP prefixes (a stable range to allowlist once).</summary>
+internal sealed class PublicIpPrefixService(SessionService sessions, ClusterService clusters)
+{
+    private static string PrefixPath(string sub, string rg, string name) =>
+        $"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPPrefixes/{name}";
+
+    /// <summary>Creates (or returns the matching existing) prefix. Returns null when ShouldProcess declined (-WhatIf).</summary>
+    public async Task<EgressIpPrefix?> NewAsync(NewEgressIpPrefixRequest request, IOperationContext context)
+    {
+        var s = await sessions.GetAsync(context).ConfigureAwait(false);
+        var info = request.ClusterInfo;
+        if (info is null && request.Cluster is not null)
+            info = (await clusters.GetModelAsync(request.Cluster, context, fresh: false).ConfigureAwait(false)).Model.Info;
+        var sub = (request.SubscriptionId ?? NullIfEmpty(info?.SubscriptionId) ?? request.Cluster?.SubscriptionId ?? s.SubscriptionId).ToLowerInvariant();
+        var nodeRg = NullIfEmpty(info?.NodeResourceGroup) ?? request.NodeResourceGroup;
+        var targetRg = request.ResourceGroupName ?? nodeRg
+            ?? throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
+                "Where should the public IP prefix go? Give -ResourceGroupName, or a cluster so its node resource group is used.",
+                request.Name, "Example: New-AksEgressIpPrefix -Name aks-egress-prefix -ResourceGroupName egress-rg -Location eastus");
+        var inNodeRg = nodeRg is not null && string.Equals(targetRg, nodeRg, StringComparison.OrdinalIgnoreCase);
+        var target = $"{targetRg}/{request.Name}";
+        if (inNodeRg && info?.NodeResourceGroupLocked == true)
+            throw new AksEgressException(ErrorIds.NodeResourceGroupLocked, EgressErrorCategory.PermissionDenied,
+                ArmErrorMapper.NodeRgLockedMessage(targetRg, info.ClusterName), target, ArmErrorMapper.NodeRgLockedAction.Replace("New-AksEgressIp", "New-AksEgressIpPrefix", StringComparison.Ordinal));
+        var id = PrefixPath(sub, targetRg, request.Name);
+        var scope = new ErrorScope(ArmTargetKind.Other, target) { ResourceGroupName = targetRg, InNodeResourceGroup = inNodeRg, ClusterName = info?.ClusterName };
+        var knownLocation = NullIfEmpty(request.Location) ?? NullIfEmpty(info?.Location);
+
+        var existing = await PublicIpPrefixModel.GetAsync(s, id, context, scope).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            var diffs = Differences(existing, request, knownLocation);
+            if (diffs.Count > 0)
+                throw new AksEgressException(ErrorIds.PublicIpPrefixConflict, EgressErrorCategory.ResourceExists,
+                    $"A public IP prefix named '{request.Name}' already exists in '{targetRg}' with other settings: {string.Join("; ", diffs)}. A prefix's length, version, location and zones cannot be changed.", existing.Id,
+                    "Choose another -Name, or pass the existing prefix's settings.");
+            if (existing.IpPrefix is not null && existing.Succeeded)
+            {
+                context.WriteVerbose($"Public IP prefix {target} already exists as {existing.IpPrefix}: returning it unchanged");
+                return ToResult(existing, created: false, sub, info, request);
+            }
+            context.WriteVerbose($"Public IP prefix {target} exists but is {existing.ProvisioningState ?? "not provisioned"}{(existing.IpPrefix is null ? " without a range" : "")}: sending the create again to finish it");
+            knownLocation ??= NullIfEmpty(existing.Location);
+        }
+
+        var location = knownLocation;
+        if (location is null)
+        {
+            context.WriteVerbose($"GET resource group {targetRg} (for its location)");
+            var rgr = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, ArmRest.Url(s, $"/subscriptions/{sub}/resourceGroups/{targetRg}", ApiVersions.ResourceGroups), null, context,
+                new ErrorScope(ArmTargetKind.ResourceGroup, targetRg) { ResourceGroupName = targetRg }).ConfigureAwait(false);
+            location = ManagedClusterModel.Str(rgr!.Json, "location")
+                ?? throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument, $"The location of resource group '{targetRg}' is unknown.", targetRg, "Pass -Location.");
+        }
+        location = PublicIpModel.NormaliseLocation(location);
+        var size = 1 << (32 - request.PrefixLength);
+        if (!context.ShouldProcess(target, $"Create Standard IPv4 public IP prefix /{request.PrefixLength} ({size} addresses) in {location}"))
+            return null;
+        context.WriteVerbose($"Creating public IP prefix {target} in {location} (Standard, IPv4 /{request.PrefixLength}{(request.Zones.Length > 0 ? ", zones " + string.Join(",", request.Zones) : "")})");
+        var body = BuildPutBody(location, request);
+        var uri = ArmRest.Url(s, id, ApiVersions.Network);
+        var initial = await ArmRest.SendCheckedAsync(s, RequestMethod.Put, uri, body, context, scope).ConfigureAwait(false);
+        var final = await ArmRest.WaitAsync(s, initial!, uri, $"creation of public IP prefix {target}", request.TimeoutSeconds, context, scope).ConfigureAwait(false);
+        var created = PublicIpPrefixModel.Parse(final!.Json ?? initial!.Json!);
+        context.WriteVerbose($"Public IP prefix {target} is {created.IpPrefix}");
+        return ToResult(created, created: true, sub, info, request);
+    }
+
+    /// <summary>What makes an existing prefix a different one from the request (empty: the same prefix).</summary>
+    internal static List<string> Differences(PublicIpPrefixModel existing, NewEgressIpPrefixRequest request, string? location)
+    {
+        var diffs = new List<string>();
+        if (!existing.IsStandard) diffs.Add($"SKU is {existing.SkuName ?? "none"}, not Standard");
+        if (existing.IsIpv6) diffs.Add("IP version is IPv6, not IPv4");
+        if (existing.PrefixLength is int len && len != request.PrefixLength) diffs.Add($"length is /{len}, not /{request.PrefixLength}");
+        if (location is not null && PublicIpModel.NormaliseLocation(existing.Location) != PublicIpModel.NormaliseLocation(location))
+            diffs.Add($"location is {existing.Location}, not {PublicIpModel.NormaliseLocation(location)}");
+        var want = request.Zones.Distinct().OrderBy(z => z, StringComparer.Ordinal).ToArray();
+        var have = existing.Zones.Distinct().OrderBy(z => z, StringComparer.Ordinal).ToArray();
+        if (!want.SequenceEqual(have))
+            diffs.Add($"zones are {(have.Length == 0 ? "none" : string.Join(",", have))}, not {(want.Length == 0 ? "none" : string.Join(",", want))}");
+        return diffs;
+    }
+
+    internal static JsonObject BuildPutBody(string location, NewEgressIpPrefixRequest request)
+    {
+        var body = new JsonObject
+        {
+            ["location"] = location,
+            ["sku"] = new JsonObject { ["name"] = "Standard", ["tier"] = "Regional" },
+        };
+        if (request.Zones.Length > 0) body["zones"] = new JsonArray(request.Zones.Distinct().Select(z => (JsonNode)JsonValue.Create(z)!).ToArray());
+        var tags = new JsonObject();
+        foreach (var (k, v) in request.Tags) tags[k] = v;
+        if (tags.Count > 0) body["tags"] = tags;
+        body["properties"] = new JsonObject { ["prefixLength"] = request.PrefixLength, ["publicIPAddressVersion"] = "IPv4" };
+        return body;
+    }
+
+    private static EgressIpPrefix ToResult(PublicIpPrefixModel p, bool created, string sub, AksNodeResourceGroup? info, NewEgressIpPrefixRequest request) => new()
+    {
+        Name = p.Name,
+        ResourceGroupName = p.ResourceGroupName,
+        Id = p.Id,
+        Prefix = p.IpPrefix,
+        PrefixLength = p.PrefixLength ?? request.PrefixLength,
+        IpVersion = p.IpVersion ?? "IPv4",
+        Location = p.Location,
+        Sku = p.SkuName ?? "Standard",
+        Zones = new ValueList<string>(p.Zones),
+        Tags = new ValueMap(p.Tags),
+        ProvisioningState = p.ProvisioningState,
+        AttachedTo = p.AttachedTo,
+        AllowList = new ValueList<string>(p.IpPrefix is null ? Array.Empty<string>() : new[] { p.IpPrefix }),
+        Created = created,
+        SubscriptionId = p.SubscriptionId.Length > 0 ? p.SubscriptionId : sub,
+        ClusterName = info?.ClusterName ?? request.Cluster?.ClusterName,
+        ClusterResourceGroupName = info?.ResourceGroupName ?? request.Cluster?.ResourceGroupName,
+        ClusterId = info?.ClusterId ?? request.Cluster?.ToId(sub),
+        NodeResourceGroup = NullIfEmpty(info?.NodeResourceGroup) ?? request.NodeResourceGroup,
+        LoadBalancerSku = NullIfEmpty(info?.LoadBalancerSku),
+        OutboundType = NullIfEmpty(info?.OutboundType),
+    };
+}
