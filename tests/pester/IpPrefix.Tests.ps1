@@ -50,3 +50,33 @@ Describe 'New-AksEgressIpPrefix' {
         { $Std | New-AksEgressIpPrefix -Name bad-prefix -PrefixLength 27 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,AksEgress.Commands.NewAksEgressIpPrefixCommand'
     }
 }
+
+Describe 'Set-AksOutboundIp with a prefix, then back to managed IPs' {
+    It 'pins a piped prefix, proves every sampled address is inside it, re-runs unchanged, and returns to managed IPs' {
+        $prefix = $Std | New-AksEgressIpPrefix -Name pin-prefix -PrefixLength 30
+        $a = $prefix | Set-AksOutboundIp -Confirm:$false
+        $a.Action | Should -Be 'Updated'
+        @($a.EgressIpPrefix) | Should -Be @($prefix.Prefix)
+        @($a.AllowList) | Should -Be @($prefix.Prefix)
+        $r = $a | Test-AksEgressIp -Count 4
+        $r.Succeeded | Should -BeTrue -Because $r.Explanation
+        @($r.OutsideAllowList).Count | Should -Be 0
+        (Get-AksEgressConfiguration -ResourceGroupName demo-rg -ClusterName standard-lb).AllowList | Should -Be @($prefix.Prefix)
+        ($prefix | Set-AksOutboundIp -Confirm:$false).Action | Should -Be 'Unchanged'
+        $m = $Std | Set-AksOutboundIp -ManagedOutboundIpCount 1 -Confirm:$false
+        $m.Action | Should -Be 'Updated'
+        $m.ManagedOutboundIpCount | Should -Be 1
+        @($m.EgressIpAddress).Count | Should -Be 1
+        $m.EgressIpAddress[0] | Should -Not -BeLike '192.0.2.*'
+        Get-EmulatorTestPod $Emu -Cluster standard-lb | Should -BeNullOrEmpty
+    }
+
+    It 'refuses public IPs and a prefix together before any request, saying only one outbound source is allowed' {
+        $ip = $Std | New-AksEgressIp -Name mix-ip
+        $prefix = $Std | New-AksEgressIpPrefix -Name mix-prefix -PrefixLength 31
+        $ev = $null
+        $ip, $prefix | Set-AksOutboundIp -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Match '^ConflictingParameters,'
+        "$($ev[0].Exception.Message)" | Should -Match 'exactly one outbound IP source'
+    }
+}

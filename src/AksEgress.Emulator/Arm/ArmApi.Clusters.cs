@@ -116,6 +116,7 @@ internal sealed partial class ArmApi
                             {
                                 if (lbp["managedOutboundIPs"] is JsonObject mo) W.ReconcileManagedOutbound(cluster, JsonUtil.Int(mo["count"]) ?? 1, null);
                                 else if (lbp["outboundIPs"]?["publicIPs"] is JsonArray ips) W.ReconcileManagedOutbound(cluster, null, ips.Select(i => JsonUtil.S(i, "id")!).ToList());
+                                else if (lbp["outboundIPPrefixes"]?["publicIPPrefixes"] is JsonArray pfx) W.ReconcileManagedOutbound(cluster, null, pfx.Select(i => JsonUtil.S(i, "id")!).ToList());
                             }
                             else if (cluster.OutboundType is "none" or "block")
                             {
@@ -210,8 +211,31 @@ internal sealed partial class ArmApi
             if (count is null or < 1 or > 100)
                 return (400, Err("InvalidParameter", $"The value of parameter networkProfile.loadBalancerProfile.managedOutboundIPs.count is invalid: {JsonUtil.Str(mo["count"])}. It must be in the range of 1 to 100 inclusive."));
         }
-        if (lbp["outboundIPPrefixes"] is not null)
-            return (400, Err("OutboundIPPrefixNotFound", "Public IP prefixes are not modelled by the AksEgress emulator; none of the referenced outboundIPPrefixes exist."));
+        if (lbp["outboundIPPrefixes"] is JsonObject op)
+        {
+            var refs = op["publicIPPrefixes"] as JsonArray;
+            if (refs is null || refs.Count == 0)
+                return (400, Err("InvalidLoadBalancerProfile", "Load balancer profile must specify one of ManagedOutboundIPs, OutboundIPPrefixes and OutboundIPs: outboundIPPrefixes.publicIPPrefixes is empty."));
+            var clusterId = $"/subscriptions/{Sub}/resourceGroups/{c.ResourceGroup}/providers/Microsoft.ContainerService/managedClusters/{c.Name}";
+            foreach (var r in refs)
+            {
+                var id = JsonUtil.S(r, "id") ?? "";
+                var m = System.Text.RegularExpressions.Regex.Match(id, @"^/subscriptions/(?<sub>[^/]+)/resourceGroups/(?<rg>[^/]+)/providers/Microsoft\.Network/publicIPPrefixes/(?<name>[^/]+)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+                if (!m.Success)
+                    return (400, Err("InvalidLoadBalancerProfileOutboundIPPrefixes", $"Outbound IP prefix '{id}' is not a valid public IP prefix resource id."));
+                var prg = m.Groups["rg"].Value;
+                if (!prg.Equals(c.NodeResourceGroup, StringComparison.OrdinalIgnoreCase) && !c.NetworkContributorOn.Contains(prg))
+                    return (403, Err("LinkedAuthorizationFailed",
+                        $"The client '{W.CallerObjectId}' with object id '{W.CallerObjectId}' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '{clusterId}'; however, it does not have permission to perform action 'Microsoft.Network/publicIPPrefixes/join/action' on the linked scope(s) '{id}' or the linked scope(s) are invalid."));
+                var prefix = m.Groups["sub"].Value.Equals(Sub, StringComparison.OrdinalIgnoreCase) ? W.PublicIpPrefixes.GetValueOrDefault(EmulatorWorld.RgKey(prg, m.Groups["name"].Value)) : null;
+                if (prefix?.IpPrefix is null)
+                    return (400, Err("OutboundIPPrefixNotFound", $"Public IP prefix '{id}' referenced in networkProfile.loadBalancerProfile.outboundIPPrefixes was not found. Make sure it exists and is in succeeded state."));
+                if (prefix.NatGatewayId is { } ng)
+                    return (400, Err("PublicIPPrefixInUse", $"Public IP prefix {id} is referenced by resource {ng}, so it cannot be used as an outbound IP prefix."));
+                if (prefix.LoadBalancerFrontendId is { } fe && !fe.Contains($"/resourceGroups/{c.NodeResourceGroup}/providers/Microsoft.Network/loadBalancers/kubernetes/", StringComparison.OrdinalIgnoreCase))
+                    return (400, Err("PublicIPPrefixInUse", $"Public IP prefix {id} is referenced by resource {fe}, so it cannot be used as an outbound IP prefix."));
+            }
+        }
         if (lbp["outboundIPs"] is JsonObject oi)
         {
             var ips = oi["publicIPs"] as JsonArray;

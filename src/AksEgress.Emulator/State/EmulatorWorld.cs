@@ -270,6 +270,12 @@ public sealed partial class EmulatorWorld
                 if (p is not null) p.IpConfigurationId = $"{lbId}/frontendIPConfigurations/{Det.Guid("fe/" + p.Name)}";
             }
         }
+        // Prefixes (outboundIPPrefixes) are frontends of the outbound rule too, listed by their own id in effectiveOutboundIPs.
+        var frontend = $"{lbId}/frontendIPConfigurations/";
+        foreach (var prefix in PublicIpPrefixes.Values.Where(p => p.LoadBalancerFrontendId?.StartsWith(frontend, StringComparison.OrdinalIgnoreCase) == true))
+            if (!effective.Contains(prefix.Id(SubscriptionId), StringComparer.OrdinalIgnoreCase)) prefix.LoadBalancerFrontendId = null;
+        foreach (var id in effective)
+            if (EmulatorWorld.FindById(PublicIpPrefixes, id, "publicIPPrefixes") is { } prefix) prefix.LoadBalancerFrontendId = frontend + Det.Guid("fe/" + prefix.Name);
         lbp["effectiveOutboundIPs"] = new JsonArray(effective.Select(id => (JsonNode)new JsonObject { ["id"] = id }).ToArray());
     }
 

@@ -32,8 +32,12 @@ internal sealed class OutboundIpService(ClusterService clusters)
                 model.IsBasic ? "Run Set-AksEgressService with the IP instead." : "Change egress where it is decided (see Get-AksEgressConfiguration), or switch the cluster to outboundType loadBalancer (az aks update --outbound-type loadBalancer).");
         }
 
-        // Resolve every IP before changing anything.
+        // Resolve every IP / prefix before changing anything.
         var ips = new List<PublicIpModel>();
+        var prefixes = new List<PublicIpPrefixModel>();
+        var mode = request.PublicIpPrefixIds.Length > 0 ? OutboundSource.Prefixes : request.ManagedOutboundIpCount is not null ? OutboundSource.Managed : OutboundSource.Ips;
+        if (mode == OutboundSource.Prefixes)
+            prefixes = await ResolvePrefixesAsync(s, request.PublicIpPrefixIds, model, context).ConfigureAwait(false);
         foreach (var w in wanted)
         {
             var ip = await PublicIpReader.GetAsync(s, w.Canonical, context).ConfigureAwait(false)
@@ -56,7 +60,7 @@ internal sealed class OutboundIpService(ClusterService clusters)
             ips.Add(ip);
         }
 
-        if (model.IsDualStack && !ips.Any(i => string.Equals(i.IpVersion, "IPv6", StringComparison.OrdinalIgnoreCase)))
+        if (mode == OutboundSource.Ips && model.IsDualStack && !ips.Any(i => string.Equals(i.IpVersion, "IPv6", StringComparison.OrdinalIgnoreCase)))
             throw new AksEgressException(ErrorIds.PublicIpConflict, EgressErrorCategory.InvalidArgument,
                 $"Cluster '{info.ClusterName}' is dual-stack{(model.ManagedOutboundIpv6Count is int v6 && v6 > 0 ? $" ({v6} managed IPv6 outbound IP(s))" : "")}, and outboundIPs replaces managedOutboundIPs as a whole " +
                 "(only one of managed IPs, your IPs or prefixes may be set), IPv6 count included: with only IPv4 IPs its IPv6 egress would lose its addresses.", info.ClusterId,
@@ -67,14 +71,30 @@ internal sealed class OutboundIpService(ClusterService clusters)
         var confirmed = false;
         for (var attempt = 1; ; attempt++)
         {
-            CheckCapacity(model, ips.Count, request.AllocatedOutboundPorts ?? model.AllocatedOutboundPorts);
-            var previous = await PublicIpReader.ResolveAsync(s, model.EffectiveOutboundIpIds, context, ips).ConfigureAwait(false);
-            previousAddresses ??= previous.Where(p => p.IpAddress is not null).Select(p => p.IpAddress!).ToArray();
-            var change = PlannedChange.Of(model, ips, request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes);
+            var ipCount = mode switch
+            {
+                OutboundSource.Prefixes => prefixes.Sum(p => p.IsIpv6 ? 0 : 1 << (32 - (p.PrefixLength ?? 32))),
+                OutboundSource.Managed => request.ManagedOutboundIpCount ?? 1,
+                _ => ips.Count,
+            };
+            CheckCapacity(model, ipCount, request.AllocatedOutboundPorts ?? model.AllocatedOutboundPorts);
+            var previous = await PublicIpReader.ResolveAsync(s, model.EffectiveOutboundIpIds.Where(IsPublicIpId).ToList(), context, ips).ConfigureAwait(false);
+            previousAddresses ??= previous.Where(p => p.IpAddress is not null).Select(p => p.IpAddress!)
+                .Concat(model.EffectiveOutboundIpIds.Where(id => !IsPublicIpId(id)).Select(id => id.Split('/').Last())).ToArray();
+            var change = mode switch
+            {
+                OutboundSource.Prefixes => PlannedChange.ForSource(model, !SameSet(model.OutboundIpPrefixIds, prefixes.Select(p => p.Id)),
+                    $"the public IP prefixes {string.Join(", ", prefixes.Select(p => $"{p.Name} ({p.IpPrefix})"))}", request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes),
+                OutboundSource.Managed => PlannedChange.ForSource(model,
+                    model.OutboundIpIds.Count > 0 || model.OutboundIpPrefixIds.Count > 0 || model.ManagedOutboundIpCount != request.ManagedOutboundIpCount
+                    || (request.ManagedOutboundIpv6Count is int w6 && (model.ManagedOutboundIpv6Count ?? 0) != w6),
+                    $"{request.ManagedOutboundIpCount} AKS-managed outbound IP(s){(request.ManagedOutboundIpv6Count is int m6 ? $" and {m6} IPv6" : "")}", request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes),
+                _ => PlannedChange.Of(model, ips, request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes),
+            };
             if (change.IsEmpty)
             {
-                context.WriteVerbose($"Cluster {info.ClusterName} already uses exactly these outbound IPs: nothing to change");
-                return Result("Unchanged", model, ips.Select(i => i.IpAddress!).ToArray());
+                context.WriteVerbose($"Cluster {info.ClusterName} already uses exactly this outbound source: nothing to change");
+                return await ResultAsync("Unchanged", model).ConfigureAwait(false);
             }
             // Best effort, once, before the question and the PUT (not when nothing changes): the CLUSTER identity must be
             // allowed to use IPs outside its node resource group; a missing right is a warning, Azure accepts the update anyway.
@@ -84,10 +104,22 @@ internal sealed class OutboundIpService(ClusterService clusters)
                 return null;
             confirmed = true;
 
-            var body = BuildOutboundIpPutBody(raw0!, ips.Select(i => i.Id), request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes);
+            var body = mode switch
+            {
+                OutboundSource.Prefixes => BuildOutboundPutBody(raw0!, OutboundSource.Prefixes, prefixes.Select(p => p.Id), null, null, request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes),
+                OutboundSource.Managed => BuildOutboundPutBody(raw0!, OutboundSource.Managed, Array.Empty<string>(), request.ManagedOutboundIpCount,
+                    request.ManagedOutboundIpv6Count ?? (model.IsDualStack ? model.ManagedOutboundIpv6Count ?? 1 : null), request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes),
+                _ => BuildOutboundIpPutBody(raw0!, ips.Select(i => i.Id), request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes),
+            };
             var etag = ManagedClusterModel.Str(raw0, "eTag");
             var scope = new ErrorScope(ArmTargetKind.Cluster, info.ClusterId) { ClusterName = info.ClusterName, ResourceGroupName = info.ResourceGroupName };
-            context.WriteVerbose($"PUT cluster {info.ResourceGroupName}/{info.ClusterName} with outboundIPs {string.Join(", ", ips.Select(i => i.Id))}" +
+            var sourceText = mode switch
+            {
+                OutboundSource.Prefixes => $"outboundIPPrefixes {string.Join(", ", prefixes.Select(p => p.Id))}",
+                OutboundSource.Managed => $"managedOutboundIPs count {request.ManagedOutboundIpCount}",
+                _ => $"outboundIPs {string.Join(", ", ips.Select(i => i.Id))}",
+            };
+            context.WriteVerbose($"PUT cluster {info.ResourceGroupName}/{info.ClusterName} with {sourceText}" +
                                  $"{(request.AllocatedOutboundPorts is null ? "" : $", allocatedOutboundPorts {request.AllocatedOutboundPorts}")}{(request.IdleTimeoutInMinutes is null ? "" : $", idleTimeoutInMinutes {request.IdleTimeoutInMinutes}")}" +
                                  $"{(etag is null ? " (no eTag: unconditional)" : $" (If-Match {etag})")}");
             s.ClusterCache.Remove(ClusterService.ClusterKey(sub, request.Cluster));
@@ -112,19 +144,36 @@ internal sealed class OutboundIpService(ClusterService clusters)
             var final = await ArmRest.WaitAsync(s, initial, clusterUri, $"the update of cluster {info.ClusterName}", request.TimeoutSeconds, context, scope).ConfigureAwait(false);
             var after = ManagedClusterModel.Parse(final!.Json!);
             s.ClusterCache.Set(ClusterService.ClusterKey(sub, request.Cluster), after);
-            var now = await PublicIpReader.ResolveAsync(s, after.EffectiveOutboundIpIds, context, ips).ConfigureAwait(false);
-            var addresses = now.Where(p => p.IpAddress is not null).Select(p => p.IpAddress!).ToArray();
-            context.WriteVerbose($"Cluster {info.ClusterName} egress is now {string.Join(", ", addresses)} (was {string.Join(", ", previousAddresses)})");
-            return Result("Updated", after, addresses);
+            var result = await ResultAsync("Updated", after).ConfigureAwait(false);
+            context.WriteVerbose($"Cluster {info.ClusterName} egress is now {string.Join(", ", result.AllowList)} (was {string.Join(", ", previousAddresses)})");
+            return result;
         }
 
-        OutboundIpAssignment Result(string action, ManagedClusterModel m, string[] addresses) => new()
+        // The addresses and prefixes egress uses now: the effective outbound IPs (public IPs and, with outboundIPPrefixes, prefixes).
+        async Task<OutboundIpAssignment> ResultAsync(string action, ManagedClusterModel m)
         {
-            SubscriptionId = sub, ResourceGroupName = info.ResourceGroupName, ClusterName = info.ClusterName, ClusterId = info.ClusterId,
-            PublicIpId = ips.Select(i => i.Id).ToArray(), EgressIpAddress = addresses,
-            AllocatedOutboundPorts = m.AllocatedOutboundPorts, IdleTimeoutInMinutes = m.IdleTimeoutInMinutes,
-            Action = action, PreviousEgressIpAddress = previousAddresses ?? Array.Empty<string>(),
-        };
+            var effective = m.EffectiveOutboundIpIds.Count > 0 ? m.EffectiveOutboundIpIds
+                : mode == OutboundSource.Ips ? ips.Select(i => i.Id).ToList() : mode == OutboundSource.Prefixes ? prefixes.Select(p => p.Id).ToList() : m.EffectiveOutboundIpIds;
+            var now = await PublicIpReader.ResolveAsync(s, effective.Where(IsPublicIpId).ToList(), context, ips).ConfigureAwait(false);
+            var addresses = now.Where(p => p.IpAddress is not null).Select(p => p.IpAddress!).ToArray();
+            var cidrs = new List<string>();
+            foreach (var pid in effective.Where(id => !IsPublicIpId(id)))
+            {
+                var known = prefixes.FirstOrDefault(p => ResourceIdParser.SameId(p.Id, pid)) ?? await PublicIpPrefixModel.GetAsync(s, pid, context).ConfigureAwait(false);
+                if (known?.IpPrefix is { } cidr) cidrs.Add(cidr);
+            }
+            return new OutboundIpAssignment
+            {
+                SubscriptionId = sub, ResourceGroupName = info.ResourceGroupName, ClusterName = info.ClusterName, ClusterId = info.ClusterId,
+                PublicIpId = mode == OutboundSource.Ips ? ips.Select(i => i.Id).ToArray() : Array.Empty<string>(),
+                PublicIpPrefixId = prefixes.Select(p => p.Id).ToArray(),
+                EgressIpAddress = addresses, EgressIpPrefix = cidrs.ToArray(),
+                AllowList = addresses.Select(Cidr.ForAddress).Concat(cidrs).ToArray(),
+                ManagedOutboundIpCount = mode == OutboundSource.Managed ? m.ManagedOutboundIpCount ?? request.ManagedOutboundIpCount : null,
+                AllocatedOutboundPorts = m.AllocatedOutboundPorts, IdleTimeoutInMinutes = m.IdleTimeoutInMinutes,
+                Action = action, PreviousEgressIpAddress = previousAddresses ?? Array.Empty<string>(),
+            };
+        }
     }
 
     /// <summary>
@@ -151,6 +200,49 @@ internal sealed class OutboundIpService(ClusterService clusters)
             "Use another IP (New-AksEgressIp), or detach this one first (Set-AksOutboundIp on the other cluster, or Remove-AksEgressService).");
     }
 
+    private static bool IsPublicIpId(string id) => !id.Contains("/publicIPPrefixes/", StringComparison.OrdinalIgnoreCase);
+
+    private static bool SameSet(IReadOnlyList<string> current, IEnumerable<string> wanted)
+    {
+        var w = wanted.ToList();
+        return current.Count == w.Count && w.All(x => current.Any(c => ResourceIdParser.SameId(PublicIpReader.NormaliseId(c), x)));
+    }
+
+    /// <summary>GETs every prefix and refuses, before any change, one that is missing, not Standard, unallocated, in another region,
+    /// or serving a NAT gateway; a dual-stack cluster needs an IPv6 prefix among them.</summary>
+    private static async Task<List<PublicIpPrefixModel>> ResolvePrefixesAsync(ArmSession s, IEnumerable<string> ids, ManagedClusterModel model, IOperationContext context)
+    {
+        var info = model.Info;
+        var list = new List<PublicIpPrefixModel>();
+        foreach (var raw in ids)
+        {
+            var w = ResourceIdParser.ParsePublicIpPrefixId(raw);
+            if (list.Any(p => ResourceIdParser.SameId(p.Id, w.Canonical))) continue;
+            var p = await PublicIpPrefixModel.GetAsync(s, w.Canonical, context).ConfigureAwait(false)
+                ?? throw new AksEgressException(ErrorIds.PublicIpPrefixNotFound, EgressErrorCategory.ObjectNotFound,
+                    $"Public IP prefix '{w.ResourceGroupName}/{w.Name}' was not found.", w.Canonical, "Create it with New-AksEgressIpPrefix, or check the id.") { HttpStatus = 404 };
+            if (p.NatGatewayId is { } nat)
+                throw new AksEgressException(ErrorIds.PublicIpInUse, EgressErrorCategory.InvalidOperation,
+                    $"Public IP prefix '{p.ResourceGroupName}/{p.Name}' ({p.IpPrefix}) cannot become an outbound prefix of cluster '{info.ClusterName}': it is attached to NAT gateway '{nat.Split('/').Last()}'. A prefix serves one NAT gateway or load balancer at a time.", p.Id,
+                    "Use another prefix (New-AksEgressIpPrefix), or detach this one from the NAT gateway first.");
+            var problems = new List<string>();
+            if (!p.IsStandard) problems.Add($"its SKU is {p.SkuName ?? "none"}, not Standard");
+            if (p.IsGlobalTier) problems.Add("it is a Global (cross-region) tier prefix");
+            if (p.IpPrefix is null || !p.Succeeded) problems.Add($"it has no allocated range yet (provisioningState {p.ProvisioningState ?? "unknown"})");
+            if (PublicIpModel.NormaliseLocation(p.Location) != PublicIpModel.NormaliseLocation(info.Location)) problems.Add($"it is in {p.Location}, the cluster in {info.Location}");
+            if (problems.Count > 0)
+                throw new AksEgressException(ErrorIds.PublicIpConflict, EgressErrorCategory.InvalidArgument,
+                    $"Public IP prefix '{p.ResourceGroupName}/{p.Name}' cannot be an outbound prefix of cluster '{info.ClusterName}': {string.Join("; ", problems)}.", p.Id,
+                    "Use a Standard IPv4 prefix in the cluster's region, e.g. from New-AksEgressIpPrefix.");
+            list.Add(p);
+        }
+        if (model.IsDualStack && !list.Any(p => p.IsIpv6))
+            throw new AksEgressException(ErrorIds.PublicIpConflict, EgressErrorCategory.InvalidArgument,
+                $"Cluster '{info.ClusterName}' is dual-stack, and outboundIPPrefixes replaces managedOutboundIPs as a whole (one outbound IP source at a time), IPv6 count included: with only IPv4 prefixes its IPv6 egress would lose its addresses.", info.ClusterId,
+                "Pass an IPv6 prefix together with the IPv4 one, or keep managed outbound IPs on this cluster.");
+        return list;
+    }
+
     /// <summary>Attempts of the read-modify-write when the cluster keeps changing underneath (412 PreconditionFailed).</summary>
     internal const int MaxAttempts = 3;
 
@@ -175,7 +267,13 @@ internal sealed class OutboundIpService(ClusterService clusters)
     /// The PUT body for a new set of outbound IPs, from the cluster's full GET JSON: outboundIPs set, managedOutboundIPs /
     /// outboundIPPrefixes removed (mutually exclusive), effectiveOutboundIPs and other read-only properties removed.
     /// </summary>
-    internal static JsonObject BuildOutboundIpPutBody(JsonObject clusterJson, IEnumerable<string> publicIpIds, int? allocatedOutboundPorts, int? idleTimeoutInMinutes)
+    internal static JsonObject BuildOutboundIpPutBody(JsonObject clusterJson, IEnumerable<string> publicIpIds, int? allocatedOutboundPorts, int? idleTimeoutInMinutes) =>
+        BuildOutboundPutBody(clusterJson, OutboundSource.Ips, publicIpIds, null, null, allocatedOutboundPorts, idleTimeoutInMinutes);
+
+    /// <summary>The PUT body with exactly one outbound source set (the other two removed): outboundIPs, outboundIPPrefixes or
+    /// managedOutboundIPs (count and, when given, countIPv6).</summary>
+    internal static JsonObject BuildOutboundPutBody(JsonObject clusterJson, OutboundSource source, IEnumerable<string> ids, int? managedCount, int? managedIpv6Count,
+        int? allocatedOutboundPorts, int? idleTimeoutInMinutes)
     {
         var body = (JsonObject)clusterJson.DeepClone();
         ReadOnlyFields.Strip(body, ReadOnlyFields.ManagedCluster);
@@ -189,9 +287,23 @@ internal sealed class OutboundIpService(ClusterService clusters)
         // before this on a dual-stack cluster unless IPv6 IPs are among the given ones (managedOutboundIPs.countIPv6 goes with it).
         lbp.Remove("managedOutboundIPs");
         lbp.Remove("outboundIPPrefixes");
-        lbp["outboundIPs"] = new JsonObject { ["publicIPs"] = new JsonArray(publicIpIds.Select(id => (JsonNode)new JsonObject { ["id"] = id }).ToArray()) };
+        lbp.Remove("outboundIPs");
+        var refs = new JsonArray(ids.Select(id => (JsonNode)new JsonObject { ["id"] = id }).ToArray());
+        switch (source)
+        {
+            case OutboundSource.Prefixes: lbp["outboundIPPrefixes"] = new JsonObject { ["publicIPPrefixes"] = refs }; break;
+            case OutboundSource.Managed:
+                var managed = new JsonObject { ["count"] = managedCount ?? 1 };
+                if (managedIpv6Count is int v6) managed["countIPv6"] = v6;
+                lbp["managedOutboundIPs"] = managed;
+                break;
+            default: lbp["outboundIPs"] = new JsonObject { ["publicIPs"] = refs }; break;
+        }
         if (allocatedOutboundPorts is int ports) lbp["allocatedOutboundPorts"] = ports;
         if (idleTimeoutInMinutes is int idle) lbp["idleTimeoutInMinutes"] = idle;
         return body;
     }
 }
+
+/// <summary>The one outbound IP source a Standard load balancer profile names.</summary>
+internal enum OutboundSource { Ips, Prefixes, Managed }

@@ -7,6 +7,16 @@ namespace AksEgress.Engine.OutboundIps;
 /// <summary>What a Set-AksOutboundIp call changes on a cluster, so the confirmation (-WhatIf/-Confirm) says exactly that.</summary>
 internal sealed record PlannedChange(bool IpsChange, int? PortsFrom, int? PortsTo, int? IdleFrom, int? IdleTo, IReadOnlyList<PublicIpModel> Ips, bool Repair = false)
 {
+    /// <summary>The new outbound source in words when it is not a list of public IPs (prefixes, a managed count).</summary>
+    public string? SourceText { get; init; }
+
+    /// <summary>A change to prefixes or managed IPs: <paramref name="sourceChanges"/> says whether the source differs from the cluster's.</summary>
+    public static PlannedChange ForSource(ManagedClusterModel model, bool sourceChanges, string sourceText, int? ports, int? idle)
+    {
+        var basis = Of(model, Array.Empty<PublicIpModel>(), ports, idle);
+        return basis with { IpsChange = sourceChanges, SourceText = sourceText };
+    }
+
     public bool PortsChange => PortsTo is not null;
     public bool IdleChange => IdleTo is not null;
     /// <summary>Nothing to send: the wanted settings are there and the last update did not fail (a Failed cluster holds the desired
@@ -28,7 +38,7 @@ internal sealed record PlannedChange(bool IpsChange, int? PortsFrom, int? PortsT
         var parts = new List<string>();
         if (IpsChange)
         {
-            var list = string.Join(", ", Ips.Select(i => $"{i.Name} ({i.IpAddress})"));
+            var list = SourceText ?? string.Join(", ", Ips.Select(i => $"{i.Name} ({i.IpAddress})"));
             var was = currentEgress.Count > 0 ? $" (now {string.Join(", ", currentEgress)})" : "";
             parts.Add($"replace the egress (outbound) IPs{was} with {list}: egress changes for every workload and existing outbound connections drop");
         }
@@ -37,7 +47,7 @@ internal sealed record PlannedChange(bool IpsChange, int? PortsFrom, int? PortsT
         if (IdleChange)
             parts.Add($"set the idle timeout of outbound connections from {(IdleFrom is int i ? $"{i}" : "the default (30)")} to {IdleTo} minutes");
         if (!IpsChange && Repair)
-            parts.Add($"send the outbound IPs {string.Join(", ", Ips.Select(i => $"{i.Name} ({i.IpAddress})"))} again to repair the cluster's failed last update (provisioningState Failed): egress may change and existing outbound connections may drop");
+            parts.Add($"send the outbound {SourceText ?? "IPs " + string.Join(", ", Ips.Select(i => $"{i.Name} ({i.IpAddress})"))} again to repair the cluster's failed last update (provisioningState Failed): egress may change and existing outbound connections may drop");
         else if (!IpsChange) parts.Add("the outbound IPs stay the same");
         var text = string.Join("; ", parts);
         return $"Change cluster {clusterName}: {char.ToLowerInvariant(text[0])}{text[1..]}";

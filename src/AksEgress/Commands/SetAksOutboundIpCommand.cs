@@ -6,18 +6,35 @@ using AksEgress.Models;
 namespace AksEgress.Commands;
 
 /// <summary>
-/// Makes the piped public IP(s) the egress of a Standard load balancer cluster (loadBalancerProfile.outboundIPs).
-/// Collects every piped IP, then sends one update per cluster.
+/// Makes the piped public IP(s) or prefix(es), or a number of AKS-managed IPs, the egress of a Standard load balancer cluster
+/// (loadBalancerProfile.outboundIPs / outboundIPPrefixes / managedOutboundIPs: exactly one). Collects every piped item, then
+/// sends one update per cluster.
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "AksOutboundIp", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Set, "AksOutboundIp", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = PublicIpSet)]
 [OutputType(typeof(OutboundIpAssignment))]
 public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
 {
-    private readonly Dictionary<string, (ClusterRef Cluster, List<string> Ips)> _byCluster = new(StringComparer.OrdinalIgnoreCase);
+    private const string PublicIpSet = "PublicIp";
+    private const string PrefixSet = "PublicIpPrefix";
+    private const string ManagedSet = "Managed";
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    private readonly Dictionary<string, (ClusterRef Cluster, List<string> Ips, List<string> Prefixes)> _byCluster = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Public IP ids; a piped public IP prefix (its Id binds here too) is taken as a prefix.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PublicIpSet)]
     [Alias("Id")]
     public string[] PublicIpId { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PrefixSet)]
+    public string[] PublicIpPrefixId { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ParameterSetName = ManagedSet)]
+    [ValidateRange(1, 100)]
+    public int ManagedOutboundIpCount { get; set; }
+
+    [Parameter(ParameterSetName = ManagedSet)]
+    [ValidateRange(0, 100)]
+    public int? ManagedOutboundIpv6Count { get; set; }
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     public string ClusterId { get; set; } = "";
@@ -38,9 +55,13 @@ public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
         {
             var cluster = ClusterRef.FromId(ClusterId);
             if (!_byCluster.TryGetValue(ClusterId, out var entry))
-                _byCluster[ClusterId] = entry = (cluster, new List<string>());
-            foreach (var id in PublicIpId)
-                if (!entry.Ips.Contains(id, StringComparer.OrdinalIgnoreCase)) entry.Ips.Add(id);
+                _byCluster[ClusterId] = entry = (cluster, new List<string>(), new List<string>());
+            foreach (var id in PublicIpId.Concat(PublicIpPrefixId))
+            {
+                // Prefixes (piped New-AksEgressIpPrefix output binds its Id to -PublicIpId) go to outboundIPPrefixes.
+                var list = ResourceIdParser.IsPublicIpPrefixId(id, out _) ? entry.Prefixes : entry.Ips;
+                if (!list.Contains(id, StringComparer.OrdinalIgnoreCase)) list.Add(id);
+            }
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
@@ -58,6 +79,9 @@ public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
                 {
                     Cluster = entry.Cluster,
                     PublicIpIds = entry.Ips.ToArray(),
+                    PublicIpPrefixIds = entry.Prefixes.ToArray(),
+                    ManagedOutboundIpCount = ParameterSetName == ManagedSet ? ManagedOutboundIpCount : null,
+                    ManagedOutboundIpv6Count = ParameterSetName == ManagedSet ? ManagedOutboundIpv6Count : null,
                     AllocatedOutboundPorts = AllocatedOutboundPorts,
                     IdleTimeoutInMinutes = IdleTimeoutInMinutes,
                     TimeoutSeconds = TimeoutSeconds,

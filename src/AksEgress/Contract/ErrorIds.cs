@@ -79,6 +79,8 @@ public static class ErrorIds
     public const string PublicIpQuotaExceeded = nameof(PublicIpQuotaExceeded);
     /// <summary>New-AksEgressIpPrefix: a prefix of that name exists with another length, location, version or zones.</summary>
     public const string PublicIpPrefixConflict = nameof(PublicIpPrefixConflict);
+    /// <summary>Set-AksOutboundIp -PublicIpPrefixId: the prefix does not exist.</summary>
+    public const string PublicIpPrefixNotFound = nameof(PublicIpPrefixNotFound);
     public const string NodeResourceGroupLocked = nameof(NodeResourceGroupLocked);
     public const string AuthorizationFailed = nameof(AuthorizationFailed);
     public const string LinkedAuthorizationFailed = nameof(LinkedAuthorizationFailed);

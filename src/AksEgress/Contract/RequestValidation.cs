@@ -129,9 +129,30 @@ public static class RequestValidation
     public static void Validate(SetOutboundIpRequest request)
     {
         Validate(request.Cluster);
-        if (request.PublicIpIds is null || request.PublicIpIds.Length == 0)
-            throw InputValidation.Invalid(ErrorIds.InvalidResourceId, null, "Give at least one public IP id.", "Pipe New-AksEgressIp, or pass -PublicIpId <id>.");
-        foreach (var id in request.PublicIpIds) ResourceIdParser.ParsePublicIpId(id);
+        var ipIds = request.PublicIpIds ?? Array.Empty<string>();
+        var prefixIds = request.PublicIpPrefixIds ?? Array.Empty<string>();
+        var given = new List<string>();
+        if (ipIds.Length > 0) given.Add("public IPs (outboundIPs)");
+        if (prefixIds.Length > 0) given.Add("public IP prefixes (outboundIPPrefixes)");
+        if (request.ManagedOutboundIpCount is not null || request.ManagedOutboundIpv6Count is not null) given.Add("a managed outbound IP count (managedOutboundIPs)");
+        // The stable AKS api-version takes exactly one outbound IP source (InvalidLoadBalancerProfile otherwise): refuse a mix before
+        // anything is sent, and say why.
+        if (given.Count > 1)
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.Cluster.ToString(),
+                $"Give exactly one outbound IP source, not {string.Join(" and ", given)}: a Standard load balancer cluster uses managed outbound IPs, your public IPs or your public IP prefixes, one of the three at a time (AKS refuses more than one with InvalidLoadBalancerProfile).",
+                "Pass only public IPs (-PublicIpId or piped New-AksEgressIp), only prefixes (-PublicIpPrefixId or piped New-AksEgressIpPrefix), or only -ManagedOutboundIpCount.");
+        if (given.Count == 0)
+            throw InputValidation.Invalid(ErrorIds.InvalidResourceId, null, "Give the new outbound IP source: public IP ids, public IP prefix ids, or a managed outbound IP count.",
+                "Pipe New-AksEgressIp or New-AksEgressIpPrefix, or pass -PublicIpId, -PublicIpPrefixId or -ManagedOutboundIpCount.");
+        foreach (var id in ipIds) ResourceIdParser.ParsePublicIpId(id);
+        foreach (var id in prefixIds) ResourceIdParser.ParsePublicIpPrefixId(id);
+        if (request.ManagedOutboundIpCount is int count && count is < 1 or > 100)
+            throw InputValidation.Invalid(ErrorIds.InvalidCount, count, $"ManagedOutboundIpCount {count} is invalid: AKS manages 1 to 100 outbound IPs.", "Use a value such as 1.");
+        if (request.ManagedOutboundIpv6Count is int v6 && v6 is < 0 or > 100)
+            throw InputValidation.Invalid(ErrorIds.InvalidCount, v6, $"ManagedOutboundIpv6Count {v6} is invalid: it must be between 0 and 100.", "Use a value such as 1.");
+        if (request.ManagedOutboundIpCount is null && request.ManagedOutboundIpv6Count is not null)
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.ManagedOutboundIpv6Count,
+                "-ManagedOutboundIpv6Count needs -ManagedOutboundIpCount: managedOutboundIPs sets the IPv4 and IPv6 counts together.", "Pass -ManagedOutboundIpCount 1 -ManagedOutboundIpv6Count 1.");
         if (request.AllocatedOutboundPorts is int ports) InputValidation.ValidateAllocatedOutboundPorts(ports);
         if (request.IdleTimeoutInMinutes is int idle) InputValidation.ValidateIdleTimeout(idle);
     }

@@ -140,7 +140,15 @@ public sealed record TestEgressIpRequest
 public sealed record SetOutboundIpRequest
 {
     public required ClusterRef Cluster { get; init; }
-    public required string[] PublicIpIds { get; init; }
+    /// <summary>loadBalancerProfile.outboundIPs. Exactly one of PublicIpIds, PublicIpPrefixIds and ManagedOutboundIpCount (with
+    /// ManagedOutboundIpv6Count) is given: AKS takes one outbound IP source at a time.</summary>
+    public string[] PublicIpIds { get; init; } = Array.Empty<string>();
+    /// <summary>loadBalancerProfile.outboundIPPrefixes.</summary>
+    public string[] PublicIpPrefixIds { get; init; } = Array.Empty<string>();
+    /// <summary>loadBalancerProfile.managedOutboundIPs.count (1-100): back to AKS-managed outbound IPs.</summary>
+    public int? ManagedOutboundIpCount { get; init; }
+    /// <summary>loadBalancerProfile.managedOutboundIPs.countIPv6 (0-100, dual-stack clusters).</summary>
+    public int? ManagedOutboundIpv6Count { get; init; }
     public int? AllocatedOutboundPorts { get; init; }
     public int? IdleTimeoutInMinutes { get; init; }
     public int TimeoutSeconds { get; init; } = 1800;

@@ -8,6 +8,14 @@ public sealed class OutboundIpAssignment
     public string ClusterName { get; init; } = "";
     public string ClusterId { get; init; } = "";
     public ValueList<string> PublicIpId { get; init; } = new();
+    /// <summary>The public IP prefixes that are now the outbound source (outboundIPPrefixes), if any.</summary>
+    public ValueList<string> PublicIpPrefixId { get; init; } = new();
+    /// <summary>The CIDRs of those prefixes.</summary>
+    public ValueList<string> EgressIpPrefix { get; init; } = new();
+    /// <summary>What a partner must allow: /32 (/128) per address and each prefix CIDR (binds to Test-AksEgressIp -AllowList).</summary>
+    public ValueList<string> AllowList { get; init; } = new();
+    /// <summary>managedOutboundIPs.count when AKS manages the outbound IPs.</summary>
+    public int? ManagedOutboundIpCount { get; init; }
     /// <summary>The addresses egress now uses (binds to Test-AksEgressIp -ExpectedIpAddress).</summary>
     public ValueList<string> EgressIpAddress { get; init; } = new();
     public int? AllocatedOutboundPorts { get; init; }
