@@ -224,9 +224,7 @@ internal sealed partial class ArmApi
                 if (!m.Success)
                     return (400, Err("InvalidLoadBalancerProfileOutboundIPPrefixes", $"Outbound IP prefix '{id}' is not a valid public IP prefix resource id."));
                 var prg = m.Groups["rg"].Value;
-                if (!prg.Equals(c.NodeResourceGroup, StringComparison.OrdinalIgnoreCase) && !c.NetworkContributorOn.Contains(prg))
-                    return (403, Err("LinkedAuthorizationFailed",
-                        $"The client '{W.CallerObjectId}' with object id '{W.CallerObjectId}' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '{clusterId}'; however, it does not have permission to perform action 'Microsoft.Network/publicIPPrefixes/join/action' on the linked scope(s) '{id}' or the linked scope(s) are invalid."));
+                // The caller's publicIPPrefixes/join/action is ARM's linked access check, which runs before this (EmulatorWorld.Authorization).
                 var prefix = m.Groups["sub"].Value.Equals(Sub, StringComparison.OrdinalIgnoreCase) ? W.PublicIpPrefixes.GetValueOrDefault(EmulatorWorld.RgKey(prg, m.Groups["name"].Value)) : null;
                 if (prefix?.IpPrefix is null)
                     return (400, Err("OutboundIPPrefixNotFound", $"Public IP prefix '{id}' referenced in networkProfile.loadBalancerProfile.outboundIPPrefixes was not found. Make sure it exists and is in succeeded state."));

@@ -91,7 +91,7 @@ internal sealed partial class K8sSimulation
                 if (changed) w.Commit(c.K8s, GwKind, "MODIFIED", sgc);
                 return;
             }
-            else prefix = w.AllocatePrefix(size);
+            else prefix = w.AllocateGatewayPrefix(size);
             if (prefix is null)
             {
                 w.RecordEvent(c.K8s, sgc, "Warning", "ReconcileGatewayVMConfigurationError", "failed to create managed public ip prefix: PublicIPPrefixCountLimitReached", "gateway-vm-configuration-controller");

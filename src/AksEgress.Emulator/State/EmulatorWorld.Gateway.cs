@@ -26,10 +26,14 @@ public sealed partial class EmulatorWorld
 
     internal static bool IsGatewayPool(JsonObject? pool) => string.Equals(JsonUtil.S(pool, "mode"), "Gateway", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>A new public IP prefix CIDR of the given length. Caller holds Sync. Null when the emulator's ranges are exhausted.</summary>
-    internal string? AllocatePrefix(int length)
+    /// <summary>
+    /// A new public IP prefix CIDR of the given length for a gateway configuration. Caller holds Sync. Null when the range is
+    /// exhausted. Gateway prefixes come from 198.18.0.0/16 only, so they never overlap the public IP prefixes of
+    /// <see cref="AllocatePrefix"/> (192.0.2.32-255) or the seeded ones.
+    /// </summary>
+    internal string? AllocateGatewayPrefix(int length)
     {
-        for (var i = 0; i < 4096; i++)
+        for (var i = 16; i < 4096; i++)
         {
             if (_prefixBlocks.Contains(i)) continue;
             _prefixBlocks.Add(i);
