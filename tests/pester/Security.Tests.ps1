@@ -88,6 +88,7 @@ Describe 'Secrets' {
             }
             Invoke-Captured 'config' { Get-AksEgressConfiguration -ResourceGroupName demo-rg -ClusterName standard-lb @v }
             Invoke-Captured 'modern' { New-AksEgressIp -Name sec-out -ResourceGroupName egress-rg -Location eastus @v | Set-AksOutboundIp -ClusterId (ClusterId standard-lb) -Confirm:$false @v | Test-AksEgressIp @v }
+            Invoke-Captured 'prefix' { Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName standard-lb @v | New-AksEgressIpPrefix -Name sec-prefix -ResourceGroupName egress-rg -PrefixLength 31 @v }
             Invoke-Captured 'kubeconfig' { Test-AksEgressIp -KubeConfigPath (Join-Path $Emu.StateDir 'natgw.kubeconfig') -AllNodes @v }
             Invoke-Captured 'gateway' {
                 $cl = Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName standard-lb @v

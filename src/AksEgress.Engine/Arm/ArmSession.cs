@@ -75,6 +75,12 @@ internal sealed class TtlCache<TKey, TValue> where TKey : notnull
                 if (e.Value.Expires <= now) _items.TryRemove(e.Key, out _);
     }
     public void Remove(TKey key) => _items.TryRemove(key, out _);
+    /// <summary>Drops every entry whose value matches.</summary>
+    public void RemoveWhere(Func<TValue, bool> match)
+    {
+        foreach (var e in _items)
+            if (match(e.Value.Value)) _items.TryRemove(e.Key, out _);
+    }
     public void Clear() => _items.Clear();
 }
 

@@ -53,6 +53,17 @@ internal sealed class ClusterService(SessionService sessions)
     private static string KeyOf(ManagedClusterModel m, string sub) =>
         ClusterKey(m.Info.SubscriptionId.Length > 0 ? m.Info.SubscriptionId : sub, new ClusterRef(null, m.Info.ResourceGroupName, m.Info.ClusterName));
 
+    /// <summary>
+    /// This session is changing the cluster: its last read and every read kept for objects handed down a pipeline are stale
+    /// from now on (a cluster object read before Enable-AksStaticEgressGateway or Set-AksOutboundIp is read again downstream).
+    /// </summary>
+    public static void Forget(ArmSession s, string sub, ClusterRef cluster)
+    {
+        var key = ClusterKey(sub, cluster);
+        s.ClusterCache.Remove(key);
+        s.ClusterReads.RemoveWhere(m => string.Equals(KeyOf(m, sub), key, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>Gives the read its token and keeps it (by token, and as the cluster's last read for the Kubernetes access path).</summary>
     private static void Remember(ArmSession s, string key, ManagedClusterModel model)
     {

@@ -122,7 +122,7 @@ internal sealed class OutboundIpService(ClusterService clusters)
             context.WriteVerbose($"PUT cluster {info.ResourceGroupName}/{info.ClusterName} with {sourceText}" +
                                  $"{(request.AllocatedOutboundPorts is null ? "" : $", allocatedOutboundPorts {request.AllocatedOutboundPorts}")}{(request.IdleTimeoutInMinutes is null ? "" : $", idleTimeoutInMinutes {request.IdleTimeoutInMinutes}")}" +
                                  $"{(etag is null ? " (no eTag: unconditional)" : $" (If-Match {etag})")}");
-            s.ClusterCache.Remove(ClusterService.ClusterKey(sub, request.Cluster));
+            ClusterService.Forget(s, sub, request.Cluster);
             var headers = etag is null ? null : new Dictionary<string, string> { ["If-Match"] = etag };
             var initial = await ArmRest.SendAsync(s, RequestMethod.Put, clusterUri, body, context, scope.Target, requestHeaders: headers).ConfigureAwait(false);
             if (initial.Status == 412)

@@ -90,7 +90,7 @@ internal sealed class GatewayPoolService(ClusterService clusters)
             var etag = ManagedClusterModel.Str(raw, "eTag");
             var body = BuildFlagPutBody(raw!, request.Enabled);
             context.WriteVerbose($"PUT cluster {info.ResourceGroupName}/{info.ClusterName} with staticEgressGatewayProfile.enabled={request.Enabled.ToString().ToLowerInvariant()}{(etag is null ? "" : $" (If-Match {etag})")}");
-            s.ClusterCache.Remove(ClusterService.ClusterKey(sub, request.Cluster));
+            ClusterService.Forget(s, sub, request.Cluster);
             var headers = etag is null ? null : new Dictionary<string, string> { ["If-Match"] = etag };
             var initial = await ArmRest.SendAsync(s, RequestMethod.Put, clusterUri, body, context, scope.Target, requestHeaders: headers).ConfigureAwait(false);
             if (initial.Status == 412 && attempt < MaxAttempts)
@@ -144,7 +144,7 @@ internal sealed class GatewayPoolService(ClusterService clusters)
         if (!context.ShouldProcess(scope.Target, what)) return null;
         var body = BuildPoolPutBody(request.Count, request.PrefixSize, request.VmSize ?? ManagedClusterModel.Str(existing?["properties"], "vmSize"));
         context.WriteVerbose($"PUT agent pool {info.ClusterName}/{request.Name} (mode Gateway, count {request.Count}, publicIPPrefixSize {request.PrefixSize})");
-        s.ClusterCache.Remove(ClusterService.ClusterKey(sub, request.Cluster));
+        ClusterService.Forget(s, sub, request.Cluster);
         var initial = await ArmRest.SendAsync(s, RequestMethod.Put, poolUri, body, context, scope.Target).ConfigureAwait(false);
         if (!initial.IsSuccess) throw MapGatewayError(initial, scope, info.ClusterId);
         var final = await ArmRest.WaitAsync(s, initial, poolUri, $"the {(existing is null ? "creation" : "update")} of gateway pool {request.Name}", request.TimeoutSeconds, context, scope).ConfigureAwait(false);
@@ -186,7 +186,7 @@ internal sealed class GatewayPoolService(ClusterService clusters)
         await refuseIfUsed(info).ConfigureAwait(false);
         if (!confirmed && !context.ShouldProcess(scope.Target, $"Delete gateway pool '{request.Name}' and its nodes")) return false;
         context.WriteVerbose($"DELETE agent pool {info.ClusterName}/{request.Name}");
-        s.ClusterCache.Remove(ClusterService.ClusterKey(sub, request.Cluster));
+        ClusterService.Forget(s, sub, request.Cluster);
         var initial = await ArmRest.SendAsync(s, RequestMethod.Delete, poolUri, null, context, scope.Target).ConfigureAwait(false);
         if (initial.Status == 204) return true;
         if (!initial.IsSuccess) throw MapGatewayError(initial, scope, info.ClusterId);
