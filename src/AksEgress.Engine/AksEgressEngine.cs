@@ -39,7 +39,7 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
         _credentials = new CredentialService(_sessions, _clusters);
         _publicIps = new PublicIpService(_sessions, _clusters);
         _publicIpPrefixes = new PublicIpPrefixService(_sessions, _clusters);
-        _outboundIps = new OutboundIpService(_clusters);
+        _outboundIps = new OutboundIpService(_clusters, _sessions);
         _egressServices = new EgressServiceManager(_sessions);
         _egressTest = new EgressTestService(_sessions, () => CredentialSource);
         _completion = new CompletionService(_sessions, _clusters);

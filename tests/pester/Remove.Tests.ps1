@@ -111,3 +111,65 @@ Describe 'Remove-AksEgressIp and Remove-AksEgressService' {
         (Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'foreign-svc' } | Should -BeNullOrEmpty
     }
 }
+
+Describe 'about_AksEgress clean-up pipeline, run as written in the doc' {
+    BeforeAll {
+        $doc = Get-Content -Raw (Join-Path $RepoRoot 'docs/about_AksEgress.md')
+        $m = [regex]::Match($doc, '(?s)Clean up the recipe[^\n]*\r?\n\s*```[^\n]*\r?\n(?<code>.*?)\r?\n\s*```')
+        $script:CleanupPipeline = $m.Groups['code'].Value
+        function Invoke-DocPipeline {
+            # The doc's text, unchanged; errors are collected instead of shown (the runner sets Stop).
+            $ErrorActionPreference = 'Continue'
+            & ([scriptblock]::Create($script:CleanupPipeline)) 2>&1
+        }
+    }
+    BeforeEach { Reset-Emulator $Emu }
+
+    It 'is found in docs/about_AksEgress.md' {
+        $CleanupPipeline | Should -Match 'Remove-AksEgressService'
+        $CleanupPipeline | Should -Match 'Remove-AksEgressIp'
+    }
+
+    It 'removes the Service and then the IP, with no error and no retry' {
+        $out = @(Invoke-DocPipeline)
+        @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | ForEach-Object { $_.ToString() } | Should -BeNullOrEmpty
+        Get-EmulatorPublicIp $Emu -Name aks-egress-ip | Should -BeNullOrEmpty
+        (Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' } | Should -BeNullOrEmpty
+    }
+
+    It 'with a second Service sharing the IP: removes only the recipe''s Service, keeps the IP and names the other Service with the command that releases it' {
+        $ip = Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName legacy-basic | New-AksEgressIp -Name aks-egress-ip
+        $kube = $Emu.Connection.clusters.'legacy-basic'
+        $http = New-KubeHttpClient 'legacy-basic'
+        $body = '{"apiVersion":"v1","kind":"Service","metadata":{"name":"shared-web","namespace":"default","annotations":{"service.beta.kubernetes.io/azure-load-balancer-ipv4":"' + $ip.IpAddress + '"}},"spec":{"type":"LoadBalancer","ports":[{"port":8080}]}}'
+        $r = $http.PostAsync("$($kube.kubernetesEndpoint)/api/v1/namespaces/default/services", [System.Net.Http.StringContent]::new($body, [Text.Encoding]::UTF8, 'application/json')).GetAwaiter().GetResult()
+        [int]$r.StatusCode | Should -Be 201
+        $shared = $null
+        for ($i = 0; $i -lt 40 -and -not $shared.status.loadBalancer.ingress; $i++) {
+            Start-Sleep -Milliseconds 250
+            $shared = (Get-EmulatorWorld $Emu).clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'shared-web' }
+        }
+        $shared.status.loadBalancer.ingress[0].ip | Should -Be $ip.IpAddress
+
+        $out = @(Invoke-DocPipeline)
+        $errors = @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'PublicIpInUse,AksEgress.Commands.RemoveAksEgressIpCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $errors[0].Exception.Message | Should -Match "Service 'default/shared-web' \(not created by AksEgress\)"
+        $errors[0].Exception.Message | Should -Match "cluster 'demo-rg/legacy-basic'"
+        $errors[0].Exception.Message | Should -Not -Match "'default/aks-egress'"
+        $errors[0].ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape('Remove-AksEgressService -Namespace default -Name shared-web -ClusterId '))
+        # Only the recipe's Service went; the IP and the other Service stay.
+        $world = Get-EmulatorWorld $Emu
+        $world.clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'aks-egress' -and -not $_.metadata.deletionTimestamp } | Should -BeNullOrEmpty
+        $world.clusters.'legacy-basic'.services | Where-Object { $_.metadata.name -eq 'shared-web' } | Should -Not -BeNullOrEmpty
+        Get-EmulatorPublicIp $Emu -Name aks-egress-ip | Should -Not -BeNullOrEmpty
+
+        # The advice, run as given, releases the IP; then Remove-AksEgressIp removes it.
+        $command = [regex]::Match($errors[0].ErrorDetails.RecommendedAction, 'Remove-AksEgressService [^;]*?-Confirm:\$false').Value
+        & ([scriptblock]::Create($command))
+        Remove-AksEgressIp -PublicIpId $ip.Id -Confirm:$false
+        Get-EmulatorPublicIp $Emu -Name aks-egress-ip | Should -BeNullOrEmpty
+    }
+}

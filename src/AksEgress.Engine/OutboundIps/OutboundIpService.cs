@@ -4,12 +4,13 @@ using AksEgress.Engine.Arm;
 using AksEgress.Engine.Clusters;
 using AksEgress.Engine.EgressConfig;
 using AksEgress.Engine.PublicIps;
+using AksEgress.Engine.Session;
 using AksEgress.Models;
 
 namespace AksEgress.Engine.OutboundIps;
 
 /// <summary>Set-AksOutboundIp: the public IPs of the load balancer's outbound rule (PUT of the managed cluster).</summary>
-internal sealed class OutboundIpService(ClusterService clusters)
+internal sealed class OutboundIpService(ClusterService clusters, SessionService sessions)
 {
     /// <summary>Returns null when ShouldProcess declined (-WhatIf): the cmdlet writes nothing.</summary>
     public async Task<OutboundIpAssignment?> SetAsync(SetOutboundIpRequest request, IOperationContext context)
@@ -183,6 +184,7 @@ internal sealed class OutboundIpService(ClusterService clusters)
     private async Task RefuseIfUsedElsewhereAsync(PublicIpModel ip, AksNodeResourceGroup info, IOperationContext context)
     {
         string? what = null;
+        string? release = null;
         if (ip.NatGatewayId is { } nat) what = $"it is attached to NAT gateway '{nat.Split('/').Last()}'";
         else if (ip.IpConfigurationId is { } cfg && ArmErrorMapper.ResourceGroupIdOf(cfg) is { } lbRg
                  && !lbRg.EndsWith("/resourceGroups/" + info.NodeResourceGroup, StringComparison.OrdinalIgnoreCase))
@@ -190,14 +192,24 @@ internal sealed class OutboundIpService(ClusterService clusters)
             var users = await clusters.ClustersUsingOutboundIpAsync(ip.Id, context).ConfigureAwait(false);
             var other = users?.FirstOrDefault(u => !ResourceIdParser.SameId(u.Info.ClusterId, info.ClusterId));
             var lbGroup = lbRg.Split('/').Last();
-            what = other is not null
-                ? $"it is an outbound IP of cluster '{other.Info.ResourceGroupName}/{other.Info.ClusterName}'"
-                : $"it is a frontend of a load balancer in resource group '{lbGroup}' (another cluster's outbound IP or LoadBalancer Service IP), not of cluster '{info.ClusterName}'";
+            if (other is not null)
+                what = $"it is an outbound IP of cluster '{other.Info.ResourceGroupName}/{other.Info.ClusterName}'";
+            else
+            {
+                // Name the LoadBalancer Service(s) of the cluster that owns that load balancer, when they can be read.
+                var h = await new LoadBalancerIpUsageReader(sessions, clusters).ReadAsync(ip, context).ConfigureAwait(false);
+                var live = h.LiveServices;
+                what = live.Count > 0 && h.Owner is not null
+                    ? $"it is {h.Where}, used by LoadBalancer Service {LoadBalancerIpUsers.Describe(live)}{h.UnknownText}"
+                    : $"it is a frontend of a load balancer in resource group '{lbGroup}' (another cluster's outbound IP or LoadBalancer Service IP), not of cluster '{info.ClusterName}'{h.UnknownText}";
+                if (live.Count > 0 && h.Owner is not null)
+                    release = $"Use another IP (New-AksEgressIp), or release this one first: {LoadBalancerIpUsers.ReleaseCommands(live, h.Owner.Info.ClusterId)}.";
+            }
         }
         if (what is null) return;
         throw new AksEgressException(ErrorIds.PublicIpInUse, EgressErrorCategory.InvalidOperation,
             $"Public IP '{ip.ResourceGroupName}/{ip.Name}' ({ip.IpAddress}) cannot become an outbound IP of cluster '{info.ClusterName}': {what}. A public IP serves one load balancer or NAT gateway at a time.", ip.Id,
-            "Use another IP (New-AksEgressIp), or detach this one first (Set-AksOutboundIp on the other cluster, or Remove-AksEgressService).");
+            release ?? "Use another IP (New-AksEgressIp), or detach this one first (Set-AksOutboundIp on the other cluster, or Remove-AksEgressService).");
     }
 
     private static bool IsPublicIpId(string id) => !id.Contains("/publicIPPrefixes/", StringComparison.OrdinalIgnoreCase);

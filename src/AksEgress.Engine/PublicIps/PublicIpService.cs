@@ -195,11 +195,11 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
                     "Give the cluster other outbound IPs first (Set-AksOutboundIp), wait for its update to finish, then remove the IP; -Force skips this check.");
             }
         }
+        if (!request.Force && !ip.AksManaged && ip.IpConfigurationId?.Contains("/loadBalancers/", StringComparison.OrdinalIgnoreCase) == true)
+            ip = await RefuseOrAwaitLoadBalancerReleaseAsync(s, ip, request, context, scope).ConfigureAwait(false);
         if (!request.Force && (ip.AttachedTo is not null || ip.AksManaged))
         {
             var what = ip.AksManaged ? "it is an AKS-managed outbound IP of a cluster"
-                : ip.IpConfigurationId?.Contains("/loadBalancers/", StringComparison.OrdinalIgnoreCase) == true
-                    ? $"it is a frontend of load balancer '{LoadBalancerName(ip.IpConfigurationId)}' (a cluster's outbound IP, or the IP of a LoadBalancer Service)"
                 : ip.NatGatewayId is not null ? $"it is attached to NAT gateway '{ip.NatGatewayId.Split('/').Last()}'"
                 : $"it is attached to '{ip.AttachedTo}'";
             throw new AksEgressException(ErrorIds.PublicIpInUse, EgressErrorCategory.InvalidOperation,
@@ -215,10 +215,57 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
         return true;
     }
 
-    private static string LoadBalancerName(string ipConfigurationId)
+    /// <summary>
+    /// The IP is a load balancer frontend: names its users (clusters whose outboundIPs name it, from ARM; the LoadBalancer
+    /// Services of the cluster owning the load balancer, from its Kubernetes API) and refuses with PublicIpInUse. When the only
+    /// users are Services already being deleted (the clean-up pipeline: Remove-AksEgressService | Remove-AksEgressIp), waits
+    /// for the cloud provider to release the frontend and returns the released IP. Best effort: a part that cannot be read is
+    /// named as unknown, with the reason.
+    /// </summary>
+    private async Task<PublicIpModel> RefuseOrAwaitLoadBalancerReleaseAsync(ArmSession s, PublicIpModel ip, RemoveEgressIpRequest request, IOperationContext context, ErrorScope scope)
     {
-        var parts = ipConfigurationId.Split('/');
-        var i = Array.FindIndex(parts, x => x.Equals("loadBalancers", StringComparison.OrdinalIgnoreCase));
-        return i >= 0 && i + 1 < parts.Length ? parts[i + 1] : ipConfigurationId;
+        var ct = context.CancellationToken;
+        var h = await new LoadBalancerIpUsageReader(sessions, clusters).ReadAsync(ip, context).ConfigureAwait(false);
+        var (frontend, lbName, outbound, owner, services) = (h.Frontend, h.LoadBalancer, h.OutboundOf, h.Owner, h.Services);
+        if (outbound.Count == 0 && services is { Count: > 0 } && services.All(u => u.Deleting))
+        {
+            // Only Services that are being deleted: the cloud provider is releasing the frontend (then drops its finalizer). Wait for it.
+            var deadline = DateTime.UtcNow.AddSeconds(Math.Min(request.TimeoutSeconds, 120));
+            context.WriteVerbose($"Public IP {ip.Name} is still frontend '{frontend}' of load balancer '{lbName}', but no live Service uses it: waiting for the cloud provider to release it.");
+            while (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500, ct).ConfigureAwait(false);
+                var again = await PublicIpReader.GetAsync(s, ip.Id, context, scope).ConfigureAwait(false);
+                if (again is null) return new PublicIpModel { Id = ip.Id, Name = ip.Name, SubscriptionId = ip.SubscriptionId, ResourceGroupName = ip.ResourceGroupName, IpAddress = ip.IpAddress };
+                if (again.IpConfigurationId is null) return again;
+                ip = again;
+            }
+        }
+
+        var where = h.Where;
+        string what, advice;
+        if (outbound.Count > 0)
+        {
+            what = $"it is an outbound IP of cluster {string.Join(", ", outbound.Select(m => $"'{m.Info.ResourceGroupName}/{m.Info.ClusterName}'"))} (loadBalancerProfile.outboundIPs; {where})";
+            advice = "Give the cluster other outbound IPs first: " + string.Join("; ", outbound.Select(m => $"Set-AksOutboundIp -ClusterId {m.Info.ClusterId} -PublicIpId <other IP id> -Confirm:$false")) + "; then run Remove-AksEgressIp again.";
+        }
+        else if (services is { Count: > 0 })
+        {
+            var live = services.Where(u => !u.Deleting).ToList();
+            var shown = live.Count > 0 ? live : services.ToList();
+            what = $"it is {where}, used by LoadBalancer Service {LoadBalancerIpUsers.Describe(shown)}";
+            advice = live.Count > 0
+                ? $"Remove the Service(s) that use it first: {LoadBalancerIpUsers.ReleaseCommands(live, owner!.Info.ClusterId)}; then run Remove-AksEgressIp again."
+                : "The Service is being deleted; wait until the cloud provider releases the frontend, then run Remove-AksEgressIp again.";
+        }
+        else
+        {
+            what = $"it is {where}" + (services is not null ? ", but no LoadBalancer Service of that cluster names it (a cluster outbound frontend, or a Service of another cluster)" : "");
+            advice = "Detach it first (Set-AksOutboundIp with other IPs, or Remove-AksEgressService on the Service that uses it), then remove it.";
+        }
+        what += h.UnknownText;
+        throw new AksEgressException(ErrorIds.PublicIpInUse, EgressErrorCategory.InvalidOperation,
+            $"Public IP '{ip.ResourceGroupName}/{ip.Name}' ({ip.IpAddress}) is still in use: {what}. Deleting it would break egress or the Service using it.", ip.Id,
+            advice + " -Force skips this check (Azure still refuses to delete an attached IP).");
     }
 }
