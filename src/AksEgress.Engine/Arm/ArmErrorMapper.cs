@@ -81,8 +81,10 @@ internal static partial class ArmErrorMapper
         $"The node resource group '{nodeResourceGroup}'{(clusterName is null ? "" : $" of cluster '{clusterName}'")} is locked down (restrictionLevel ReadOnly): " +
         "AKS puts a deny assignment on it, so nobody (not even an Owner) can create or change resources there.";
 
-    public const string NodeRgLockedAction =
-        "Create the IP in a resource group you own and pass it with -ResourceGroupName, e.g. New-AksEgressIp -ResourceGroupName egress-rg (give the cluster identity Network Contributor on that group).";
+    public static string NodeRgLockedActionFor(string cmdlet) =>
+        $"Create the IP in a resource group you own and pass it with -ResourceGroupName, e.g. {cmdlet} -ResourceGroupName egress-rg (give the cluster identity Network Contributor on that group).";
+
+    public static readonly string NodeRgLockedAction = NodeRgLockedActionFor("New-AksEgressIp");
 
     public static AksEgressException Map(int status, string? code, string? message, ErrorScope scope, Exception? inner = null, JsonObject? error = null)
     {

@@ -195,29 +195,24 @@ internal sealed class PublicIpModel
 
     public static PublicIpModel Parse(JsonObject body)
     {
-        var id = ManagedClusterModel.Str(body, "id") ?? "";
-        string sub = "", rg = "";
-        if (ResourceIdParser.TryParse(id, out var parsed)) { sub = parsed!.SubscriptionId; rg = parsed.ResourceGroupName; id = parsed.Canonical; }
-        var props = body["properties"] as JsonObject ?? new JsonObject();
-        var tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (body["tags"] is JsonObject t)
-            foreach (var (k, v) in t) tags[k] = v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s : v?.ToJsonString() ?? "";
+        var h = NetworkResourceHead.Of(body);
+        var props = h.Properties;
         return new PublicIpModel
         {
-            Id = id,
-            Name = ManagedClusterModel.Str(body, "name") ?? parsed?.Name ?? "",
-            SubscriptionId = sub,
-            ResourceGroupName = rg,
-            Location = ManagedClusterModel.Str(body, "location") ?? "",
-            SkuName = ManagedClusterModel.Str(body["sku"], "name"),
-            SkuTier = ManagedClusterModel.Str(body["sku"], "tier"),
+            Id = h.Id,
+            Name = h.Name,
+            SubscriptionId = h.SubscriptionId,
+            ResourceGroupName = h.ResourceGroupName,
+            Location = h.Location,
+            SkuName = h.SkuName,
+            SkuTier = h.SkuTier,
             AllocationMethod = ManagedClusterModel.Str(props, "publicIPAllocationMethod"),
             IpVersion = ManagedClusterModel.Str(props, "publicIPAddressVersion"),
             IpAddress = ManagedClusterModel.Str(props, "ipAddress"),
             ProvisioningState = ManagedClusterModel.Str(props, "provisioningState"),
             IdleTimeoutInMinutes = ManagedClusterModel.Int(props, "idleTimeoutInMinutes"),
-            Zones = body["zones"] is JsonArray z ? z.Select(x => x is JsonValue v && v.TryGetValue<string>(out var zs) ? zs : x?.ToJsonString() ?? "").Where(x => x.Length > 0).ToArray() : Array.Empty<string>(),
-            Tags = tags,
+            Zones = h.Zones,
+            Tags = h.Tags,
             IpConfigurationId = ManagedClusterModel.Str(props["ipConfiguration"], "id"),
             NatGatewayId = ManagedClusterModel.Str(props["natGateway"], "id"),
         };
@@ -257,5 +252,29 @@ internal static class OutboundCapacity
         var max = (long)ipCount * PortsPerIp / nodesNeeded;
         max = Math.Min(64000, max - max % 8);
         return (int)Math.Max(0, max);
+    }
+}
+
+/// <summary>
+/// What every Microsoft.Network resource body read here shares: the canonical id and its parts, name, location, sku, zones,
+/// tags and the properties object. One parser for public IPs and public IP prefixes.
+/// </summary>
+internal sealed record NetworkResourceHead(string Id, string Name, string SubscriptionId, string ResourceGroupName, string Location,
+    string? SkuName, string? SkuTier, string[] Zones, Dictionary<string, string> Tags, JsonObject Properties)
+{
+    public static NetworkResourceHead Of(JsonObject body)
+    {
+        var id = ManagedClusterModel.Str(body, "id") ?? "";
+        string sub = "", rg = "";
+        if (ResourceIdParser.TryParse(id, out var parsed)) { sub = parsed!.SubscriptionId; rg = parsed.ResourceGroupName; id = parsed.Canonical; }
+        var tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (body["tags"] is JsonObject t)
+            foreach (var (k, v) in t) tags[k] = v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s : v?.ToJsonString() ?? "";
+        var zones = body["zones"] is JsonArray z
+            ? z.Select(x => x is JsonValue v && v.TryGetValue<string>(out var zs) ? zs : x?.ToJsonString() ?? "").Where(x => x.Length > 0).ToArray()
+            : Array.Empty<string>();
+        return new NetworkResourceHead(id, ManagedClusterModel.Str(body, "name") ?? parsed?.Name ?? "", sub, rg, ManagedClusterModel.Str(body, "location") ?? "",
+            ManagedClusterModel.Str(body["sku"], "name"), ManagedClusterModel.Str(body["sku"], "tier"), zones, tags,
+            body["properties"] as JsonObject ?? new JsonObject());
     }
 }

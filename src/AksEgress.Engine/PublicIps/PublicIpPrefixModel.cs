@@ -32,28 +32,23 @@ internal sealed class PublicIpPrefixModel
 
     public static PublicIpPrefixModel Parse(JsonObject body)
     {
-        var id = ManagedClusterModel.Str(body, "id") ?? "";
-        string sub = "", rg = "";
-        if (ResourceIdParser.TryParse(id, out var parsed)) { sub = parsed!.SubscriptionId; rg = parsed.ResourceGroupName; id = parsed.Canonical; }
-        var props = body["properties"] as JsonObject ?? new JsonObject();
-        var tags = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (body["tags"] is JsonObject t)
-            foreach (var (k, v) in t) tags[k] = v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s : v?.ToJsonString() ?? "";
+        var h = NetworkResourceHead.Of(body);
+        var props = h.Properties;
         return new PublicIpPrefixModel
         {
-            Id = id,
-            Name = ManagedClusterModel.Str(body, "name") ?? parsed?.Name ?? "",
-            SubscriptionId = sub,
-            ResourceGroupName = rg,
-            Location = ManagedClusterModel.Str(body, "location") ?? "",
-            SkuName = ManagedClusterModel.Str(body["sku"], "name"),
-            SkuTier = ManagedClusterModel.Str(body["sku"], "tier"),
+            Id = h.Id,
+            Name = h.Name,
+            SubscriptionId = h.SubscriptionId,
+            ResourceGroupName = h.ResourceGroupName,
+            Location = h.Location,
+            SkuName = h.SkuName,
+            SkuTier = h.SkuTier,
             IpVersion = ManagedClusterModel.Str(props, "publicIPAddressVersion"),
             PrefixLength = ManagedClusterModel.Int(props, "prefixLength"),
             IpPrefix = ManagedClusterModel.Str(props, "ipPrefix"),
             ProvisioningState = ManagedClusterModel.Str(props, "provisioningState"),
-            Zones = body["zones"] is JsonArray z ? z.Select(x => x is JsonValue v && v.TryGetValue<string>(out var zs) ? zs : x?.ToJsonString() ?? "").Where(x => x.Length > 0).ToArray() : Array.Empty<string>(),
-            Tags = tags,
+            Zones = h.Zones,
+            Tags = h.Tags,
             NatGatewayId = ManagedClusterModel.Str(props["natGateway"], "id"),
             LoadBalancerFrontendId = ManagedClusterModel.Str(props["loadBalancerFrontendIpConfiguration"], "id"),
         };

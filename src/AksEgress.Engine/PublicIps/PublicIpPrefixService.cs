@@ -18,20 +18,11 @@ internal sealed class PublicIpPrefixService(SessionService sessions, ClusterServ
     public async Task<EgressIpPrefix?> NewAsync(NewEgressIpPrefixRequest request, IOperationContext context)
     {
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
-        var info = request.ClusterInfo;
-        if (info is null && request.Cluster is not null)
-            info = (await clusters.GetModelAsync(request.Cluster, context, fresh: false).ConfigureAwait(false)).Model.Info;
-        var sub = (request.SubscriptionId ?? NullIfEmpty(info?.SubscriptionId) ?? request.Cluster?.SubscriptionId ?? s.SubscriptionId).ToLowerInvariant();
-        var nodeRg = NullIfEmpty(info?.NodeResourceGroup) ?? request.NodeResourceGroup;
-        var targetRg = request.ResourceGroupName ?? nodeRg
-            ?? throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
-                "Where should the public IP prefix go? Give -ResourceGroupName, or a cluster so its node resource group is used.",
-                request.Name, "Example: New-AksEgressIpPrefix -Name aks-egress-prefix -ResourceGroupName egress-rg -Location eastus");
-        var inNodeRg = nodeRg is not null && string.Equals(targetRg, nodeRg, StringComparison.OrdinalIgnoreCase);
+        var place = await ResourcePlacement.ResolveAsync(s, clusters,
+            new PlacementRequest(request.Name, request.Cluster, request.ClusterInfo, request.SubscriptionId, request.NodeResourceGroup, request.ResourceGroupName),
+            freshCluster: false, "public IP prefix", "New-AksEgressIpPrefix", context).ConfigureAwait(false);
+        var (sub, targetRg, inNodeRg, info) = (place.SubscriptionId, place.ResourceGroupName, place.InNodeResourceGroup, place.Cluster);
         var target = $"{targetRg}/{request.Name}";
-        if (inNodeRg && info?.NodeResourceGroupLocked == true)
-            throw new AksEgressException(ErrorIds.NodeResourceGroupLocked, EgressErrorCategory.PermissionDenied,
-                ArmErrorMapper.NodeRgLockedMessage(targetRg, info.ClusterName), target, ArmErrorMapper.NodeRgLockedAction.Replace("New-AksEgressIp", "New-AksEgressIpPrefix", StringComparison.Ordinal));
         var id = PrefixPath(sub, targetRg, request.Name);
         var scope = new ErrorScope(ArmTargetKind.Other, target) { ResourceGroupName = targetRg, InNodeResourceGroup = inNodeRg, ClusterName = info?.ClusterName };
         var knownLocation = NullIfEmpty(request.Location) ?? NullIfEmpty(info?.Location);

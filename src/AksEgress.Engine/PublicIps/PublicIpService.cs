@@ -18,23 +18,10 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
     public async Task<EgressIp?> NewAsync(NewEgressIpRequest request, IOperationContext context)
     {
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
-        var info = request.ClusterInfo;
-        if (info is null && request.Cluster is not null)
-            info = (await clusters.GetModelAsync(request.Cluster, context, fresh: true).ConfigureAwait(false)).Model.Info;
-        var sub = (request.SubscriptionId ?? NullIfEmpty(info?.SubscriptionId) ?? request.Cluster?.SubscriptionId ?? s.SubscriptionId).ToLowerInvariant();
-        var nodeRg = NullIfEmpty(info?.NodeResourceGroup) ?? request.NodeResourceGroup;
-        var targetRg = request.ResourceGroupName ?? nodeRg
-            ?? throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
-                "Where should the public IP go? Give -ResourceGroupName, or a cluster (-ClusterName/-ResourceGroupName, or pipe Get-AksNodeResourceGroup) so its node resource group is used.",
-                request.Name, "Example: New-AksEgressIp -Name aks-egress-ip -ResourceGroupName egress-rg -Location eastus");
-        var inNodeRg = nodeRg is not null && string.Equals(targetRg, nodeRg, StringComparison.OrdinalIgnoreCase);
-        if (inNodeRg)
-        {
-            context.WriteVerbose($"Target resource group {targetRg} is the node resource group of {info?.ClusterName ?? "the cluster"}");
-            if (info?.NodeResourceGroupLocked == true)
-                throw new AksEgressException(ErrorIds.NodeResourceGroupLocked, EgressErrorCategory.PermissionDenied,
-                    ArmErrorMapper.NodeRgLockedMessage(targetRg, info.ClusterName), $"{targetRg}/{request.Name}", ArmErrorMapper.NodeRgLockedAction);
-        }
+        var place = await ResourcePlacement.ResolveAsync(s, clusters,
+            new PlacementRequest(request.Name, request.Cluster, request.ClusterInfo, request.SubscriptionId, request.NodeResourceGroup, request.ResourceGroupName),
+            freshCluster: true, "public IP", "New-AksEgressIp", context).ConfigureAwait(false);
+        var (sub, targetRg, inNodeRg, info) = (place.SubscriptionId, place.ResourceGroupName, place.InNodeResourceGroup, place.Cluster);
         var target = $"{targetRg}/{request.Name}";
         var id = PublicIpPath(sub, targetRg, request.Name);
         var scope = new ErrorScope(ArmTargetKind.PublicIp, target) { ResourceGroupName = targetRg, InNodeResourceGroup = inNodeRg, ClusterName = info?.ClusterName };
