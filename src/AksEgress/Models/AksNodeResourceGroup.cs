@@ -4,14 +4,8 @@ namespace AksEgress.Models;
 /// One AKS cluster and where its node resources live. Output of Get-AksNodeResourceGroup; its property names
 /// bind by name into New-AksEgressIp, Set-AksEgressService, Get-AksEgressConfiguration and Test-AksEgressIp.
 /// </summary>
-public sealed class AksNodeResourceGroup
+public sealed class AksNodeResourceGroup : ClusterBoundObject
 {
-    public string SubscriptionId { get; init; } = "";
-    /// <summary>The cluster's own resource group.</summary>
-    public string ResourceGroupName { get; init; } = "";
-    public string ClusterName { get; init; } = "";
-    /// <summary>ARM id of the managed cluster, normalised to /resourceGroups/ casing.</summary>
-    public string ClusterId { get; init; } = "";
     public string Location { get; init; } = "";
     public string NodeResourceGroup { get; init; } = "";
     public string NodeResourceGroupId { get; init; } = "";

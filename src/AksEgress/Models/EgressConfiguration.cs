@@ -1,12 +1,8 @@
 namespace AksEgress.Models;
 
 /// <summary>The truth about a cluster's egress: what decides it, which addresses it uses, and how to pin it.</summary>
-public sealed class EgressConfiguration
+public sealed class EgressConfiguration : ClusterBoundObject
 {
-    public string SubscriptionId { get; init; } = "";
-    public string ResourceGroupName { get; init; } = "";
-    public string ClusterName { get; init; } = "";
-    public string ClusterId { get; init; } = "";
     public string NodeResourceGroup { get; init; } = "";
     public string LoadBalancerSku { get; init; } = "";
     public string OutboundType { get; init; } = "";

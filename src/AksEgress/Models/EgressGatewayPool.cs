@@ -1,12 +1,8 @@
 namespace AksEgress.Models;
 
 /// <summary>A gateway agent pool (mode Gateway): the nodes that give a StaticGatewayConfiguration's pods their egress prefix.</summary>
-public sealed class EgressGatewayPool
+public sealed class EgressGatewayPool : ClusterBoundObject
 {
-    public string SubscriptionId { get; init; } = "";
-    public string ResourceGroupName { get; init; } = "";
-    public string ClusterName { get; init; } = "";
-    public string ClusterId { get; init; } = "";
     /// <summary>The agent pool's name (what New-AksEgressGateway -PoolName takes).</summary>
     public string PoolName { get; init; } = "";
     public int Count { get; init; }

@@ -1,7 +1,7 @@
 namespace AksEgress.Models;
 
 /// <summary>A static public IP meant to be a cluster's egress address, with the cluster context it was made for.</summary>
-public sealed class EgressIp
+public sealed class EgressIp : ClusterContextObject
 {
     public string Name { get; init; } = "";
     /// <summary>The public IP's resource group (not the cluster's: see ClusterResourceGroupName).</summary>
@@ -20,14 +20,6 @@ public sealed class EgressIp
     public string? AttachedTo { get; init; }
     /// <summary>True when this call created the IP; false when an existing matching IP was returned.</summary>
     public bool Created { get; init; }
-
-    public string SubscriptionId { get; init; } = "";
-    public string? ClusterName { get; init; }
-    public string? ClusterResourceGroupName { get; init; }
-    public string? ClusterId { get; init; }
-    public string? NodeResourceGroup { get; init; }
-    public string? LoadBalancerSku { get; init; }
-    public string? OutboundType { get; init; }
 
     public override string ToString() => IpAddress ?? Id;
 }

@@ -1,7 +1,7 @@
 namespace AksEgress.Models;
 
 /// <summary>A Standard public IP prefix meant to be a cluster's egress range, with the cluster context it was made for.</summary>
-public sealed class EgressIpPrefix
+public sealed class EgressIpPrefix : ClusterContextObject
 {
     public string Name { get; init; } = "";
     /// <summary>The prefix's resource group (not the cluster's: see ClusterResourceGroupName).</summary>
@@ -23,14 +23,6 @@ public sealed class EgressIpPrefix
     public ValueList<string> AllowList { get; init; } = new();
     /// <summary>True when this call created the prefix; false when an existing matching prefix was returned.</summary>
     public bool Created { get; init; }
-
-    public string SubscriptionId { get; init; } = "";
-    public string? ClusterName { get; init; }
-    public string? ClusterResourceGroupName { get; init; }
-    public string? ClusterId { get; init; }
-    public string? NodeResourceGroup { get; init; }
-    public string? LoadBalancerSku { get; init; }
-    public string? OutboundType { get; init; }
 
     public override string ToString() => Prefix ?? Id;
 }

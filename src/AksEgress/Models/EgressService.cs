@@ -1,7 +1,7 @@
 namespace AksEgress.Models;
 
 /// <summary>The LoadBalancer Service that owns an egress IP (the original recipe), and what it really decides.</summary>
-public sealed class EgressService
+public sealed class EgressService : ClusterContextObject
 {
     public string Namespace { get; init; } = "default";
     /// <summary>Service name.</summary>
@@ -26,13 +26,6 @@ public sealed class EgressService
     /// <summary>Plain-words explanation of what decides egress on this cluster.</summary>
     public string? EgressNote { get; init; }
 
-    public string? SubscriptionId { get; init; }
-    public string? ClusterName { get; init; }
-    public string? ClusterResourceGroupName { get; init; }
-    public string? ClusterId { get; init; }
-    public string? NodeResourceGroup { get; init; }
-    public string? LoadBalancerSku { get; init; }
-    public string? OutboundType { get; init; }
     /// <summary>The Kubernetes API server used.</summary>
     public string? KubernetesServer { get; init; }
     public string? KubeConfigPath { get; init; }

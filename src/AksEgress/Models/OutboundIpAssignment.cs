@@ -1,12 +1,8 @@
 namespace AksEgress.Models;
 
 /// <summary>Result of Set-AksOutboundIp: the public IPs that are now the cluster's load-balancer egress.</summary>
-public sealed class OutboundIpAssignment
+public sealed class OutboundIpAssignment : ClusterBoundObject
 {
-    public string SubscriptionId { get; init; } = "";
-    public string ResourceGroupName { get; init; } = "";
-    public string ClusterName { get; init; } = "";
-    public string ClusterId { get; init; } = "";
     public ValueList<string> PublicIpId { get; init; } = new();
     /// <summary>The public IP prefixes that are now the outbound source (outboundIPPrefixes), if any.</summary>
     public ValueList<string> PublicIpPrefixId { get; init; } = new();

@@ -1,12 +1,8 @@
 namespace AksEgress.Models;
 
 /// <summary>Whether a cluster's Static Egress Gateway add-on is on (networkProfile.staticEgressGatewayProfile.enabled).</summary>
-public sealed class StaticEgressGatewayState
+public sealed class StaticEgressGatewayState : ClusterBoundObject
 {
-    public string SubscriptionId { get; init; } = "";
-    public string ResourceGroupName { get; init; } = "";
-    public string ClusterName { get; init; } = "";
-    public string ClusterId { get; init; } = "";
     public bool Enabled { get; init; }
     /// <summary>Enabled, Disabled or Unchanged.</summary>
     public string Action { get; init; } = "Unchanged";
