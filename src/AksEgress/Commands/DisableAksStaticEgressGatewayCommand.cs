@@ -11,17 +11,10 @@ namespace AksEgress.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Disable, "AksStaticEgressGateway", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(StaticEgressGatewayState))]
-public sealed class DisableAksStaticEgressGatewayCommand : AksEgressCmdlet
+public sealed class DisableAksStaticEgressGatewayCommand : KubeAccessCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string ClusterId { get; set; } = "";
-
-    [Parameter]
-    public string? KubeConfigPath { get; set; }
-
-    [Parameter]
-    [ArgumentCompleter(typeof(KubeContextCompleter))]
-    public string? KubeContext { get; set; }
 
     /// <summary>Remove every StaticGatewayConfiguration, then every gateway pool, before disabling.</summary>
     [Parameter]
@@ -31,21 +24,10 @@ public sealed class DisableAksStaticEgressGatewayCommand : AksEgressCmdlet
     [ValidateRange(30, 7200)]
     public int TimeoutSeconds { get; set; } = 1800;
 
-    protected override void ProcessRecord()
-    {
-        try
+    protected override void ProcessRecord() => RunAndWrite(ClusterId,
+        () => new SetStaticEgressGatewayRequest
         {
-            var request = new SetStaticEgressGatewayRequest
-            {
-                Cluster = ClusterRef.FromId(ClusterId), Enabled = false, Force = Force.IsPresent, TimeoutSeconds = TimeoutSeconds,
-                Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, ClusterId, null),
-            };
-            var result = Run(context => Engine.SetStaticEgressGatewayAsync(request, context));
-            if (result is not null) WriteObject(result);
-        }
-        catch (Exception e) when (e is not PipelineStoppedException)
-        {
-            WriteFailure(e, ClusterId);
-        }
-    }
+            Cluster = ClusterRef.FromId(ClusterId), Enabled = false, Force = Force.IsPresent, TimeoutSeconds = TimeoutSeconds, Kube = Kube(ClusterId),
+        },
+        (request, context) => Engine.SetStaticEgressGatewayAsync(request, context));
 }

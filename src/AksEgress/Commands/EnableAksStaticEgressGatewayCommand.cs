@@ -17,17 +17,7 @@ public sealed class EnableAksStaticEgressGatewayCommand : AksEgressCmdlet
     [ValidateRange(30, 7200)]
     public int TimeoutSeconds { get; set; } = 1800;
 
-    protected override void ProcessRecord()
-    {
-        try
-        {
-            var request = new SetStaticEgressGatewayRequest { Cluster = ClusterRef.FromId(ClusterId), Enabled = true, TimeoutSeconds = TimeoutSeconds };
-            var result = Run(context => Engine.SetStaticEgressGatewayAsync(request, context));
-            if (result is not null) WriteObject(result);
-        }
-        catch (Exception e) when (e is not PipelineStoppedException)
-        {
-            WriteFailure(e, ClusterId);
-        }
-    }
+    protected override void ProcessRecord() => RunAndWrite(ClusterId,
+        () => new SetStaticEgressGatewayRequest { Cluster = ClusterRef.FromId(ClusterId), Enabled = true, TimeoutSeconds = TimeoutSeconds },
+        (request, context) => Engine.SetStaticEgressGatewayAsync(request, context));
 }

@@ -11,7 +11,7 @@ namespace AksEgress.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "AksEgressGateway", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(EgressGateway))]
-public sealed class NewAksEgressGatewayCommand : AksEgressCmdlet
+public sealed class NewAksEgressGatewayCommand : KubeAccessCmdlet
 {
     [Parameter(Mandatory = true, Position = 0)]
     public string Name { get; set; } = "";
@@ -27,13 +27,6 @@ public sealed class NewAksEgressGatewayCommand : AksEgressCmdlet
     public string? ClusterId { get; set; }
 
     [Parameter]
-    public string? KubeConfigPath { get; set; }
-
-    [Parameter]
-    [ArgumentCompleter(typeof(KubeContextCompleter))]
-    public string? KubeContext { get; set; }
-
-    [Parameter]
     [ValidateSet("staticEgressGateway", "azureNetworking")]
     public string DefaultRoute { get; set; } = "staticEgressGateway";
 
@@ -45,22 +38,12 @@ public sealed class NewAksEgressGatewayCommand : AksEgressCmdlet
     [ValidateRange(5, 3600)]
     public int TimeoutSeconds { get; set; } = 600;
 
-    protected override void ProcessRecord()
-    {
-        try
+    protected override void ProcessRecord() => RunAndWrite($"{Namespace}/{Name}",
+        () => new NewEgressGatewayRequest
         {
-            var request = new NewEgressGatewayRequest
-            {
-                Name = Name, Namespace = Namespace, PoolName = PoolName, DefaultRoute = DefaultRoute,
-                ExcludeCidr = ExcludeCidr.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.Trim()).Distinct().ToArray(),
-                Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, ClusterId, null), TimeoutSeconds = TimeoutSeconds,
-            };
-            var result = Run(context => Engine.NewEgressGatewayAsync(request, context));
-            if (result is not null) WriteObject(result);
-        }
-        catch (Exception e) when (e is not PipelineStoppedException)
-        {
-            WriteFailure(e, $"{Namespace}/{Name}");
-        }
-    }
+            Name = Name, Namespace = Namespace, PoolName = PoolName, DefaultRoute = DefaultRoute,
+            ExcludeCidr = ExcludeCidr.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.Trim()).Distinct().ToArray(),
+            Kube = Kube(ClusterId), TimeoutSeconds = TimeoutSeconds,
+        },
+        (request, context) => Engine.NewEgressGatewayAsync(request, context));
 }

@@ -30,20 +30,10 @@ public sealed class NewAksEgressGatewayPoolCommand : AksEgressCmdlet
     [ValidateRange(30, 7200)]
     public int TimeoutSeconds { get; set; } = 1800;
 
-    protected override void ProcessRecord()
-    {
-        try
+    protected override void ProcessRecord() => RunAndWrite(Name,
+        () => new NewEgressGatewayPoolRequest
         {
-            var request = new NewEgressGatewayPoolRequest
-            {
-                Cluster = ClusterRef.FromId(ClusterId), Name = Name, PrefixSize = PrefixSize, Count = Count, VmSize = VmSize, TimeoutSeconds = TimeoutSeconds,
-            };
-            var result = Run(context => Engine.NewEgressGatewayPoolAsync(request, context));
-            if (result is not null) WriteObject(result);
-        }
-        catch (Exception e) when (e is not PipelineStoppedException)
-        {
-            WriteFailure(e, Name);
-        }
-    }
+            Cluster = ClusterRef.FromId(ClusterId), Name = Name, PrefixSize = PrefixSize, Count = Count, VmSize = VmSize, TimeoutSeconds = TimeoutSeconds,
+        },
+        (request, context) => Engine.NewEgressGatewayPoolAsync(request, context));
 }

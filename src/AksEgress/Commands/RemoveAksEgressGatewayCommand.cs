@@ -38,20 +38,11 @@ public sealed class RemoveAksEgressGatewayCommand : AksEgressCmdlet
     [ValidateRange(5, 3600)]
     public int TimeoutSeconds { get; set; } = 600;
 
-    protected override void ProcessRecord()
-    {
-        try
+    protected override void ProcessRecord() => RunQuiet($"{Namespace}/{Name}",
+        () => new RemoveEgressGatewayRequest
         {
-            var request = new RemoveEgressGatewayRequest
-            {
-                Name = Name, Namespace = Namespace, TimeoutSeconds = TimeoutSeconds,
-                Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, ClusterId, null),
-            };
-            Run(context => Engine.RemoveEgressGatewayAsync(request, Force.IsPresent, context));
-        }
-        catch (Exception e) when (e is not PipelineStoppedException)
-        {
-            WriteFailure(e, $"{Namespace}/{Name}");
-        }
-    }
+            Name = Name, Namespace = Namespace, TimeoutSeconds = TimeoutSeconds,
+            Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, ClusterId, null),
+        },
+        (request, context) => Engine.RemoveEgressGatewayAsync(request, Force.IsPresent, context));
 }

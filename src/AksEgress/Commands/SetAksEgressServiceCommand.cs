@@ -8,7 +8,7 @@ namespace AksEgress.Commands;
 /// <summary>Creates or updates the LoadBalancer Service that owns the egress IP (the original recipe) and waits for it.</summary>
 [Cmdlet(VerbsCommon.Set, "AksEgressService", SupportsShouldProcess = true, DefaultParameterSetName = ByPropertySet)]
 [OutputType(typeof(EgressService))]
-public sealed class SetAksEgressServiceCommand : AksEgressCmdlet
+public sealed class SetAksEgressServiceCommand : KubeAccessCmdlet
 {
     private const string ByPropertySet = "ByProperty";
     private const string InputObjectSet = "InputObject";
@@ -43,13 +43,6 @@ public sealed class SetAksEgressServiceCommand : AksEgressCmdlet
     public int Port { get; set; } = 8080;
 
     [Parameter]
-    public string? KubeConfigPath { get; set; }
-
-    [Parameter]
-    [ArgumentCompleter(typeof(KubeContextCompleter))]
-    public string? KubeContext { get; set; }
-
-    [Parameter]
     [ValidateRange(1, 3600)]
     public int TimeoutSeconds { get; set; } = 300;
 
@@ -64,29 +57,20 @@ public sealed class SetAksEgressServiceCommand : AksEgressCmdlet
     protected override void ProcessRecord()
     {
         var ip = InputObject?.IpAddress ?? IpAddress;
-        try
-        {
-            var publicIpId = InputObject?.Id ?? PublicIpId;
-            var clusterId = InputObject?.ClusterId ?? ClusterId;
-            var request = new SetEgressServiceRequest
+        RunAndWrite(ip,
+            () => new SetEgressServiceRequest
             {
                 IpAddress = ip?.Trim() ?? "",
-                PublicIpId = publicIpId,
+                PublicIpId = InputObject?.Id ?? PublicIpId,
                 ServiceName = Name,
                 Namespace = Namespace,
                 Port = Port,
                 NodeResourceGroup = InputObject?.NodeResourceGroup ?? NodeResourceGroup,
-                Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, clusterId, null),
+                Kube = Kube(InputObject?.ClusterId ?? ClusterId),
                 TimeoutSeconds = TimeoutSeconds,
                 Force = Force.IsPresent,
                 Cleanup = Cleanup.IsPresent,
-            };
-            var service = Run(context => Engine.SetEgressServiceAsync(request, context));
-            if (service is not null) WriteObject(service);
-        }
-        catch (Exception e) when (e is not PipelineStoppedException)
-        {
-            WriteFailure(e, ip);
-        }
+            },
+            (request, context) => Engine.SetEgressServiceAsync(request, context));
     }
 }

@@ -90,6 +90,32 @@ public abstract class AksEgressCmdlet : PSCmdlet, IDisposable
         });
     }
 
+    /// <summary>
+    /// The body of a cmdlet's ProcessRecord: <paramref name="build"/> makes the request (bad input throws before any request),
+    /// <paramref name="call"/> runs it on the engine, and the result is written unless null (ShouldProcess declined). Any
+    /// failure becomes a non-terminating error about <paramref name="target"/>.
+    /// </summary>
+    internal void RunAndWrite<TRequest, T>(object? target, Func<TRequest> build, Func<TRequest, IOperationContext, Task<T>> call) =>
+        RunRecord(target, build, call, write: true);
+
+    /// <summary>As <see cref="RunAndWrite{TRequest, T}"/> for a call whose result is not output (a Remove that writes nothing).</summary>
+    internal void RunQuiet<TRequest, T>(object? target, Func<TRequest> build, Func<TRequest, IOperationContext, Task<T>> call) =>
+        RunRecord(target, build, call, write: false);
+
+    private void RunRecord<TRequest, T>(object? target, Func<TRequest> build, Func<TRequest, IOperationContext, Task<T>> call, bool write)
+    {
+        try
+        {
+            var request = build();
+            var result = Run(context => call(request, context));
+            if (write && result is not null) WriteObject(result);
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            WriteFailure(e, target);
+        }
+    }
+
     /// <summary>Items a streaming call may produce ahead of the pipeline (well under an ARM page of 100).</summary>
     internal const int StreamAhead = 8;
 
