@@ -19,8 +19,7 @@ internal sealed class PublicIpPrefixService(SessionService sessions, ClusterServ
     {
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var place = await ResourcePlacement.ResolveAsync(s, clusters,
-            new PlacementRequest(request.Name, request.Cluster, request.ClusterInfo, request.SubscriptionId, request.NodeResourceGroup, request.ResourceGroupName),
-            freshCluster: false, "public IP prefix", "New-AksEgressIpPrefix", context).ConfigureAwait(false);
+            request, freshCluster: false, "public IP prefix", "New-AksEgressIpPrefix", context).ConfigureAwait(false);
         var (sub, targetRg, inNodeRg, info) = (place.SubscriptionId, place.ResourceGroupName, place.InNodeResourceGroup, place.Cluster);
         var target = $"{targetRg}/{request.Name}";
         var id = PrefixPath(sub, targetRg, request.Name);
@@ -44,16 +43,7 @@ internal sealed class PublicIpPrefixService(SessionService sessions, ClusterServ
             knownLocation ??= NullIfEmpty(existing.Location);
         }
 
-        var location = knownLocation;
-        if (location is null)
-        {
-            context.WriteVerbose($"GET resource group {targetRg} (for its location)");
-            var rgr = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, ArmRest.Url(s, $"/subscriptions/{sub}/resourceGroups/{targetRg}", ApiVersions.ResourceGroups), null, context,
-                new ErrorScope(ArmTargetKind.ResourceGroup, targetRg) { ResourceGroupName = targetRg }).ConfigureAwait(false);
-            location = ManagedClusterModel.Str(rgr!.Json, "location")
-                ?? throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument, $"The location of resource group '{targetRg}' is unknown.", targetRg, "Pass -Location.");
-        }
-        location = PublicIpModel.NormaliseLocation(location);
+        var location = await place.LocationAsync(s, knownLocation, given: request.Location is not null, context).ConfigureAwait(false);
         var size = 1 << (32 - request.PrefixLength);
         if (!context.ShouldProcess(target, $"Create Standard IPv4 public IP prefix /{request.PrefixLength} ({size} addresses) in {location}"))
             return null;

@@ -19,8 +19,7 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
     {
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var place = await ResourcePlacement.ResolveAsync(s, clusters,
-            new PlacementRequest(request.Name, request.Cluster, request.ClusterInfo, request.SubscriptionId, request.NodeResourceGroup, request.ResourceGroupName),
-            freshCluster: true, "public IP", "New-AksEgressIp", context).ConfigureAwait(false);
+            request, freshCluster: true, "public IP", "New-AksEgressIp", context).ConfigureAwait(false);
         var (sub, targetRg, inNodeRg, info) = (place.SubscriptionId, place.ResourceGroupName, place.InNodeResourceGroup, place.Cluster);
         var target = $"{targetRg}/{request.Name}";
         var id = PublicIpPath(sub, targetRg, request.Name);
@@ -60,21 +59,7 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
             knownLocation ??= NullIfEmpty(existing.Location);
         }
 
-        var location = knownLocation;
-        if (location is not null)
-            context.WriteVerbose($"Location {PublicIpModel.NormaliseLocation(location)} ({(request.Location is not null ? "given" : "the cluster's")})");
-        else
-        {
-            context.WriteVerbose($"GET resource group {targetRg} (for its location)");
-            var rgr = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, ArmRest.Url(s, $"/subscriptions/{sub}/resourceGroups/{targetRg}", ApiVersions.ResourceGroups), null, context,
-                new ErrorScope(ArmTargetKind.ResourceGroup, targetRg) { ResourceGroupName = targetRg }).ConfigureAwait(false);
-            location = ManagedClusterModel.Str(rgr!.Json, "location");
-            if (location is not null) context.WriteVerbose($"Location {location} (the location of resource group {targetRg}: no cluster and no -Location given)");
-            if (location is null)
-                throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
-                    $"The location of resource group '{targetRg}' is unknown.", targetRg, "Pass -Location.");
-        }
-        location = PublicIpModel.NormaliseLocation(location);
+        var location = await place.LocationAsync(s, knownLocation, given: request.Location is not null, context).ConfigureAwait(false);
         if (!context.ShouldProcess(target, $"Create static Standard public IP in {location}"))
             return null;
         context.WriteVerbose($"Creating public IP {target} in {location} (Standard, Static{(request.Zones.Length > 0 ? ", zones " + string.Join(",", request.Zones) : "")})");

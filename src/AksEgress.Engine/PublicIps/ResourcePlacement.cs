@@ -1,13 +1,10 @@
+using Azure.Core;
 using AksEgress.Engine.Arm;
 using AksEgress.Engine.Clusters;
 using AksEgress.Models;
 using static AksEgress.Engine.Session.SessionService;
 
 namespace AksEgress.Engine.PublicIps;
-
-/// <summary>What a New-* cmdlet was told about where its network resource goes.</summary>
-internal readonly record struct PlacementRequest(
-    string Name, ClusterRef? Cluster, AksNodeResourceGroup? ClusterInfo, string? SubscriptionId, string? NodeResourceGroup, string? ResourceGroupName);
 
 /// <summary>
 /// Where New-AksEgressIp and New-AksEgressIpPrefix put their resource: -ResourceGroupName, else the cluster's node resource group
@@ -18,7 +15,7 @@ internal sealed record ResourcePlacement(string SubscriptionId, string ResourceG
     /// <param name="freshCluster">Read a cluster named by id from ARM even when this session read it moments ago.</param>
     /// <param name="resourceKind">"public IP" or "public IP prefix", for the messages.</param>
     /// <param name="cmdlet">The cmdlet the advice names (New-AksEgressIp, New-AksEgressIpPrefix).</param>
-    public static async Task<ResourcePlacement> ResolveAsync(ArmSession s, ClusterService clusters, PlacementRequest request, bool freshCluster,
+    public static async Task<ResourcePlacement> ResolveAsync(ArmSession s, ClusterService clusters, NewEgressResourceRequest request, bool freshCluster,
         string resourceKind, string cmdlet, IOperationContext context)
     {
         var info = request.ClusterInfo;
@@ -39,5 +36,28 @@ internal sealed record ResourcePlacement(string SubscriptionId, string ResourceG
                     ArmErrorMapper.NodeRgLockedMessage(targetRg, info.ClusterName), $"{targetRg}/{request.Name}", ArmErrorMapper.NodeRgLockedActionFor(cmdlet));
         }
         return new ResourcePlacement(sub, targetRg, inNodeRg, info);
+    }
+
+    /// <summary>
+    /// The location to create in: -Location, else the cluster's, else (<paramref name="knownLocation"/> null) the target
+    /// resource group's, read from ARM. Normalised (eastus, not "East US").
+    /// </summary>
+    public async Task<string> LocationAsync(ArmSession s, string? knownLocation, bool given, IOperationContext context)
+    {
+        var location = knownLocation;
+        if (location is not null)
+            context.WriteVerbose($"Location {PublicIpModel.NormaliseLocation(location)} ({(given ? "given" : "the cluster's")})");
+        else
+        {
+            context.WriteVerbose($"GET resource group {ResourceGroupName} (for its location)");
+            var rgr = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, ArmRest.Url(s, $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroupName}", ApiVersions.ResourceGroups), null, context,
+                new ErrorScope(ArmTargetKind.ResourceGroup, ResourceGroupName) { ResourceGroupName = ResourceGroupName }).ConfigureAwait(false);
+            location = ManagedClusterModel.Str(rgr!.Json, "location");
+            if (location is not null) context.WriteVerbose($"Location {location} (the location of resource group {ResourceGroupName}: no cluster and no -Location given)");
+            if (location is null)
+                throw new AksEgressException(ErrorIds.MissingClusterContext, EgressErrorCategory.InvalidArgument,
+                    $"The location of resource group '{ResourceGroupName}' is unknown.", ResourceGroupName, "Pass -Location.");
+        }
+        return PublicIpModel.NormaliseLocation(location);
     }
 }

@@ -51,10 +51,14 @@ public sealed record ConnectRequest
     public bool AzContext { get; init; }
 }
 
-public sealed record NewEgressIpRequest
+/// <summary>
+/// What New-AksEgressIp and New-AksEgressIpPrefix share: the resource's name, where it goes (-ResourceGroupName, else the
+/// node resource group of the cluster it is made for), its location, zones and tags.
+/// </summary>
+public abstract record NewEgressResourceRequest
 {
     public required string Name { get; init; }
-    /// <summary>Where the IP goes; default the cluster's node resource group.</summary>
+    /// <summary>Where the resource goes; default the cluster's node resource group.</summary>
     public string? ResourceGroupName { get; init; }
     public string? SubscriptionId { get; init; }
     public ClusterRef? Cluster { get; init; }
@@ -63,26 +67,19 @@ public sealed record NewEgressIpRequest
     public string? Location { get; init; }
     public string[] Zones { get; init; } = Array.Empty<string>();
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
-    public string Sku { get; init; } = "Standard";
-    public int? IdleTimeoutInMinutes { get; init; }
     public int TimeoutSeconds { get; init; } = 300;
 }
 
-public sealed record NewEgressIpPrefixRequest
+public sealed record NewEgressIpRequest : NewEgressResourceRequest
 {
-    public required string Name { get; init; }
+    public string Sku { get; init; } = "Standard";
+    public int? IdleTimeoutInMinutes { get; init; }
+}
+
+public sealed record NewEgressIpPrefixRequest : NewEgressResourceRequest
+{
     /// <summary>CIDR length: IPv4 28-31 (16, 8, 4 or 2 addresses).</summary>
     public int PrefixLength { get; init; } = 28;
-    /// <summary>Where the prefix goes; default the cluster's node resource group.</summary>
-    public string? ResourceGroupName { get; init; }
-    public string? SubscriptionId { get; init; }
-    public ClusterRef? Cluster { get; init; }
-    public AksNodeResourceGroup? ClusterInfo { get; init; }
-    public string? NodeResourceGroup { get; init; }
-    public string? Location { get; init; }
-    public string[] Zones { get; init; } = Array.Empty<string>();
-    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
-    public int TimeoutSeconds { get; init; } = 300;
 }
 
 public sealed record SetEgressServiceRequest
