@@ -163,30 +163,20 @@ internal sealed class ManagedClusterModel
 }
 
 /// <summary>The fields of a public IP we read (Microsoft.Network 2025-07-01).</summary>
-internal sealed class PublicIpModel
+internal sealed class PublicIpModel : NetworkResourceModel
 {
-    public string Id { get; init; } = "";
-    public string Name { get; init; } = "";
-    public string SubscriptionId { get; init; } = "";
-    public string ResourceGroupName { get; init; } = "";
-    public string Location { get; init; } = "";
-    public string? SkuName { get; init; }
-    public string? SkuTier { get; init; }
+    public PublicIpModel() { }
+    private PublicIpModel(NetworkResourceHead h) : base(h) { }
+
     public string? AllocationMethod { get; init; }
     public string? IpVersion { get; init; }
     public string? IpAddress { get; init; }
     public string? ProvisioningState { get; init; }
     public int? IdleTimeoutInMinutes { get; init; }
-    public string[] Zones { get; init; } = Array.Empty<string>();
-    public Dictionary<string, string> Tags { get; init; } = new(StringComparer.OrdinalIgnoreCase);
     public string? IpConfigurationId { get; init; }
     public string? NatGatewayId { get; init; }
 
     public bool AksManaged => Tags.TryGetValue("type", out var t) && string.Equals(t, "aks-slb-managed-outbound-ip", StringComparison.OrdinalIgnoreCase);
-    /// <summary>Standard family: Standard or StandardV2 (Network 2025-07-01 sku.name); only Basic (or no sku) is not.</summary>
-    public bool IsStandard => SkuName is { } n && (n.Equals("Standard", StringComparison.OrdinalIgnoreCase) || n.Equals("StandardV2", StringComparison.OrdinalIgnoreCase));
-    /// <summary>sku.tier Global: a cross-region IP, only a frontend of a cross-region (global) load balancer.</summary>
-    public bool IsGlobalTier => string.Equals(SkuTier, "Global", StringComparison.OrdinalIgnoreCase);
     public bool IsStatic => string.Equals(AllocationMethod, "Static", StringComparison.OrdinalIgnoreCase);
     public string? AttachedTo => IpConfigurationId ?? NatGatewayId;
 
@@ -197,22 +187,13 @@ internal sealed class PublicIpModel
     {
         var h = NetworkResourceHead.Of(body);
         var props = h.Properties;
-        return new PublicIpModel
+        return new PublicIpModel(h)
         {
-            Id = h.Id,
-            Name = h.Name,
-            SubscriptionId = h.SubscriptionId,
-            ResourceGroupName = h.ResourceGroupName,
-            Location = h.Location,
-            SkuName = h.SkuName,
-            SkuTier = h.SkuTier,
             AllocationMethod = ManagedClusterModel.Str(props, "publicIPAllocationMethod"),
             IpVersion = ManagedClusterModel.Str(props, "publicIPAddressVersion"),
             IpAddress = ManagedClusterModel.Str(props, "ipAddress"),
             ProvisioningState = ManagedClusterModel.Str(props, "provisioningState"),
             IdleTimeoutInMinutes = ManagedClusterModel.Int(props, "idleTimeoutInMinutes"),
-            Zones = h.Zones,
-            Tags = h.Tags,
             IpConfigurationId = ManagedClusterModel.Str(props["ipConfiguration"], "id"),
             NatGatewayId = ManagedClusterModel.Str(props["natGateway"], "id"),
         };
@@ -277,4 +258,34 @@ internal sealed record NetworkResourceHead(string Id, string Name, string Subscr
             ManagedClusterModel.Str(body["sku"], "name"), ManagedClusterModel.Str(body["sku"], "tier"), zones, tags,
             body["properties"] as JsonObject ?? new JsonObject());
     }
+}
+
+/// <summary>
+/// Base of the Microsoft.Network resources read here (public IPs, public IP prefixes): the head of the body as
+/// <see cref="NetworkResourceHead"/> parsed it, and what the sku says.
+/// </summary>
+internal abstract class NetworkResourceModel
+{
+    protected NetworkResourceModel() { }
+
+    protected NetworkResourceModel(NetworkResourceHead h)
+    {
+        (Id, Name, SubscriptionId, ResourceGroupName, Location) = (h.Id, h.Name, h.SubscriptionId, h.ResourceGroupName, h.Location);
+        (SkuName, SkuTier, Zones, Tags) = (h.SkuName, h.SkuTier, h.Zones, h.Tags);
+    }
+
+    public string Id { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string SubscriptionId { get; init; } = "";
+    public string ResourceGroupName { get; init; } = "";
+    public string Location { get; init; } = "";
+    public string? SkuName { get; init; }
+    public string? SkuTier { get; init; }
+    public string[] Zones { get; init; } = Array.Empty<string>();
+    public Dictionary<string, string> Tags { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Standard family: Standard or StandardV2 (Network 2025-07-01 sku.name); only Basic (or no sku) is not.</summary>
+    public bool IsStandard => SkuName is { } n && (n.Equals("Standard", StringComparison.OrdinalIgnoreCase) || n.Equals("StandardV2", StringComparison.OrdinalIgnoreCase));
+    /// <summary>sku.tier Global: a cross-region resource (a public IP only a cross-region load balancer can use).</summary>
+    public bool IsGlobalTier => string.Equals(SkuTier, "Global", StringComparison.OrdinalIgnoreCase);
 }

@@ -5,27 +5,18 @@ using AksEgress.Engine.Arm;
 namespace AksEgress.Engine.PublicIps;
 
 /// <summary>The fields of a public IP prefix we read (Microsoft.Network 2025-07-01 publicIpPrefix.json).</summary>
-internal sealed class PublicIpPrefixModel
+internal sealed class PublicIpPrefixModel : NetworkResourceModel
 {
-    public string Id { get; init; } = "";
-    public string Name { get; init; } = "";
-    public string SubscriptionId { get; init; } = "";
-    public string ResourceGroupName { get; init; } = "";
-    public string Location { get; init; } = "";
-    public string? SkuName { get; init; }
-    public string? SkuTier { get; init; }
+    private PublicIpPrefixModel(NetworkResourceHead h) : base(h) { }
+
     public string? IpVersion { get; init; }
     public int? PrefixLength { get; init; }
     /// <summary>The allocated CIDR (readOnly; absent until allocated).</summary>
     public string? IpPrefix { get; init; }
     public string? ProvisioningState { get; init; }
-    public string[] Zones { get; init; } = Array.Empty<string>();
-    public Dictionary<string, string> Tags { get; init; } = new(StringComparer.OrdinalIgnoreCase);
     public string? NatGatewayId { get; init; }
     public string? LoadBalancerFrontendId { get; init; }
 
-    public bool IsStandard => SkuName is { } n && (n.Equals("Standard", StringComparison.OrdinalIgnoreCase) || n.Equals("StandardV2", StringComparison.OrdinalIgnoreCase));
-    public bool IsGlobalTier => string.Equals(SkuTier, "Global", StringComparison.OrdinalIgnoreCase);
     public bool IsIpv6 => string.Equals(IpVersion, "IPv6", StringComparison.OrdinalIgnoreCase);
     public string? AttachedTo => LoadBalancerFrontendId ?? NatGatewayId;
     public bool Succeeded => ProvisioningState is null || ProvisioningState.Equals("Succeeded", StringComparison.OrdinalIgnoreCase);
@@ -34,21 +25,12 @@ internal sealed class PublicIpPrefixModel
     {
         var h = NetworkResourceHead.Of(body);
         var props = h.Properties;
-        return new PublicIpPrefixModel
+        return new PublicIpPrefixModel(h)
         {
-            Id = h.Id,
-            Name = h.Name,
-            SubscriptionId = h.SubscriptionId,
-            ResourceGroupName = h.ResourceGroupName,
-            Location = h.Location,
-            SkuName = h.SkuName,
-            SkuTier = h.SkuTier,
             IpVersion = ManagedClusterModel.Str(props, "publicIPAddressVersion"),
             PrefixLength = ManagedClusterModel.Int(props, "prefixLength"),
             IpPrefix = ManagedClusterModel.Str(props, "ipPrefix"),
             ProvisioningState = ManagedClusterModel.Str(props, "provisioningState"),
-            Zones = h.Zones,
-            Tags = h.Tags,
             NatGatewayId = ManagedClusterModel.Str(props["natGateway"], "id"),
             LoadBalancerFrontendId = ManagedClusterModel.Str(props["loadBalancerFrontendIpConfiguration"], "id"),
         };
