@@ -287,12 +287,7 @@ internal sealed class OutboundIpService(ClusterService clusters, SessionService 
     internal static JsonObject BuildOutboundPutBody(JsonObject clusterJson, OutboundSource source, IEnumerable<string> ids, int? managedCount, int? managedIpv6Count,
         int? allocatedOutboundPorts, int? idleTimeoutInMinutes)
     {
-        var body = (JsonObject)clusterJson.DeepClone();
-        ReadOnlyFields.Strip(body, ReadOnlyFields.ManagedCluster);
-        var props = body["properties"] as JsonObject ?? new JsonObject();
-        body["properties"] = props;
-        var np = props["networkProfile"] as JsonObject ?? new JsonObject();
-        props["networkProfile"] = np;
+        var (body, np) = ReadOnlyFields.ClusterPutBody(clusterJson);
         var lbp = np["loadBalancerProfile"] as JsonObject ?? new JsonObject();
         np["loadBalancerProfile"] = lbp;
         // Exactly one source (documented AKS rule, InvalidLoadBalancerProfile otherwise): managed IPs and prefixes go. SetAsync refuses

@@ -29,6 +29,21 @@ internal static class ReadOnlyFields
         "properties.privateLinkResources[].privateLinkServiceID",
     };
 
+    /// <summary>
+    /// A managed cluster PUT body made from the cluster's full GET JSON: a copy with every readOnly property removed, and its
+    /// properties.networkProfile (created when absent) for the caller to change.
+    /// </summary>
+    public static (JsonObject Body, JsonObject NetworkProfile) ClusterPutBody(JsonObject clusterJson)
+    {
+        var body = (JsonObject)clusterJson.DeepClone();
+        Strip(body, ManagedCluster);
+        var props = body["properties"] as JsonObject ?? new JsonObject();
+        body["properties"] = props;
+        var np = props["networkProfile"] as JsonObject ?? new JsonObject();
+        props["networkProfile"] = np;
+        return (body, np);
+    }
+
     /// <summary>Removes every path in <paramref name="paths"/> from <paramref name="root"/> (in place).</summary>
     public static void Strip(JsonObject root, IEnumerable<string> paths)
     {

@@ -35,12 +35,7 @@ internal sealed class GatewayPoolService(ClusterService clusters)
     /// <summary>The PUT body that sets the flag, from the cluster's full GET JSON with every readOnly property removed.</summary>
     internal static JsonObject BuildFlagPutBody(JsonObject clusterJson, bool enabled)
     {
-        var body = (JsonObject)clusterJson.DeepClone();
-        ReadOnlyFields.Strip(body, ReadOnlyFields.ManagedCluster);
-        var props = body["properties"] as JsonObject ?? new JsonObject();
-        body["properties"] = props;
-        var np = props["networkProfile"] as JsonObject ?? new JsonObject();
-        props["networkProfile"] = np;
+        var (body, np) = ReadOnlyFields.ClusterPutBody(clusterJson);
         np["staticEgressGatewayProfile"] = new JsonObject { ["enabled"] = enabled };
         return body;
     }
