@@ -11,19 +11,14 @@ namespace AksEgress.Engine.PublicIps;
 /// <summary>New-AksEgressIpPrefix: Standard IPv4 public IP prefixes (a stable range to allowlist once).</summary>
 internal sealed class PublicIpPrefixService(SessionService sessions, ClusterService clusters)
 {
-    private static string PrefixPath(string sub, string rg, string name) =>
-        $"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPPrefixes/{name}";
-
     /// <summary>Creates (or returns the matching existing) prefix. Returns null when ShouldProcess declined (-WhatIf).</summary>
     public async Task<EgressIpPrefix?> NewAsync(NewEgressIpPrefixRequest request, IOperationContext context)
     {
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var place = await ResourcePlacement.ResolveAsync(s, clusters,
-            request, freshCluster: false, "public IP prefix", "New-AksEgressIpPrefix", context).ConfigureAwait(false);
-        var (sub, targetRg, inNodeRg, info) = (place.SubscriptionId, place.ResourceGroupName, place.InNodeResourceGroup, place.Cluster);
-        var target = $"{targetRg}/{request.Name}";
-        var id = PrefixPath(sub, targetRg, request.Name);
-        var scope = new ErrorScope(ArmTargetKind.Other, target) { ResourceGroupName = targetRg, InNodeResourceGroup = inNodeRg, ClusterName = info?.ClusterName };
+            request, freshCluster: false, "publicIPPrefixes", "public IP prefix", "New-AksEgressIpPrefix", context).ConfigureAwait(false);
+        var (sub, targetRg, info, target, id) = (place.SubscriptionId, place.ResourceGroupName, place.Cluster, place.Target, place.Id);
+        var scope = place.Scope(ArmTargetKind.Other);
         var knownLocation = NullIfEmpty(request.Location) ?? NullIfEmpty(info?.Location);
 
         var existing = await PublicIpPrefixModel.GetAsync(s, id, context, scope).ConfigureAwait(false);
@@ -49,10 +44,7 @@ internal sealed class PublicIpPrefixService(SessionService sessions, ClusterServ
             return null;
         context.WriteVerbose($"Creating public IP prefix {target} in {location} (Standard, IPv4 /{request.PrefixLength}{(request.Zones.Length > 0 ? ", zones " + string.Join(",", request.Zones) : "")})");
         var body = BuildPutBody(location, request);
-        var uri = ArmRest.Url(s, id, ApiVersions.Network);
-        var initial = await ArmRest.SendCheckedAsync(s, RequestMethod.Put, uri, body, context, scope).ConfigureAwait(false);
-        var final = await ArmRest.WaitAsync(s, initial!, uri, $"creation of public IP prefix {target}", request.TimeoutSeconds, context, scope).ConfigureAwait(false);
-        var created = PublicIpPrefixModel.Parse(final!.Json ?? initial!.Json!);
+        var created = PublicIpPrefixModel.Parse(await place.CreateAsync(s, body, "public IP prefix", request.TimeoutSeconds, context, scope).ConfigureAwait(false));
         context.WriteVerbose($"Public IP prefix {target} is {created.IpPrefix}");
         return ToResult(created, created: true, sub, info, request);
     }

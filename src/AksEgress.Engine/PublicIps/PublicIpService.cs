@@ -11,19 +11,14 @@ namespace AksEgress.Engine.PublicIps;
 /// <summary>New-AksEgressIp and Remove-AksEgressIp: static Standard public IPs.</summary>
 internal sealed class PublicIpService(SessionService sessions, ClusterService clusters)
 {
-    private static string PublicIpPath(string sub, string rg, string name) =>
-        $"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
-
     /// <summary>Creates (or returns the matching existing) static Standard public IP. Returns null when ShouldProcess declined (-WhatIf): the cmdlet writes nothing.</summary>
     public async Task<EgressIp?> NewAsync(NewEgressIpRequest request, IOperationContext context)
     {
         var s = await sessions.GetAsync(context).ConfigureAwait(false);
         var place = await ResourcePlacement.ResolveAsync(s, clusters,
-            request, freshCluster: true, "public IP", "New-AksEgressIp", context).ConfigureAwait(false);
-        var (sub, targetRg, inNodeRg, info) = (place.SubscriptionId, place.ResourceGroupName, place.InNodeResourceGroup, place.Cluster);
-        var target = $"{targetRg}/{request.Name}";
-        var id = PublicIpPath(sub, targetRg, request.Name);
-        var scope = new ErrorScope(ArmTargetKind.PublicIp, target) { ResourceGroupName = targetRg, InNodeResourceGroup = inNodeRg, ClusterName = info?.ClusterName };
+            request, freshCluster: true, "publicIPAddresses", "public IP", "New-AksEgressIp", context).ConfigureAwait(false);
+        var (sub, targetRg, info, target, id) = (place.SubscriptionId, place.ResourceGroupName, place.Cluster, place.Target, place.Id);
+        var scope = place.Scope(ArmTargetKind.PublicIp);
         var knownLocation = NullIfEmpty(request.Location) ?? NullIfEmpty(info?.Location);
 
         var existing = await PublicIpReader.GetAsync(s, id, context, scope).ConfigureAwait(false);
@@ -75,10 +70,7 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
         if (request.Zones.Length > 0) body["zones"] = new JsonArray(request.Zones.Distinct().Select(z => (JsonNode)JsonValue.Create(z)!).ToArray());
         if (tags.Count > 0) body["tags"] = tags;
         body["properties"] = props;
-        var uri = ArmRest.Url(s, id, ApiVersions.Network);
-        var initial = await ArmRest.SendCheckedAsync(s, RequestMethod.Put, uri, body, context, scope).ConfigureAwait(false);
-        var final = await ArmRest.WaitAsync(s, initial!, uri, $"creation of public IP {target}", request.TimeoutSeconds, context, scope).ConfigureAwait(false);
-        var created = PublicIpModel.Parse(final!.Json ?? initial!.Json!);
+        var created = PublicIpModel.Parse(await place.CreateAsync(s, body, "public IP", request.TimeoutSeconds, context, scope).ConfigureAwait(false));
         context.WriteVerbose($"Public IP {target} is {created.IpAddress}");
         return ToEgressIp(created, created: true, sub, info, request);
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Azure.Core;
 using AksEgress.Engine.Arm;
 using AksEgress.Engine.Clusters;
@@ -10,13 +11,25 @@ namespace AksEgress.Engine.PublicIps;
 /// Where New-AksEgressIp and New-AksEgressIpPrefix put their resource: -ResourceGroupName, else the cluster's node resource group
 /// (refused before any write when AKS has locked it down). The one owner of that rule for both cmdlets.
 /// </summary>
-internal sealed record ResourcePlacement(string SubscriptionId, string ResourceGroupName, bool InNodeResourceGroup, AksNodeResourceGroup? Cluster)
+internal sealed record ResourcePlacement(string SubscriptionId, string ResourceGroupName, bool InNodeResourceGroup, AksNodeResourceGroup? Cluster,
+    string ResourceType, string Name)
 {
+    /// <summary>resource group/name, the target of messages and ShouldProcess.</summary>
+    public string Target => $"{ResourceGroupName}/{Name}";
+
+    /// <summary>The ARM id the resource gets.</summary>
+    public string Id => $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroupName}/providers/Microsoft.Network/{ResourceType}/{Name}";
+
+    /// <summary>The error scope of requests about the resource (names the node resource group and the cluster in ARM errors).</summary>
+    public ErrorScope Scope(ArmTargetKind kind) =>
+        new(kind, Target) { ResourceGroupName = ResourceGroupName, InNodeResourceGroup = InNodeResourceGroup, ClusterName = Cluster?.ClusterName };
+
     /// <param name="freshCluster">Read a cluster named by id from ARM even when this session read it moments ago.</param>
+    /// <param name="resourceType">The Microsoft.Network resource type (publicIPAddresses, publicIPPrefixes).</param>
     /// <param name="resourceKind">"public IP" or "public IP prefix", for the messages.</param>
     /// <param name="cmdlet">The cmdlet the advice names (New-AksEgressIp, New-AksEgressIpPrefix).</param>
     public static async Task<ResourcePlacement> ResolveAsync(ArmSession s, ClusterService clusters, NewEgressResourceRequest request, bool freshCluster,
-        string resourceKind, string cmdlet, IOperationContext context)
+        string resourceType, string resourceKind, string cmdlet, IOperationContext context)
     {
         var info = request.ClusterInfo;
         if (info is null && request.Cluster is not null)
@@ -35,7 +48,7 @@ internal sealed record ResourcePlacement(string SubscriptionId, string ResourceG
                 throw new AksEgressException(ErrorIds.NodeResourceGroupLocked, EgressErrorCategory.PermissionDenied,
                     ArmErrorMapper.NodeRgLockedMessage(targetRg, info.ClusterName), $"{targetRg}/{request.Name}", ArmErrorMapper.NodeRgLockedActionFor(cmdlet));
         }
-        return new ResourcePlacement(sub, targetRg, inNodeRg, info);
+        return new ResourcePlacement(sub, targetRg, inNodeRg, info, resourceType, request.Name);
     }
 
     /// <summary>
@@ -59,5 +72,14 @@ internal sealed record ResourcePlacement(string SubscriptionId, string ResourceG
                     $"The location of resource group '{ResourceGroupName}' is unknown.", ResourceGroupName, "Pass -Location.");
         }
         return PublicIpModel.NormaliseLocation(location);
+    }
+
+    /// <summary>PUT of the resource and the wait for its creation (LRO); the final body.</summary>
+    public async Task<JsonObject> CreateAsync(ArmSession s, JsonObject body, string what, int timeoutSeconds, IOperationContext context, ErrorScope scope)
+    {
+        var uri = ArmRest.Url(s, Id, ApiVersions.Network);
+        var initial = await ArmRest.SendCheckedAsync(s, RequestMethod.Put, uri, body, context, scope).ConfigureAwait(false);
+        var final = await ArmRest.WaitAsync(s, initial!, uri, $"creation of {what} {Target}", timeoutSeconds, context, scope).ConfigureAwait(false);
+        return final!.Json ?? initial!.Json!;
     }
 }
