@@ -98,6 +98,9 @@ internal static class JsonUtil
     {
         ["spec/ports"] = "port", ["spec/containers"] = "name", ["spec/initContainers"] = "name", ["spec/volumes"] = "name",
         ["spec/containers/env"] = "name", ["spec/containers/ports"] = "containerPort",
+        // apps/v1 pod templates
+        ["spec/template/spec/containers"] = "name", ["spec/template/spec/initContainers"] = "name", ["spec/template/spec/volumes"] = "name",
+        ["spec/template/spec/containers/env"] = "name", ["spec/template/spec/containers/ports"] = "containerPort",
     };
     private static readonly HashSet<string> MergePrimitiveLists = new() { "metadata/finalizers" };
 

@@ -102,6 +102,23 @@ internal sealed class AdminApi(AksEmulator emulator)
                 var address = World.SetHttpProxy(cluster, JsonUtil.S(b, "httpProxy") ?? "http://proxy.contoso.example:3128/", JsonUtil.S(b, "httpsProxy") ?? "http://proxy.contoso.example:3128/", noProxy);
                 await ArmApi.Write(ctx, 200, new JsonObject { ["proxyEgressAddress"] = address }, "application/json"); return;
             }
+            case ("/_emulator/workloads", "POST"):
+            {
+                // Seeds an apps/v1 workload as if created through the cluster's API (validation, defaults, the controller).
+                var b = await K8sApi.ReadBody(ctx);
+                var cluster = JsonUtil.S(b, "cluster"); var obj = JsonUtil.Get(b, "object") as JsonObject;
+                var ns = JsonUtil.S(b, "namespace") ?? JsonUtil.S(obj, "metadata", "namespace") ?? "default";
+                var kind = JsonUtil.S(obj, "kind");
+                Cluster? c;
+                lock (World.Sync) c = cluster is null ? null : World.Clusters.GetValueOrDefault(cluster);
+                if (c is null || obj is null || kind is not ("Deployment" or "StatefulSet" or "DaemonSet"))
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "cluster (an existing one) and object (a Deployment, StatefulSet or DaemonSet) are required" } }); return; }
+                var (code, created, causes) = emulator.KubeApi.CreateWorkload(c, kind, ns, (JsonObject)obj.DeepClone());
+                if (created is null)
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = $"{kind} not created ({code}): {string.Join("; ", causes?.Select(x => x.Item1 + ": " + x.Item3) ?? Array.Empty<string>())}" } }); return; }
+                await ArmApi.Write(ctx, 201, created, "application/json");
+                return;
+            }
             case ("/_emulator/world", "GET"): await ArmApi.Write(ctx, 200, World.Dump(), "application/json"); return;
             case ("/_emulator/publicips", "POST"):
             {

@@ -24,6 +24,7 @@ public sealed class AksEmulator : IAsyncDisposable
     private readonly X509Certificate2 _ca, _leaf;
     private ArmApi _arm = null!;
     private K8sApi _k8s = null!;
+    internal K8sApi KubeApi => _k8s;
     private AdminApi _admin = null!;
     private ManagedIdentityEndpoint _managedIdentity = null!;
     private int _disposed;

@@ -24,7 +24,7 @@ internal sealed partial class K8sApi
 
     private static JsonObject ApiGroupList(bool gateway)
     {
-        var groups = new JsonArray();
+        var groups = new JsonArray(AppsGroupEntry());
         if (gateway)
             groups.Add(new JsonObject
             {

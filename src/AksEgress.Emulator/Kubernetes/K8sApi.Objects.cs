@@ -151,7 +151,7 @@ internal sealed partial class K8sApi
         else svc["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
     }
 
-    private static void ApplyPodDefaults(JsonObject pod)
+    internal static void ApplyPodDefaults(JsonObject pod)
     {
         var spec = JsonUtil.Obj(pod, "spec");
         spec["restartPolicy"] ??= "Always";
@@ -206,33 +206,36 @@ internal sealed partial class K8sApi
 
     private async Task Patch(HttpContext ctx, Cluster c, string res, string ns, string name)
     {
+        var apply = await ReadPatch(ctx);
+        if (apply is null) return;
+        await Update(ctx, c, res, ns, name, apply, checkRv: true, statusOnly: ctx.Request.Path.Value!.EndsWith("/status"));
+    }
+
+    /// <summary>Reads a PATCH body by its content type (JSON patch, strategic merge, merge/apply); null after answering a bad one.</summary>
+    internal static async Task<Func<JsonObject, JsonObject?>?> ReadPatch(HttpContext ctx)
+    {
         var ct = ctx.Request.ContentType ?? "";
         string text;
         using (var sr = new StreamReader(ctx.Request.Body)) text = await sr.ReadToEndAsync();
         JsonNode? patch;
-        try { patch = JsonNode.Parse(text); } catch { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: invalid character"); return; }
-        Func<JsonObject, JsonObject?> apply;
+        try { patch = JsonNode.Parse(text); } catch { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: invalid character"); return null; }
         if (ct.StartsWith("application/json-patch+json"))
         {
-            if (patch is not JsonArray ops) { await WriteStatus(ctx, 400, "BadRequest", "json: cannot unmarshal object into Go value of type jsonpatch.Patch"); return; }
-            apply = cur => JsonPatch.Apply(cur, ops);
+            if (patch is not JsonArray ops) { await WriteStatus(ctx, 400, "BadRequest", "json: cannot unmarshal object into Go value of type jsonpatch.Patch"); return null; }
+            return cur => JsonPatch.Apply(cur, ops);
         }
-        else if (ct.StartsWith("application/strategic-merge-patch+json"))
+        if (ct.StartsWith("application/strategic-merge-patch+json"))
         {
-            if (patch is not JsonObject po) { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: not an object"); return; }
-            apply = cur => (JsonObject?)JsonUtil.StrategicMerge(cur, po);
+            if (patch is not JsonObject po) { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: not an object"); return null; }
+            return cur => (JsonObject?)JsonUtil.StrategicMerge(cur, po);
         }
-        else if (ct.StartsWith("application/merge-patch+json") || ct.StartsWith("application/apply-patch"))
+        if (ct.StartsWith("application/merge-patch+json") || ct.StartsWith("application/apply-patch"))
         {
-            if (patch is not JsonObject po) { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: not an object"); return; }
-            apply = cur => (JsonObject?)JsonUtil.MergePatch(cur, po);
+            if (patch is not JsonObject po) { await WriteStatus(ctx, 400, "BadRequest", "error decoding patch: not an object"); return null; }
+            return cur => (JsonObject?)JsonUtil.MergePatch(cur, po);
         }
-        else
-        {
-            await WriteStatus(ctx, 415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
-            return;
-        }
-        await Update(ctx, c, res, ns, name, apply, checkRv: true, statusOnly: ctx.Request.Path.Value!.EndsWith("/status"));
+        await WriteStatus(ctx, 415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
+        return null;
     }
 
     private async Task Update(HttpContext ctx, Cluster c, string res, string ns, string name, Func<JsonObject, JsonObject?> produce, bool checkRv, bool statusOnly)
@@ -316,6 +319,7 @@ internal sealed partial class K8sApi
                         c.K8s.DeletedPods.Add(key);
                         W.Commit(c.K8s, "Pod", "DELETED", cur);
                         result = JsonUtil.Clone(cur);
+                        Sim.PodRemoved(c, result);
                     }
                     else
                     {

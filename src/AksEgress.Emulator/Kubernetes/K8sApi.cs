@@ -89,6 +89,7 @@ internal sealed partial class K8sApi(AksEmulator emu)
         if (path == "/apis") { bool gw; lock (W.Sync) gw = EmulatorWorld.GatewayEnabled(c); await WriteJson(ctx, 200, ApiGroupList(gw)); return; }
         if (path == "/api/v1") { await WriteJson(ctx, 200, ResourceList()); return; }
         if (await HandleGateway(ctx, c, seg, fault)) return;
+        if (await HandleApps(ctx, c, seg, fault)) return;
         if (seg.Length >= 1 && (seg[0] == "openapi" || seg[0] == "apis" || seg[0] == "swagger.json"))
         { await WriteStatus(ctx, 404, "NotFound", "the server could not find the requested resource", new JsonObject()); return; }
         if (seg.Length < 3 || seg[0] != "api" || seg[1] != "v1") { await WriteStatus(ctx, 404, "NotFound", "the server could not find the requested resource", new JsonObject()); return; }

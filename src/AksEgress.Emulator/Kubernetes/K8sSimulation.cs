@@ -494,6 +494,7 @@ internal sealed partial class K8sSimulation(EmulatorWorld w, CancellationToken s
         c.K8s.PodRuntimes.Remove(key);
         c.K8s.DeletedPods.Add(key);
         w.Commit(c.K8s, "Pod", "DELETED", live);
+        PodRemoved(c, live);
     });
 
     internal static string PullError(Cluster c, string image)

@@ -402,6 +402,7 @@ public sealed partial class EmulatorWorld
     }
 
     public JsonObject? GetService(string cluster, string ns, string name) { lock (Sync) return Clusters[cluster].K8s.Services.TryGetValue(ns + "/" + name, out var s) ? JsonUtil.Clone(s) : null; }
+    public JsonObject? GetWorkload(string cluster, string kind, string ns, string name) { lock (Sync) return Clusters[cluster].K8s.Store(kind).TryGetValue(ns + "/" + name, out var s) ? JsonUtil.Clone(s) : null; }
     public JsonObject? GetPod(string cluster, string ns, string name) { lock (Sync) return Clusters[cluster].K8s.Pods.TryGetValue(ns + "/" + name, out var s) ? JsonUtil.Clone(s) : null; }
     public IReadOnlyList<JsonObject> GetEvents(string cluster, string ns) { lock (Sync) return Clusters[cluster].K8s.Events.Values.Where(e => JsonUtil.S(e, "metadata", "namespace") == ns).Select(JsonUtil.Clone).ToArray(); }
     public IReadOnlyList<string> GetDeletedPods(string cluster) { lock (Sync) return Clusters[cluster].K8s.DeletedPods.ToArray(); }
@@ -439,6 +440,7 @@ public sealed partial class EmulatorWorld
                     ["agentPools"] = new JsonArray(AgentPools(c).OfType<JsonObject>().Select(p => (JsonNode)JsonValue.Create(JsonUtil.S(p, "name"))!).ToArray()),
                     ["staticEgressGatewayEnabled"] = GatewayEnabled(c),
                     ["gatewayConfigurations"] = new JsonArray(k.Gateways.Values.Select(g => (JsonNode)JsonUtil.Clone(g)).ToArray()),
+                    ["workloads"] = new JsonArray(k.Deployments.Values.Concat(k.StatefulSets.Values).Concat(k.DaemonSets.Values).Select(g => (JsonNode)JsonUtil.Clone(g)).ToArray()),
                     ["deletedPodCount"] = k.DeletedPods.Count,
                     ["deletedPods"] = new JsonArray(k.DeletedPods.Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
                     ["events"] = new JsonArray(k.Events.Values.Select(e => (JsonNode)JsonUtil.Clone(e)).ToArray()),

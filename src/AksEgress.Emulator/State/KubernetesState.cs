@@ -30,6 +30,10 @@ internal sealed class K8sState
     public Dictionary<string, JsonObject> Events { get; } = new();
     /// <summary>StaticGatewayConfigurations (egressgateway.kubernetes.azure.com/v1alpha1), ns/name; served only while the add-on is enabled.</summary>
     public Dictionary<string, JsonObject> Gateways { get; } = new();
+    /// <summary>apps/v1 workloads (ns/name), reconciled by K8sSimulation's workload controller.</summary>
+    public Dictionary<string, JsonObject> Deployments { get; } = new();
+    public Dictionary<string, JsonObject> StatefulSets { get; } = new();
+    public Dictionary<string, JsonObject> DaemonSets { get; } = new();
     public Dictionary<string, PodRuntime> PodRuntimes { get; } = new();
     public List<string> DeletedPods { get; } = new();
     public List<HistoryEntry> History { get; } = new();
@@ -47,6 +51,7 @@ internal sealed class K8sState
     {
         "Service" => Services, "Pod" => Pods, "Event" => Events, "Namespace" => Namespaces, "Node" => Nodes,
         "StaticGatewayConfiguration" => Gateways,
+        "Deployment" => Deployments, "StatefulSet" => StatefulSets, "DaemonSet" => DaemonSets,
         _ => throw new ArgumentException(kind),
     };
 }
