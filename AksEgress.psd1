@@ -29,6 +29,7 @@
         'Remove-AksEgressGatewayPool'
         'New-AksEgressGateway'
         'Remove-AksEgressGateway'
+        'Set-AksEgressGatewayWorkload'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

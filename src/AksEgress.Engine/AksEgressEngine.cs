@@ -31,6 +31,7 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
     private readonly CompletionService _completion;
     private readonly GatewayPoolService _gatewayPools;
     private readonly GatewayService _gateways;
+    private readonly GatewayWorkloadService _gatewayWorkloads;
 
     public AksEgressEngine()
     {
@@ -44,6 +45,7 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
         _egressTest = new EgressTestService(_sessions, () => CredentialSource);
         _completion = new CompletionService(_sessions, _clusters);
         _gatewayPools = new GatewayPoolService(_clusters);
+        _gatewayWorkloads = new GatewayWorkloadService(_sessions);
         _gateways = new GatewayService(_sessions, _gatewayPools);
         _egressConfiguration = new EgressConfigurationService(_clusters, (c, i, ctx) => _gateways.ListAsync(c, i, ctx));
     }
@@ -110,6 +112,9 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
 
     public Task<bool> RemoveEgressGatewayAsync(RemoveEgressGatewayRequest request, bool force, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _gateways.RemoveAsync(request, force, context));
+
+    public Task<EgressGatewayWorkload?> SetEgressGatewayWorkloadAsync(SetEgressGatewayWorkloadRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _gatewayWorkloads.SetAsync(request, context));
 
     public Task<IReadOnlyList<string>> CompleteAsync(CompletionKind kind, string? resourceGroupName, string? kubeConfigPath, CancellationToken cancellationToken) =>
         Operation.RunAsync(new NullOperationContext(cancellationToken), () => _completion.CompleteAsync(kind, resourceGroupName, kubeConfigPath, cancellationToken));

@@ -57,6 +57,11 @@ BeforeAll {
         GatewayNotReady                 = 'OperationTimeout', 'ResourceUnavailable'
         GatewayConflict                 = 'ResourceExists', 'ResourceBusy'
         GatewayDeletionStuck            = 'OperationTimeout'
+        WorkloadNotFound                = 'ObjectNotFound'
+        InvalidWorkloadKind             = 'InvalidArgument'
+        GatewayNamespaceMismatch        = 'InvalidArgument'
+        HostNetworkWorkload             = 'InvalidOperation'
+        WorkloadRolloutTimeout          = 'OperationTimeout'
         NonInteractiveConfirmation      = 'InvalidOperation'
         # Connection and authentication
         NotConnected                    = 'InvalidOperation'

@@ -96,6 +96,9 @@ Describe 'Secrets' {
                 $gw = $cl | New-AksEgressGatewayPool -Name secgw -Confirm:$false @v | New-AksEgressGateway -Name sec-gw -Confirm:$false @v
                 $gw
                 $gw | Test-AksEgressIp @v
+                New-EmulatorWorkload -Emulator $Emu -Cluster standard-lb -Name sec-app | Out-Null
+                $gw | Set-AksEgressGatewayWorkload -Kind Deployment -Name sec-app -Confirm:$false @v
+                $gw | Set-AksEgressGatewayWorkload -Kind Deployment -Name sec-app -Remove -Confirm:$false @v
                 $gw | Remove-AksEgressGateway -Confirm:$false @v
                 $gw | Remove-AksEgressGatewayPool -Confirm:$false @v
                 $cl | Disable-AksStaticEgressGateway -Confirm:$false @v

@@ -19,7 +19,8 @@ AfterAll {
 Describe 'Static Egress Gateway, end to end' {
     BeforeAll { Reset-Emulator $Emu }
 
-    It 'enables, adds a pool, creates a gateway, proves it per workload and tears down in order; a second run gives the same result' {
+    It 'enables, adds a pool, creates a gateway, opts a Deployment in, proves it per workload and tears down in order; a second run gives the same result' {
+        New-EmulatorWorkload -Emulator $Emu -Cluster standard-lb -Name checkout -Replicas 2 | Out-Null
         foreach ($run in 1, 2) {
             $cluster = Get-AksNodeResourceGroup demo-rg standard-lb
             $state = $cluster | Enable-AksStaticEgressGateway -Confirm:$false
@@ -45,6 +46,22 @@ Describe 'Static Egress Gateway, end to end' {
             $cfg.StaticEgressGatewayEnabled | Should -BeTrue
             @($cfg.Gateways | ForEach-Object { "$($_.Namespace)/$($_.GatewayName)=$($_.Prefix)" }) | Should -Be @("default/app-gw=$($gw.Prefix)")
 
+            # Opt the Deployment in: its pod template gets the annotation, the rollout replaces its pods.
+            $w = $gw | Set-AksEgressGatewayWorkload -Kind Deployment -Name checkout -Confirm:$false
+            $w.Action | Should -Be 'Annotated' -Because "run $run"
+            $w.RolledOut | Should -BeTrue
+            $w.GatewayName | Should -Be 'app-gw'
+            $w.Prefix | Should -Be $gw.Prefix
+            "$($w.UpdatedPods)/$($w.DesiredPods)" | Should -Be '2/2'
+            $appPods = @((Get-EmulatorWorld $Emu).clusters.'standard-lb'.pods | Where-Object { $_.metadata.name -like 'checkout-*' -and -not $_.metadata.deletionTimestamp })
+            $appPods.Count | Should -Be 2
+            $appPods | ForEach-Object { $_.metadata.annotations.'kubernetes.azure.com/static-gateway-configuration' | Should -Be 'app-gw' }
+            ($gw | Set-AksEgressGatewayWorkload -Kind Deployment -Name checkout -Confirm:$false).Action | Should -Be 'Unchanged'
+            ($w | Out-String -Width 80) | Should -Match 'deployment/default/checkout\s+app-gw\s+2/2\s+Annotated'
+            $e = Get-FirstError { $gw | Remove-AksEgressGateway -Confirm:$false }
+            $e.FullyQualifiedErrorId | Should -BeLike 'StaticEgressGatewayInUse,*' -Because 'the Deployment is still on the gateway'
+            $e.Exception.Message | Should -Match 'checkout-'
+
             # Proof per workload: the annotated pod leaves from the prefix, the unannotated one from the cluster's egress.
             $r = $gw | Test-AksEgressIp
             $r.Succeeded | Should -BeTrue -Because $r.Explanation
@@ -58,7 +75,10 @@ Describe 'Static Egress Gateway, end to end' {
             $plain.InGatewayPrefix | Should -BeFalse
             Get-EmulatorTestPod -Emulator $Emu -Cluster standard-lb | Should -BeNullOrEmpty -Because 'test pods are always deleted'
 
-            # Teardown in order: the configuration (its finalizer drains), the pool, then the flag.
+            # Teardown in order: the workload off the gateway, the configuration (its finalizer drains), the pool, then the flag.
+            $off = $w | Set-AksEgressGatewayWorkload -Remove -Confirm:$false
+            $off.Action | Should -Be 'Removed'
+            $off.RolledOut | Should -BeTrue
             $gw | Remove-AksEgressGateway -Confirm:$false
             $pool | Remove-AksEgressGatewayPool -Confirm:$false
             $off = $cluster | Disable-AksStaticEgressGateway -Confirm:$false
@@ -75,6 +95,8 @@ Describe 'Static Egress Gateway, end to end' {
         $cluster | Enable-AksStaticEgressGateway -Confirm:$false | Out-Null
         $pool = $cluster | New-AksEgressGatewayPool -Name gwpool -Confirm:$false
         $gw = $pool | New-AksEgressGateway -Name app-gw -Confirm:$false
+        New-EmulatorWorkload -Emulator $Emu -Cluster standard-lb -Name billing -Kind StatefulSet -Replicas 1 | Out-Null
+        ($gw | Set-AksEgressGatewayWorkload -Kind StatefulSet -Name billing -Confirm:$false).Action | Should -Be 'Annotated'
 
         $e = Get-FirstError { $pool | Remove-AksEgressGatewayPool -Confirm:$false }
         $e.FullyQualifiedErrorId | Should -BeLike 'StaticEgressGatewayInUse,*'
@@ -85,8 +107,10 @@ Describe 'Static Egress Gateway, end to end' {
 
         $off = $cluster | Disable-AksStaticEgressGateway -Force -Confirm:$false
         $off.Action | Should -Be 'Disabled'
-        @($off.Removed) | Should -Be @('default/app-gw', 'pool gwpool')
+        @($off.Removed) | Should -Be @('StatefulSet default/billing', 'default/app-gw', 'pool gwpool') -Because 'annotations first, then configurations, then pools'
         $world = Get-EmulatorWorld $Emu
+        ($world.clusters.'standard-lb'.workloads | Where-Object { $_.metadata.name -eq 'billing' }).spec.template.metadata.annotations.'kubernetes.azure.com/static-gateway-configuration' | Should -BeNullOrEmpty
+        @($world.clusters.'standard-lb'.pods | Where-Object { $_.metadata.annotations.'kubernetes.azure.com/static-gateway-configuration' -and -not $_.metadata.deletionTimestamp }) | Should -BeNullOrEmpty
         @($world.clusters.'standard-lb'.gatewayConfigurations) | Should -BeNullOrEmpty
         @($world.clusters.'standard-lb'.agentPools) | Should -Be @('nodepool1')
         $e = Get-FirstError { $gw | Test-AksEgressIp }
@@ -105,6 +129,7 @@ Describe 'Static Egress Gateway bad input' {
         @{ Name = 'exclude CIDR that is not one'; ErrorId = 'InvalidCidr'; Command = { New-AksEgressGateway -Name app-gw -PoolName gwpool -ClusterId $Cid -ExcludeCidr 10.0.0.0 -Confirm:$false } }
         @{ Name = 'gateway name with capitals'; ErrorId = 'InvalidKubernetesName'; Command = { New-AksEgressGateway -Name App-Gw -PoolName gwpool -ClusterId $Cid -Confirm:$false } }
         @{ Name = '-Gateway with an expected IP'; ErrorId = 'ConflictingParameters'; Command = { Test-AksEgressIp -Gateway app-gw -ExpectedIpAddress 203.0.113.10 -ClusterId $Cid } }
+        @{ Name = 'annotation naming a gateway of another namespace'; ErrorId = 'GatewayNamespaceMismatch'; Command = { Set-AksEgressGatewayWorkload -Kind Deployment -Name app -Namespace kube-public -Gateway app-gw -GatewayNamespace default -ClusterId $Cid -Confirm:$false } }
     ) {
         Clear-EmulatorRequest $Emu
         $e = Get-FirstError $Command
@@ -131,6 +156,32 @@ Describe 'Static Egress Gateway bad input' {
         $e = Get-FirstError { Test-AksEgressIp -Gateway app-gw -Namespace kube-public -ClusterId $Cid }
         $e.FullyQualifiedErrorId | Should -BeLike 'GatewayNotFound,*'
         $e.Exception.Message | Should -Match 'its own namespace'
+        $gw | Remove-AksEgressGateway -Confirm:$false
+        $pool | Remove-AksEgressGatewayPool -Confirm:$false
+    }
+
+    It 'a hostNetwork workload and a gateway of another namespace are refused before any write; -WhatIf writes nothing' {
+        $pool = New-AksEgressGatewayPool -Name gwpool -ClusterId $Cid -Confirm:$false
+        $gw = $pool | New-AksEgressGateway -Name app-gw -Namespace default -Confirm:$false
+        New-EmulatorWorkload -Emulator $Emu -Cluster standard-lb -Name node-agent -Kind DaemonSet -HostNetwork | Out-Null
+        New-EmulatorWorkload -Emulator $Emu -Cluster standard-lb -Name web -Namespace kube-public | Out-Null
+        New-EmulatorWorkload -Emulator $Emu -Cluster standard-lb -Name preview | Out-Null
+        Clear-EmulatorRequest $Emu
+
+        $gw | Set-AksEgressGatewayWorkload -Kind Deployment -Name preview -WhatIf | Should -BeNullOrEmpty
+
+        $e = Get-FirstError { $gw | Set-AksEgressGatewayWorkload -Kind DaemonSet -Name node-agent -Confirm:$false }
+        $e.FullyQualifiedErrorId | Should -BeLike 'HostNetworkWorkload,*'
+        $e.Exception.Message | Should -Match 'hostNetwork'
+        # The piped gateway is in default; -Namespace puts the workload in kube-public, where no such gateway exists.
+        $e = Get-FirstError { $gw | Set-AksEgressGatewayWorkload -Kind Deployment -Name web -Namespace kube-public -Confirm:$false }
+        $e.FullyQualifiedErrorId | Should -BeLike 'GatewayNotFound,*'
+        $e.Exception.Message | Should -Match "pod's own namespace"
+        $e.Exception.Message | Should -Match 'there is one in default'
+        @(Get-EmulatorRequest $Emu | Where-Object { $_.method -in 'PATCH', 'PUT', 'POST', 'DELETE' }) | Should -BeNullOrEmpty -Because 'nothing may be written'
+        $world = Get-EmulatorWorld $Emu
+        @($world.clusters.'standard-lb'.workloads | Where-Object { $_.spec.template.metadata.annotations }) | Should -BeNullOrEmpty
+
         $gw | Remove-AksEgressGateway -Confirm:$false
         $pool | Remove-AksEgressGatewayPool -Confirm:$false
     }

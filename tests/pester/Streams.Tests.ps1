@@ -53,6 +53,9 @@ Describe '-Verbose and -Debug on every cmdlet' {
             'Enable-AksStaticEgressGateway'  = { $std | Enable-AksStaticEgressGateway -Confirm:$false -Verbose -Debug *>&1 }
             'New-AksEgressGatewayPool'       = { $std | New-AksEgressGatewayPool -Name streamsgw -Confirm:$false -Verbose -Debug *>&1 }
             'New-AksEgressGateway'           = { New-AksEgressGateway -Name streams-gw -PoolName streamsgw -ClusterId $std.ClusterId -Confirm:$false -Verbose -Debug *>&1 }
+            'Set-AksEgressGatewayWorkload'   = { New-EmulatorWorkload -Emulator $Emu -Cluster standard-lb -Name streams-app | Out-Null
+                                                 Set-AksEgressGatewayWorkload -Kind Deployment -Name streams-app -Gateway streams-gw -ClusterId $std.ClusterId -Confirm:$false -Verbose -Debug *>&1
+                                                 Set-AksEgressGatewayWorkload -Kind Deployment -Name streams-app -Remove -ClusterId $std.ClusterId -Confirm:$false -Verbose -Debug *>&1 }
             'Remove-AksEgressGateway'        = { Remove-AksEgressGateway -Name streams-gw -ClusterId $std.ClusterId -Confirm:$false -Verbose -Debug *>&1 }
             'Remove-AksEgressGatewayPool'    = { Remove-AksEgressGatewayPool -Name streamsgw -ClusterId $std.ClusterId -Confirm:$false -Verbose -Debug *>&1 }
             'Disable-AksStaticEgressGateway' = { $std | Disable-AksStaticEgressGateway -Confirm:$false -Verbose -Debug *>&1 }
@@ -68,7 +71,7 @@ Describe '-Verbose and -Debug on every cmdlet' {
 
     It '<_> never shows a token or kubeconfig secret in any stream' -ForEach @(
         'Connect-AksEgress', 'Get-AksNodeResourceGroup', 'Get-AksEgressConfiguration', 'New-AksEgressIp', 'Set-AksEgressService',
-        'Test-AksEgressIp', 'Set-AksOutboundIp', 'Remove-AksEgressService', 'Remove-AksEgressIp', 'Disconnect-AksEgress') {
+        'Test-AksEgressIp', 'Set-AksOutboundIp', 'Remove-AksEgressService', 'Remove-AksEgressIp', 'Disconnect-AksEgress', 'Set-AksEgressGatewayWorkload') {
         $Text[$_] | Should -Not -BeNullOrEmpty
         Assert-NoSecret $Text[$_]
     }
@@ -83,7 +86,7 @@ Describe '-Verbose and -Debug on every cmdlet' {
     }
 
     It '-Debug shows each Kubernetes request with its status, Authorization redacted' {
-        foreach ($name in 'Set-AksEgressService', 'Test-AksEgressIp', 'Remove-AksEgressService') {
+        foreach ($name in 'Set-AksEgressService', 'Test-AksEgressIp', 'Remove-AksEgressService', 'Set-AksEgressGatewayWorkload') {
             $Text[$name] | Should -Match '\[DebugRecord\] Kubernetes request: (GET|POST|PUT|PATCH|DELETE) https://' -Because $name
             $Text[$name] | Should -Match '\[DebugRecord\] Kubernetes response: 20\d' -Because $name
             $Text[$name] | Should -Match 'Authorization: \*\*\*REDACTED\*\*\*' -Because $name
@@ -101,6 +104,8 @@ Describe '-Verbose and -Debug on every cmdlet' {
         $Text['Test-AksEgressIp'] | Should -Match '\[VerboseRecord\] Deleted egress test pod'
         $Text['Remove-AksEgressService'] | Should -Match '\[VerboseRecord\] Deleted Service default/aks-egress'
         $Text['Remove-AksEgressIp'] | Should -Match '\[VerboseRecord\] Deleting public IP egress-rg/streams-gone'
+        $Text['Set-AksEgressGatewayWorkload'] | Should -Match '\[VerboseRecord\] Set the gateway annotation on the pod template of Deployment default/streams-app'
+        $Text['Set-AksEgressGatewayWorkload'] | Should -Match '\[VerboseRecord\] Removed the gateway annotation on the pod template of Deployment default/streams-app'
     }
 
     It 'an error carries no secret either (a Kubernetes 401 and an ARM 403)' {

@@ -37,3 +37,17 @@ function Get-EmulatorTestPod {
     param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Cluster)
     @((Get-EmulatorWorld $Emulator).clusters.$Cluster.pods) | Where-Object { $_ -and $_.metadata.name -like 'aks-egress-test-*' }
 }
+
+function New-EmulatorWorkload {
+    <# Creates an apps/v1 workload in an emulator cluster (POST /_emulator/workloads): pods from its template, rolled out by the emulator's controller. #>
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Cluster, [Parameter(Mandatory)] [string] $Name,
+        [ValidateSet('Deployment', 'StatefulSet', 'DaemonSet')] [string] $Kind = 'Deployment', [string] $Namespace = 'default',
+        [int] $Replicas = 2, [switch] $HostNetwork)
+    $spec = [ordered]@{
+        selector = @{ matchLabels = @{ app = $Name } }
+        template = @{ metadata = @{ labels = @{ app = $Name } }; spec = @{ hostNetwork = [bool]$HostNetwork; containers = @(@{ name = 'app'; image = 'nginx:1.27' }) } }
+    }
+    if ($Kind -ne 'DaemonSet') { $spec.replicas = $Replicas }
+    $object = @{ apiVersion = 'apps/v1'; kind = $Kind; metadata = @{ name = $Name }; spec = $spec }
+    Invoke-EmulatorAdmin -Emulator $Emulator -Method POST -Path workloads -Body @{ cluster = $Cluster; namespace = $Namespace; object = $object }
+}

@@ -108,14 +108,11 @@ internal sealed class AdminApi(AksEmulator emulator)
                 var b = await K8sApi.ReadBody(ctx);
                 var cluster = JsonUtil.S(b, "cluster"); var obj = JsonUtil.Get(b, "object") as JsonObject;
                 var ns = JsonUtil.S(b, "namespace") ?? JsonUtil.S(obj, "metadata", "namespace") ?? "default";
-                var kind = JsonUtil.S(obj, "kind");
-                Cluster? c;
-                lock (World.Sync) c = cluster is null ? null : World.Clusters.GetValueOrDefault(cluster);
-                if (c is null || obj is null || kind is not ("Deployment" or "StatefulSet" or "DaemonSet"))
-                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "cluster (an existing one) and object (a Deployment, StatefulSet or DaemonSet) are required" } }); return; }
-                var (code, created, causes) = emulator.KubeApi.CreateWorkload(c, kind, ns, (JsonObject)obj.DeepClone());
-                if (created is null)
-                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = $"{kind} not created ({code}): {string.Join("; ", causes?.Select(x => x.Item1 + ": " + x.Item3) ?? Array.Empty<string>())}" } }); return; }
+                if (cluster is null || obj is null)
+                { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = "cluster and object (a Deployment, StatefulSet or DaemonSet) are required" } }); return; }
+                JsonObject created;
+                try { created = emulator.AddWorkload(cluster, obj, ns); }
+                catch (InvalidOperationException ex) { await ArmApi.Write(ctx, 400, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidRequest", ["message"] = ex.Message } }); return; }
                 await ArmApi.Write(ctx, 201, created, "application/json");
                 return;
             }

@@ -24,7 +24,6 @@ public sealed class AksEmulator : IAsyncDisposable
     private readonly X509Certificate2 _ca, _leaf;
     private ArmApi _arm = null!;
     private K8sApi _k8s = null!;
-    internal K8sApi KubeApi => _k8s;
     private AdminApi _admin = null!;
     private ManagedIdentityEndpoint _managedIdentity = null!;
     private int _disposed;
@@ -145,6 +144,21 @@ public sealed class AksEmulator : IAsyncDisposable
     }
 
     /// <summary>Writes <see cref="GetKubeconfig"/> to StateDir/&lt;cluster&gt;.kubeconfig and returns the path.</summary>
+    /// <summary>
+    /// Creates an apps/v1 Deployment, StatefulSet or DaemonSet (a manifest as JSON) in a cluster as its API would (validation,
+    /// defaults, the workload controller); returns the stored object. Throws InvalidOperationException with the validation causes.
+    /// </summary>
+    public JsonObject AddWorkload(string cluster, JsonObject manifest, string? ns = null)
+    {
+        Cluster? c;
+        lock (World.Sync) c = World.Clusters.GetValueOrDefault(cluster);
+        var kind = JsonUtil.S(manifest, "kind");
+        if (c is null || kind is not ("Deployment" or "StatefulSet" or "DaemonSet"))
+            throw new InvalidOperationException("an existing cluster and a Deployment, StatefulSet or DaemonSet manifest are required");
+        var (code, created, causes) = _k8s.CreateWorkload(c, kind, ns ?? JsonUtil.S(manifest, "metadata", "namespace") ?? "default", (JsonObject)manifest.DeepClone());
+        return created ?? throw new InvalidOperationException($"{kind} not created ({code}): {string.Join("; ", causes?.Select(x => x.Item1 + ": " + x.Item3) ?? Array.Empty<string>())}");
+    }
+
     public string GetKubeconfigPath(string clusterName)
     {
         var path = Path.Combine(StateDir, clusterName + ".kubeconfig");

@@ -126,6 +126,18 @@ public sealed partial class EmulatorWorld
 
     // ------------------------------------------------------------------ public test helpers
     /// <summary>A copy of a StaticGatewayConfiguration, or null.</summary>
+    /// <summary>Tests: replaces a configuration's status (null: none, as before the controller provisioned its prefix) and notifies watchers.</summary>
+    public void SetGatewayConfigurationStatus(string cluster, string ns, string name, JsonObject? status)
+    {
+        lock (Sync)
+        {
+            var k = Clusters[cluster].K8s;
+            var g = k.Gateways[ns + "/" + name];
+            if (status is null) g.Remove("status"); else g["status"] = status.DeepClone();
+            Commit(k, "StaticGatewayConfiguration", "MODIFIED", g);
+        }
+    }
+
     public JsonObject? GetGatewayConfiguration(string cluster, string ns, string name)
     {
         lock (Sync) return Clusters[cluster].K8s.Gateways.TryGetValue(ns + "/" + name, out var g) ? JsonUtil.Clone(g) : null;

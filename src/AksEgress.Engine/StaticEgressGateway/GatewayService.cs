@@ -66,7 +66,7 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
         };
     }
 
-    private static async Task<JsonObject?> GetAsync(KubeSession s, string ns, string name, CancellationToken ct)
+    internal static async Task<JsonObject?> GetAsync(KubeSession s, string ns, string name, CancellationToken ct)
     {
         try { return ToNode(await s.Client.CustomObjects.GetNamespacedCustomObjectAsync(Group, Version, ns, Plural, name, ct).ConfigureAwait(false)); }
         catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { return null; }
@@ -320,18 +320,30 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
             var ct = context.CancellationToken;
             var configs = await ListAllAsync(s, ct).ConfigureAwait(false);
             var poolNames = GatewayPoolService.GatewayPools(raw).Select(p => p["name"]?.ToString() ?? "").ToList();
+            var onGateway = configs.Count > 0 ? await GatewayWorkloadService.AnnotatedWorkloadsAsync(s, ct).ConfigureAwait(false) : Array.Empty<(string Kind, string Namespace, string Name, string Gateway)>();
             var pods = configs.Count > 0 ? await AnnotatedPodsAsync(s, null, null, ct).ConfigureAwait(false) : Array.Empty<string>();
             if (configs.Count == 0 && poolNames.Count == 0) return (IReadOnlyList<string>)Array.Empty<string>();
             var names = configs.Select(g => $"{g["metadata"]?["namespace"]}/{g["metadata"]?["name"]}").ToList();
+            var workloadNames = onGateway.Select(w => $"{w.Kind} {w.Namespace}/{w.Name}").ToList();
             if (!request.Force)
                 throw new AksEgressException(ErrorIds.StaticEgressGatewayInUse, EgressErrorCategory.InvalidOperation,
-                    $"The Static Egress Gateway of cluster '{info.ClusterName}' is still in use: {(names.Count > 0 ? $"configuration(s) {string.Join(", ", names)}" : "")}{(names.Count > 0 && poolNames.Count > 0 ? "; " : "")}{(poolNames.Count > 0 ? $"gateway pool(s) {string.Join(", ", poolNames)}" : "")}{(pods.Count > 0 ? $"; annotated pod(s) {string.Join(", ", pods.Take(10))}" : "")}.",
-                    info.ClusterId, "Tear down in order: take workloads off the gateway, Remove-AksEgressGateway, Remove-AksEgressGatewayPool, then disable; or pass -Force to remove the configurations and pools now.");
-            if (pods.Count > 0)
-                context.WriteWarning($"Pods still annotated for a gateway lose their egress when it goes: {string.Join(", ", pods.Take(10))}{(pods.Count > 10 ? ", ..." : "")}. Remove the annotation from their workloads' pod templates.");
-            if (!context.ShouldProcess(info.ClusterId, $"Tear down the Static Egress Gateway: delete configuration(s) [{string.Join(", ", names)}], then gateway pool(s) [{string.Join(", ", poolNames)}]"))
+                    $"The Static Egress Gateway of cluster '{info.ClusterName}' is still in use: {(names.Count > 0 ? $"configuration(s) {string.Join(", ", names)}" : "")}{(names.Count > 0 && poolNames.Count > 0 ? "; " : "")}{(poolNames.Count > 0 ? $"gateway pool(s) {string.Join(", ", poolNames)}" : "")}{(workloadNames.Count > 0 ? $"; workload(s) on a gateway {string.Join(", ", workloadNames.Take(10))}" : "")}{(pods.Count > 0 ? $"; annotated pod(s) {string.Join(", ", pods.Take(10))}" : "")}.",
+                    info.ClusterId, "Tear down in order: take workloads off the gateway (Set-AksEgressGatewayWorkload -Remove), Remove-AksEgressGateway, Remove-AksEgressGatewayPool, then disable; or pass -Force to run that teardown now.");
+            if (!context.ShouldProcess(info.ClusterId, $"Tear down the Static Egress Gateway: take workload(s) [{string.Join(", ", workloadNames)}] off their gateway and wait for their rollouts, delete configuration(s) [{string.Join(", ", names)}], then gateway pool(s) [{string.Join(", ", poolNames)}]"))
                 return null;
             var removed = new List<string>();
+            // 1. Annotations first: the workloads roll out to pods that leave from the cluster's normal egress (facts §2.8).
+            foreach (var w in onGateway)
+            {
+                await GatewayWorkloadService.SetAsync(s, new SetEgressGatewayWorkloadRequest
+                {
+                    Kind = w.Kind, Namespace = w.Namespace, Name = w.Name, Remove = true, Kube = kube, TimeoutSeconds = Math.Min(3600, request.TimeoutSeconds),
+                }, context, confirmed: true).ConfigureAwait(false);
+                removed.Add($"{w.Kind} {w.Namespace}/{w.Name}");
+            }
+            var left = onGateway.Count > 0 ? await AnnotatedPodsAsync(s, null, null, ct).ConfigureAwait(false) : pods;
+            if (left.Count > 0)
+                context.WriteWarning($"Pods still annotated for a gateway lose their egress when it goes: {string.Join(", ", left.Take(10))}{(left.Count > 10 ? ", ..." : "")}. They have no workload to roll them out: recreate them without the annotation.");
             foreach (var g in configs)
             {
                 await DeleteAndWaitAsync(s, g["metadata"]?["namespace"]?.ToString() ?? "default", g["metadata"]?["name"]?.ToString() ?? "", Math.Min(600, request.TimeoutSeconds), context).ConfigureAwait(false);

@@ -134,6 +134,16 @@ public static class ErrorIds
     public const string GatewayConflict = nameof(GatewayConflict);
     /// <summary>The configuration's deletion did not finish in time (its finalizer stays: usually its gateway pool is gone).</summary>
     public const string GatewayDeletionStuck = nameof(GatewayDeletionStuck);
+    /// <summary>No Deployment/StatefulSet/DaemonSet of that name in the namespace.</summary>
+    public const string WorkloadNotFound = nameof(WorkloadNotFound);
+    /// <summary>-Kind other than Deployment, StatefulSet or DaemonSet.</summary>
+    public const string InvalidWorkloadKind = nameof(InvalidWorkloadKind);
+    /// <summary>The gateway is in another namespace than the workload (the CNI only looks in the pod's own namespace).</summary>
+    public const string GatewayNamespaceMismatch = nameof(GatewayNamespaceMismatch);
+    /// <summary>The workload's pods use the host network: the gateway annotation would silently do nothing.</summary>
+    public const string HostNetworkWorkload = nameof(HostNetworkWorkload);
+    /// <summary>The workload did not finish rolling out within -TimeoutSeconds.</summary>
+    public const string WorkloadRolloutTimeout = nameof(WorkloadRolloutTimeout);
     public const string EgressBlockedOrEndpointUnusable = nameof(EgressBlockedOrEndpointUnusable);
 
     public const string OperationCanceled = nameof(OperationCanceled);

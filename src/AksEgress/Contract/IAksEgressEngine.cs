@@ -46,6 +46,8 @@ public interface IAksEgressEngine
     Task<EgressGateway?> NewEgressGatewayAsync(NewEgressGatewayRequest request, IOperationContext context);
     /// <summary>Returns false when nothing was removed. <paramref name="force"/> skips the check for annotated pods.</summary>
     Task<bool> RemoveEgressGatewayAsync(RemoveEgressGatewayRequest request, bool force, IOperationContext context);
+    /// <summary>Set-AksEgressGatewayWorkload: annotates (or un-annotates) a workload's pod template and waits for the rollout. Null when ShouldProcess declined.</summary>
+    Task<EgressGatewayWorkload?> SetEgressGatewayWorkloadAsync(SetEgressGatewayWorkloadRequest request, IOperationContext context);
 
     /// <summary>Tab-completion values; never throws (returns empty on any failure), results cached briefly.</summary>
     Task<IReadOnlyList<string>> CompleteAsync(CompletionKind kind, string? resourceGroupName, string? kubeConfigPath, CancellationToken cancellationToken);

@@ -275,6 +275,31 @@ public static class RequestValidation
         ValidateTimeout(request.TimeoutSeconds, 5, 3600);
     }
 
+    public static void Validate(SetEgressGatewayWorkloadRequest request)
+    {
+        if (request.Kind is not ("Deployment" or "StatefulSet" or "DaemonSet"))
+            throw InputValidation.Invalid(ErrorIds.InvalidWorkloadKind, request.Kind,
+                $"-Kind '{request.Kind}' is invalid: the gateway annotation goes on the pod template of a Deployment, StatefulSet or DaemonSet.",
+                "Pass -Kind Deployment, StatefulSet or DaemonSet. A bare pod cannot be changed: recreate it with the annotation kubernetes.azure.com/static-gateway-configuration.");
+        InputValidation.ValidateResourceName(request.Name, request.Kind);
+        InputValidation.ValidateNamespace(request.Namespace);
+        if (!request.Remove)
+        {
+            if (string.IsNullOrWhiteSpace(request.Gateway))
+                throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.Name,
+                    "-Gateway is required: it names the StaticGatewayConfiguration the workload's pods should leave through.",
+                    "Pass -Gateway <name>, pipe the object New-AksEgressGateway wrote, or pass -Remove to take the workload off its gateway.");
+            InputValidation.ValidateResourceName(request.Gateway, "StaticGatewayConfiguration");
+        }
+        else if (!string.IsNullOrWhiteSpace(request.Gateway)) InputValidation.ValidateResourceName(request.Gateway, "StaticGatewayConfiguration");
+        if (!request.Remove && request.GatewayNamespace is { Length: > 0 } gwNs && !string.Equals(gwNs, request.Namespace, StringComparison.Ordinal))
+            throw InputValidation.Invalid(ErrorIds.GatewayNamespaceMismatch, $"{request.Namespace}/{request.Name}",
+                $"StaticGatewayConfiguration {gwNs}/{request.Gateway} is in namespace '{gwNs}', the {request.Kind} '{request.Name}' in '{request.Namespace}': the gateway's CNI looks the annotation's name up in the pod's own namespace only, so the pods would fail to start.",
+                $"Create a gateway in namespace '{request.Namespace}' (New-AksEgressGateway -Namespace {request.Namespace}), or pick a workload of namespace '{gwNs}'.");
+        Validate(request.Kube);
+        ValidateTimeout(request.TimeoutSeconds, 5, 3600);
+    }
+
     private static void ValidateTimeout(int seconds, int min, int max)
     {
         if (seconds < min || seconds > max)

@@ -233,3 +233,22 @@ public sealed record RemoveEgressGatewayRequest
     public KubeAccess Kube { get; init; } = new();
     public int TimeoutSeconds { get; init; } = 600;
 }
+
+/// <summary>Set-AksEgressGatewayWorkload: opts a workload's pod template in to (or out of) a StaticGatewayConfiguration.</summary>
+public sealed record SetEgressGatewayWorkloadRequest
+{
+    /// <summary>Deployment, StatefulSet or DaemonSet.</summary>
+    public required string Kind { get; init; }
+    public required string Name { get; init; }
+    public string Namespace { get; init; } = "default";
+    /// <summary>The StaticGatewayConfiguration's name (the annotation's value). Required unless <see cref="Remove"/>.</summary>
+    public string? Gateway { get; init; }
+    /// <summary>The gateway's namespace when known (a piped gateway object, -GatewayNamespace): it must be the workload's.</summary>
+    public string? GatewayNamespace { get; init; }
+    /// <summary>Take the workload off the gateway (remove the annotation) instead.</summary>
+    public bool Remove { get; init; }
+    /// <summary>Do not wait for the rollout.</summary>
+    public bool NoWait { get; init; }
+    public KubeAccess Kube { get; init; } = new();
+    public int TimeoutSeconds { get; init; } = 600;
+}
