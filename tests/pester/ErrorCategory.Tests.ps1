@@ -58,6 +58,7 @@ BeforeAll {
         GatewayConflict                 = 'ResourceExists', 'ResourceBusy'
         GatewayDeletionStuck            = 'OperationTimeout'
         WorkloadNotFound                = 'ObjectNotFound'
+        GatewayPrefixMismatch           = 'InvalidArgument'
         InvalidWorkloadKind             = 'InvalidArgument'
         GatewayNamespaceMismatch        = 'InvalidArgument'
         HostNetworkWorkload             = 'InvalidOperation'

@@ -86,10 +86,14 @@ internal sealed partial class K8sSimulation
             }
             else if (JsonUtil.S(spec, "publicIpPrefixId") is { Length: > 0 } byo)
             {
-                w.RecordEvent(c.K8s, sgc, "Warning", "ReconcileGatewayVMConfigurationError",
-                    $"failed to get public ip prefix({byo}): bring-your-own public IP prefixes are not modelled by the AksEgress emulator", "gateway-vm-configuration-controller");
-                if (changed) w.Commit(c.K8s, GwKind, "MODIFIED", sgc);
-                return;
+                // Bring your own prefix (facts §2.7): same subscription, prefixLength = the pool's size; never deleted on teardown.
+                var error = ByoPrefixError(byo, size, out prefix);
+                if (error is not null)
+                {
+                    w.RecordEvent(c.K8s, sgc, "Warning", "ReconcileGatewayVMConfigurationError", error, "gateway-vm-configuration-controller");
+                    if (changed) w.Commit(c.K8s, GwKind, "MODIFIED", sgc);
+                    return;
+                }
             }
             else prefix = w.AllocateGatewayPrefix(size);
             if (prefix is null)
@@ -110,6 +114,21 @@ internal sealed partial class K8sSimulation
         }
         if (changed) w.Commit(c.K8s, GwKind, "MODIFIED", sgc);
         w.RecordEvent(c.K8s, sgc, "Normal", "Reconciled", $"StaticGatewayConfiguration provisioned with egress prefix {JsonUtil.S(status, "egressIpPrefix")}", "staticgatewayconfiguration-controller");
+    }
+
+    /// <summary>The controller's checks of a bring-your-own prefix (its Go error texts); null and the prefix CIDR when it fits. Caller holds Sync.</summary>
+    private string? ByoPrefixError(string id, int size, out string? cidr)
+    {
+        cidr = null;
+        var m = System.Text.RegularExpressions.Regex.Match(id, @"^/subscriptions/(?<sub>[^/]+)/resourceGroups/[^/]+/providers/Microsoft\.Network/publicIPPrefixes/[^/]+$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        if (!m.Success) return $"failed to parse public ip prefix id: {id}";
+        if (!m.Groups["sub"].Value.Equals(w.SubscriptionId, StringComparison.OrdinalIgnoreCase))
+            return $"public ip prefix subscription({m.Groups["sub"].Value}) is not in the same subscription({w.SubscriptionId})";
+        var p = EmulatorWorld.FindById(w.PublicIpPrefixes, id, "publicIPPrefixes");
+        if (p?.IpPrefix is null) return $"failed to get public ip prefix({id}): GET {id}: RESPONSE 404: 404 Not Found ERROR CODE: ResourceNotFound";
+        if (p.PrefixLength != size) return $"provided public ip prefix has invalid length({p.PrefixLength}), required({size})";
+        cidr = p.IpPrefix;
+        return null;
     }
 
     /// <summary>

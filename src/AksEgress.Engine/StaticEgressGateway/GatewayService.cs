@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AksEgress.Engine.Kubernetes;
+using AksEgress.Engine.PublicIps;
 using AksEgress.Engine.Session;
 using AksEgress.Models;
 using k8s;
@@ -27,6 +28,7 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
     {
         var spec = new JsonObject { ["gatewayNodepoolName"] = request.PoolName, ["defaultRoute"] = request.DefaultRoute, ["provisionPublicIps"] = true };
         if (request.ExcludeCidr.Length > 0) spec["excludeCidrs"] = new JsonArray(request.ExcludeCidr.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray());
+        if (request.PublicIpPrefixId is { } byo) spec["publicIpPrefixId"] = ResourceIdParser.ParsePublicIpPrefixId(byo).Canonical;
         return new JsonObject
         {
             ["apiVersion"] = $"{Group}/{Version}", ["kind"] = "StaticGatewayConfiguration",
@@ -43,7 +45,9 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
         return string.Equals(spec?["gatewayNodepoolName"]?.ToString(), request.PoolName, StringComparison.Ordinal)
                && string.Equals(spec?["defaultRoute"]?.ToString() ?? "staticEgressGateway", request.DefaultRoute, StringComparison.Ordinal)
                && spec?["provisionPublicIps"]?.GetValue<bool>() != false
-               && string.IsNullOrEmpty(spec?["publicIpPrefixId"]?.ToString())
+               && (request.PublicIpPrefixId is null
+                   ? string.IsNullOrEmpty(spec?["publicIpPrefixId"]?.ToString())
+                   : ResourceIdParser.SameId(spec?["publicIpPrefixId"]?.ToString() ?? "", ResourceIdParser.ParsePublicIpPrefixId(request.PublicIpPrefixId).Canonical))
                && excludes.SequenceEqual(request.ExcludeCidr.OrderBy(x => x, StringComparer.Ordinal));
     }
 
@@ -61,6 +65,7 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
             DefaultRoute = sgc["spec"]?["defaultRoute"]?.ToString() ?? "staticEgressGateway",
             ExcludeCidr = new ValueList<string>((sgc["spec"]?["excludeCidrs"] as JsonArray)?.Select(n => n?.ToString() ?? "") ?? Array.Empty<string>()),
             ProvisionPublicIps = sgc["spec"]?["provisionPublicIps"]?.GetValue<bool>() != false,
+            PublicIpPrefixId = sgc["spec"]?["publicIpPrefixId"]?.ToString() is { Length: > 0 } byo ? byo : null,
             Action = action,
             KubernetesServer = s.Server, KubeConfigPath = s.KubeConfigPath, KubeContext = s.KubeContext,
         };
@@ -129,7 +134,9 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
         var info = s.ClusterInfo ?? request.Kube.ClusterInfo;
         var ns = request.Namespace; var name = request.Name; var target = $"{ns}/{name}";
         if (request.Kube.Cluster is { } cluster && request.Kube.KubeConfigPath is null)
-            await RequirePoolAsync(cluster, request.PoolName, context).ConfigureAwait(false);
+            await RequirePoolAsync(cluster, request.PoolName, request.PublicIpPrefixId, context).ConfigureAwait(false);
+        else if (request.PublicIpPrefixId is not null)
+            context.WriteVerbose("The cluster is not known through Azure (kubeconfig only): the prefix's subscription and length are not checked here; the controller reports a mismatch as an event.");
         JsonObject? existing;
         try { existing = await GetAsync(s, ns, name, ct).ConfigureAwait(false); }
         catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, target, s.Server, ct); }
@@ -230,7 +237,7 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
     }
 
     /// <summary>The pool must exist in mode Gateway (checked through ARM when the cluster is known).</summary>
-    private async Task RequirePoolAsync(ClusterRef cluster, string poolName, IOperationContext context)
+    private async Task RequirePoolAsync(ClusterRef cluster, string poolName, string? prefixId, IOperationContext context)
     {
         var (model, raw) = await pools.GetClusterJsonAsync(cluster, context).ConfigureAwait(false);
         if (!GatewayPoolService.IsEnabled(raw))
@@ -240,6 +247,23 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
             throw new AksEgressException(ErrorIds.GatewayPoolNotFound, EgressErrorCategory.ObjectNotFound,
                 $"Cluster '{model.ClusterName}' has no gateway pool '{poolName}' (gateway pools: {(gatewayPools.Count == 0 ? "none" : string.Join(", ", gatewayPools))}).",
                 $"{model.ClusterId}/agentPools/{poolName}", "Create it with New-AksEgressGatewayPool, or pass the name of an existing gateway pool.");
+        if (prefixId is null) return;
+        // Bring your own prefix: what the controller would refuse after the fact (facts §2.7), refused before the request.
+        var id = ResourceIdParser.ParsePublicIpPrefixId(prefixId);
+        if (!string.Equals(id.SubscriptionId, model.SubscriptionId, StringComparison.OrdinalIgnoreCase))
+            throw new AksEgressException(ErrorIds.GatewayPrefixMismatch, EgressErrorCategory.InvalidArgument,
+                $"Public IP prefix '{id.Name}' is in subscription {id.SubscriptionId}, cluster '{model.ClusterName}' in {model.SubscriptionId}: the gateway controller only uses a prefix of the cluster's own subscription.",
+                id.Canonical, "Create the prefix in the cluster's subscription (New-AksEgressIpPrefix), or omit -PublicIpPrefixId to let the controller provision one.");
+        var size = GatewayPoolService.GatewayPools(raw).First(p => string.Equals(p["name"]?.ToString(), poolName, StringComparison.OrdinalIgnoreCase))["gatewayProfile"]?["publicIPPrefixSize"]?.GetValue<int>() ?? 31;
+        var arm = await sessions.GetAsync(context).ConfigureAwait(false);
+        var prefix = await PublicIpPrefixModel.GetAsync(arm, id.Canonical, context).ConfigureAwait(false)
+            ?? throw new AksEgressException(ErrorIds.PublicIpPrefixNotFound, EgressErrorCategory.ObjectNotFound,
+                $"Public IP prefix '{id.ResourceGroupName}/{id.Name}' was not found.", id.Canonical, "Create it with New-AksEgressIpPrefix -PrefixLength " + size + ", or check the id.") { HttpStatus = 404 };
+        if (prefix.PrefixLength != size)
+            throw new AksEgressException(ErrorIds.GatewayPrefixMismatch, EgressErrorCategory.InvalidArgument,
+                $"Public IP prefix '{prefix.ResourceGroupName}/{prefix.Name}' is a /{prefix.PrefixLength}, gateway pool '{poolName}' gives every gateway a /{size} (gatewayProfile.publicIPPrefixSize): the controller would refuse it ('provided public ip prefix has invalid length({prefix.PrefixLength}), required({size})').",
+                prefix.Id, $"Use a /{size} prefix (New-AksEgressIpPrefix -PrefixLength {size}), or a gateway pool whose -PrefixSize is {prefix.PrefixLength}.");
+        context.WriteVerbose($"Public IP prefix {prefix.ResourceGroupName}/{prefix.Name} ({prefix.IpPrefix}) fits gateway pool '{poolName}' (/{size}); the cluster identity needs Network Contributor on it.");
     }
 
     /// <summary>Deletes a configuration and waits until the controller released it. False when it did not exist or ShouldProcess declined.</summary>

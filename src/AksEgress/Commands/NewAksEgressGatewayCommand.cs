@@ -34,6 +34,11 @@ public sealed class NewAksEgressGatewayCommand : KubeAccessCmdlet
     [Parameter]
     public string[] ExcludeCidr { get; set; } = Array.Empty<string>();
 
+    /// <summary>Your own public IP prefix (same subscription as the cluster, a /PrefixSize of the pool). Binds by property name from Id (New-AksEgressIpPrefix output).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    public string? PublicIpPrefixId { get; set; }
+
     [Parameter]
     [ValidateRange(5, 3600)]
     public int TimeoutSeconds { get; set; } = 600;
@@ -43,6 +48,7 @@ public sealed class NewAksEgressGatewayCommand : KubeAccessCmdlet
         {
             Name = Name, Namespace = Namespace, PoolName = PoolName, DefaultRoute = DefaultRoute,
             ExcludeCidr = ExcludeCidr.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.Trim()).Distinct().ToArray(),
+            PublicIpPrefixId = string.IsNullOrWhiteSpace(PublicIpPrefixId) ? null : PublicIpPrefixId.Trim(),
             Kube = Kube(ClusterId), TimeoutSeconds = TimeoutSeconds,
         },
         (request, context) => Engine.NewEgressGatewayAsync(request, context));

@@ -136,6 +136,8 @@ public static class ErrorIds
     public const string GatewayDeletionStuck = nameof(GatewayDeletionStuck);
     /// <summary>No Deployment/StatefulSet/DaemonSet of that name in the namespace.</summary>
     public const string WorkloadNotFound = nameof(WorkloadNotFound);
+    /// <summary>A bring-your-own prefix the gateway controller would refuse: another subscription than the cluster's, or a length other than the pool's prefix size.</summary>
+    public const string GatewayPrefixMismatch = nameof(GatewayPrefixMismatch);
     /// <summary>-Kind other than Deployment, StatefulSet or DaemonSet.</summary>
     public const string InvalidWorkloadKind = nameof(InvalidWorkloadKind);
     /// <summary>The gateway is in another namespace than the workload (the CNI only looks in the pod's own namespace).</summary>

@@ -263,6 +263,14 @@ public static class RequestValidation
                 $"-DefaultRoute '{request.DefaultRoute}' is invalid: use staticEgressGateway (all traffic but -ExcludeCidr leaves through the gateway) or azureNetworking (only -ExcludeCidr does).",
                 "Omit -DefaultRoute for staticEgressGateway.");
         foreach (var cidr in request.ExcludeCidr) InputValidation.ValidateIPv4Cidr(cidr);
+        if (request.PublicIpPrefixId is not null)
+        {
+            var prefix = ResourceIdParser.ParsePublicIpPrefixId(request.PublicIpPrefixId);
+            if (request.Kube.Cluster?.SubscriptionId is { Length: > 0 } sub && !string.Equals(sub, prefix.SubscriptionId, StringComparison.OrdinalIgnoreCase))
+                throw InputValidation.Invalid(ErrorIds.GatewayPrefixMismatch, request.PublicIpPrefixId,
+                    $"Public IP prefix '{prefix.Name}' is in subscription {prefix.SubscriptionId}, the cluster in {sub}: the gateway controller only uses a prefix of the cluster's own subscription (it would report 'public ip prefix subscription(...) is not in the same subscription(...)' and never provision the gateway).",
+                    "Create the prefix in the cluster's subscription (New-AksEgressIpPrefix), or omit -PublicIpPrefixId to let the controller provision one.");
+        }
         Validate(request.Kube);
         ValidateTimeout(request.TimeoutSeconds, 5, 3600);
     }

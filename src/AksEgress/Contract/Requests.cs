@@ -222,6 +222,8 @@ public sealed record NewEgressGatewayRequest
     /// <summary>staticEgressGateway (default: everything but ExcludeCidr leaves through the gateway) or azureNetworking.</summary>
     public string DefaultRoute { get; init; } = "staticEgressGateway";
     public string[] ExcludeCidr { get; init; } = Array.Empty<string>();
+    /// <summary>Bring your own public IP prefix (spec.publicIpPrefixId): same subscription as the cluster, length = the pool's prefix size.</summary>
+    public string? PublicIpPrefixId { get; init; }
     public KubeAccess Kube { get; init; } = new();
     public int TimeoutSeconds { get; init; } = 600;
 }

@@ -16,6 +16,8 @@ public sealed class EgressGateway
     public string DefaultRoute { get; init; } = "staticEgressGateway";
     public ValueList<string> ExcludeCidr { get; init; } = new();
     public bool ProvisionPublicIps { get; init; } = true;
+    /// <summary>spec.publicIpPrefixId: your own prefix (never deleted by the controller), or null when the controller provisions one.</summary>
+    public string? PublicIpPrefixId { get; init; }
     /// <summary>The pod annotation that opts a workload in (in this namespace only).</summary>
     public string Annotation => $"kubernetes.azure.com/static-gateway-configuration={GatewayName}";
     /// <summary>Created or Unchanged.</summary>
