@@ -10,7 +10,7 @@ namespace AksEgress.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "AksEgressGateway", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class RemoveAksEgressGatewayCommand : AksEgressCmdlet
+public sealed class RemoveAksEgressGatewayCommand : PipedKubeAccessCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Gateway", "GatewayName")]
@@ -19,16 +19,6 @@ public sealed class RemoveAksEgressGatewayCommand : AksEgressCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string Namespace { get; set; } = "default";
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? ClusterId { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? KubeConfigPath { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(KubeContextCompleter))]
-    public string? KubeContext { get; set; }
 
     /// <summary>Delete even while pods are still annotated with the configuration.</summary>
     [Parameter]
@@ -42,7 +32,7 @@ public sealed class RemoveAksEgressGatewayCommand : AksEgressCmdlet
         () => new RemoveEgressGatewayRequest
         {
             Name = Name, Namespace = Namespace, TimeoutSeconds = TimeoutSeconds,
-            Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, ClusterId, null),
+            Kube = Kube(),
         },
         (request, context) => Engine.RemoveEgressGatewayAsync(request, Force.IsPresent, context));
 }

@@ -11,7 +11,7 @@ namespace AksEgress.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "AksEgressGatewayWorkload", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = GatewaySet)]
 [OutputType(typeof(EgressGatewayWorkload))]
-public sealed class SetAksEgressGatewayWorkloadCommand : AksEgressCmdlet
+public sealed class SetAksEgressGatewayWorkloadCommand : PipedKubeAccessCmdlet
 {
     private const string GatewaySet = "Gateway";
     private const string RemoveSet = "Remove";
@@ -40,16 +40,6 @@ public sealed class SetAksEgressGatewayWorkloadCommand : AksEgressCmdlet
     [Parameter(Mandatory = true, ParameterSetName = RemoveSet)]
     public SwitchParameter Remove { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? ClusterId { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? KubeConfigPath { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(KubeContextCompleter))]
-    public string? KubeContext { get; set; }
-
     /// <summary>Return after the change without waiting for the rollout.</summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
@@ -58,23 +48,13 @@ public sealed class SetAksEgressGatewayWorkloadCommand : AksEgressCmdlet
     [ValidateRange(5, 3600)]
     public int TimeoutSeconds { get; set; } = 600;
 
-    protected override void ProcessRecord()
-    {
-        try
+    protected override void ProcessRecord() => RunAndWrite($"{Namespace}/{Name}",
+        () => new SetEgressGatewayWorkloadRequest
         {
-            var request = new SetEgressGatewayWorkloadRequest
-            {
-                Kind = Kind, Name = Name, Namespace = Namespace, Remove = Remove.IsPresent,
-                Gateway = Remove.IsPresent ? null : Gateway, GatewayNamespace = GatewayNamespace,
-                NoWait = NoWait.IsPresent, TimeoutSeconds = TimeoutSeconds,
-                Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, ClusterId, null),
-            };
-            var result = Run(context => Engine.SetEgressGatewayWorkloadAsync(request, context));
-            if (result is not null) WriteObject(result);
-        }
-        catch (Exception e) when (e is not PipelineStoppedException)
-        {
-            WriteFailure(e, $"{Namespace}/{Name}");
-        }
-    }
+            Kind = Kind, Name = Name, Namespace = Namespace, Remove = Remove.IsPresent,
+            Gateway = Remove.IsPresent ? null : Gateway, GatewayNamespace = GatewayNamespace,
+            NoWait = NoWait.IsPresent, TimeoutSeconds = TimeoutSeconds,
+            Kube = Kube(),
+        },
+        (request, context) => Engine.SetEgressGatewayWorkloadAsync(request, context));
 }

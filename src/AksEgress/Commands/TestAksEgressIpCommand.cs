@@ -8,21 +8,11 @@ namespace AksEgress.Commands;
 /// <summary>Proves the egress IP from inside the cluster: a short-lived pod asks a "what is my IP" endpoint.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "AksEgressIp")]
 [OutputType(typeof(EgressTestResult), typeof(bool))]
-public sealed class TestAksEgressIpCommand : AksEgressCmdlet
+public sealed class TestAksEgressIpCommand : PipedKubeAccessCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("IpAddress", "EgressIpAddress")]
     public string[]? ExpectedIpAddress { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? ClusterId { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? KubeConfigPath { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(KubeContextCompleter))]
-    public string? KubeContext { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NamespaceCompleter))]
@@ -87,7 +77,7 @@ public sealed class TestAksEgressIpCommand : AksEgressCmdlet
             var request = new TestEgressIpRequest
             {
                 ExpectedIpAddress = expected,
-                Kube = KubeAccessBuilder.Build(this, KubeConfigPath, KubeContext, ClusterId, null),
+                Kube = Kube(),
                 CheckUri = CheckUri,
                 Image = Image,
                 Namespace = Namespace,

@@ -1,10 +1,8 @@
 namespace AksEgress.Models;
 
 /// <summary>A StaticGatewayConfiguration and the egress prefix its annotated pods leave from.</summary>
-public sealed class EgressGateway
+public sealed class EgressGateway : KubeBoundObject
 {
-    public string? ClusterName { get; init; }
-    public string? ClusterId { get; init; }
     public string Namespace { get; init; } = "default";
     /// <summary>The configuration's name: the value of the pod annotation kubernetes.azure.com/static-gateway-configuration.</summary>
     public string GatewayName { get; init; } = "";
@@ -22,9 +20,6 @@ public sealed class EgressGateway
     public string Annotation => $"kubernetes.azure.com/static-gateway-configuration={GatewayName}";
     /// <summary>Created or Unchanged.</summary>
     public string Action { get; init; } = "Unchanged";
-    public string? KubernetesServer { get; init; }
-    public string? KubeConfigPath { get; init; }
-    public string? KubeContext { get; init; }
 
     public override string ToString() => $"{Namespace}/{GatewayName} {Prefix}";
 }

@@ -1,10 +1,8 @@
 namespace AksEgress.Models;
 
 /// <summary>A workload (Deployment, StatefulSet, DaemonSet) opted in to, or out of, a StaticGatewayConfiguration, and its rollout.</summary>
-public sealed class EgressGatewayWorkload
+public sealed class EgressGatewayWorkload : KubeBoundObject
 {
-    public string? ClusterName { get; init; }
-    public string? ClusterId { get; init; }
     public string Namespace { get; init; } = "default";
     /// <summary>Deployment, StatefulSet or DaemonSet.</summary>
     public string Kind { get; init; } = "";
@@ -24,9 +22,6 @@ public sealed class EgressGatewayWorkload
     public int ReadyPods { get; init; }
     /// <summary>Pods without a controller in the namespace that carry this gateway's annotation or match the workload's selector: they are not changed, recreate them.</summary>
     public ValueList<string> BarePods { get; init; } = new();
-    public string? KubernetesServer { get; init; }
-    public string? KubeConfigPath { get; init; }
-    public string? KubeContext { get; init; }
 
     public override string ToString() => $"{Namespace}/{Name} ({Kind}) -> {GatewayName ?? "(no gateway)"}";
 }
