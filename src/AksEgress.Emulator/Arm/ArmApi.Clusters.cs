@@ -118,6 +118,7 @@ internal sealed partial class ArmApi
                                 else if (lbp["outboundIPs"]?["publicIPs"] is JsonArray ips) W.ReconcileManagedOutbound(cluster, null, ips.Select(i => JsonUtil.S(i, "id")!).ToList());
                                 else if (lbp["outboundIPPrefixes"]?["publicIPPrefixes"] is JsonArray pfx) W.ReconcileManagedOutbound(cluster, null, pfx.Select(i => JsonUtil.S(i, "id")!).ToList());
                             }
+                            else if (cluster.OutboundType == "managedNATGateway") W.ReconcileManagedNatGateway(cluster);
                             else if (cluster.OutboundType is "none" or "block")
                             {
                                 foreach (var p in W.PublicIps.Values.Where(p => p.ManagedByCluster == cluster.Name && p.Tags.GetValueOrDefault("type") == "aks-slb-managed-outbound-ip").ToList())
@@ -176,6 +177,7 @@ internal sealed partial class ArmApi
             var ok = c.LoadBalancerSku == "standard" && curType is "loadBalancer" or "none" or "block" && newType is "loadBalancer" or "none" or "block";
             if (!ok) return (400, Err("OutboundTypeChangeNotSupported", $"Changing outboundType from '{curType}' to '{newType}' is not supported by the AksEgress emulator (only loadBalancer, none and block on Standard load balancer clusters)."));
         }
+        if (ValidateNatGatewayProfile(c, np, newType) is { } natError) return (400, natError);
         var lbp = np["loadBalancerProfile"] as JsonObject;
         if (lbp is null) return (0, null);
         if (c.LoadBalancerSku == "basic")

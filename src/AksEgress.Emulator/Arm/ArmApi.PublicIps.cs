@@ -32,6 +32,10 @@ internal sealed partial class ArmApi
             rgOk = W.ResourceGroups.ContainsKey(rg);
             var p = W.PublicIps.GetValueOrDefault(EmulatorWorld.RgKey(rg, name));
             body = p?.ToJson(Sub); etag = p?.Etag;
+            // properties.natGateway: the NAT gateway that uses the IP (set by a NAT gateway PUT, as in Azure).
+            if (body?["properties"] is JsonObject props && p is not null
+                && W.NatGateways.Values.FirstOrDefault(n => n.PublicIpIds.Contains(p.Id(Sub), StringComparer.OrdinalIgnoreCase)) is { } nat)
+                props["natGateway"] = new JsonObject { ["id"] = nat.Id(Sub) };
         }
         if (!rgOk) { await RgNotFound(ctx, rg); return; }
         if (body is null) { await ResNotFound(ctx, "Microsoft.Network/publicIPAddresses", name, rg); return; }

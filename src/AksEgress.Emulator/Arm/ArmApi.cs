@@ -195,7 +195,12 @@ internal sealed partial class ArmApi(AksEmulator emu)
             _ => MethodNotAllowed(ctx),
         })),
         (new(GroupPath + Nat), (api, ctx, method, v, fault) => Handled(api.ListNatGateways(ctx, v["rg"]))),
-        (new(GroupPath + Nat + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetNatGateway(ctx, v["rg"], v["name"]))),
+        (new(GroupPath + Nat + "/{name}"), (api, ctx, method, v, fault) => Handled(method switch
+        {
+            "GET" => api.GetNatGateway(ctx, v["rg"], v["name"]),
+            "PUT" => api.PutNatGateway(ctx, v["rg"], v["name"], fault),
+            _ => MethodNotAllowed(ctx),
+        })),
         (new(GroupPath + Vnet + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetVnet(ctx, v["rg"], v["name"]))),
         (new(GroupPath + Vnet + "/{name}/subnets/{subnet}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetSubnet(ctx, v["rg"], v["name"], v["subnet"]))),
         (new(GroupPath + RouteTables + "/{name}"), (api, ctx, method, v, fault) => Handled(method != "GET" ? MethodNotAllowed(ctx) : api.GetRouteTable(ctx, v["rg"], v["name"]))),

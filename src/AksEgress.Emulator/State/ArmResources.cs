@@ -87,6 +87,12 @@ internal sealed class NatGateway
     public List<string> SubnetIds { get; } = new();
     public int IdleTimeoutInMinutes { get; set; } = 4;
     public string ResourceGuid { get; } = Guid.NewGuid().ToString();
+    /// <summary>Changes on every accepted write (PUT natGateways with If-Match).</summary>
+    public string Etag { get; set; } = PublicIp.NewEtag();
+    public List<string> Zones { get; } = new();
+    public Dictionary<string, string> Tags { get; } = new();
+    public string ProvisioningState { get; set; } = "Succeeded";
+    public string? PendingOperationId { get; set; }
 
     public string Id(string sub) => $"/subscriptions/{sub}/resourceGroups/{ResourceGroup}/providers/Microsoft.Network/natGateways/{Name}";
 
@@ -94,23 +100,26 @@ internal sealed class NatGateway
     {
         var props = new JsonObject
         {
-            ["provisioningState"] = "Succeeded",
+            ["provisioningState"] = ProvisioningState,
             ["resourceGuid"] = ResourceGuid,
             ["idleTimeoutInMinutes"] = IdleTimeoutInMinutes,
             ["publicIpAddresses"] = NetIds.Refs(PublicIpIds),
         };
         if (PublicIpPrefixIds.Count > 0) props["publicIpPrefixes"] = NetIds.Refs(PublicIpPrefixIds);
         if (SubnetIds.Count > 0) props["subnets"] = NetIds.Refs(SubnetIds);
-        return new JsonObject
+        var o = new JsonObject
         {
             ["name"] = Name,
             ["id"] = Id(sub),
-            ["etag"] = $"W/\"{ResourceGuid}\"",
+            ["etag"] = Etag,
             ["type"] = "Microsoft.Network/natGateways",
             ["location"] = location,
             ["sku"] = new JsonObject { ["name"] = "Standard" },   // NatGatewaySku has only a name (no tier, unlike public IPs)
             ["properties"] = props,
         };
+        if (Zones.Count > 0) o["zones"] = new JsonArray(Zones.Select(z => (JsonNode)JsonValue.Create(z)!).ToArray());
+        if (Tags.Count > 0) o["tags"] = PublicIp.TagsJson(Tags);
+        return o;
     }
 }
 

@@ -36,6 +36,8 @@ internal sealed class ManagedClusterModel
     public int? IdleTimeoutInMinutes { get; init; }
     public IReadOnlyList<string> NatGatewayEffectiveOutboundIpIds { get; init; } = Array.Empty<string>();
     public int? NatGatewayIdleTimeoutInMinutes { get; init; }
+    /// <summary>natGatewayProfile.managedOutboundIPProfile.count (1-16) of a managed NAT gateway.</summary>
+    public int? NatGatewayManagedOutboundIpCount { get; init; }
     public IReadOnlyList<AgentPoolModel> AgentPools { get; init; } = Array.Empty<AgentPoolModel>();
 
     public bool IsBasic => string.Equals(Info.LoadBalancerSku, "Basic", StringComparison.OrdinalIgnoreCase);
@@ -119,6 +121,7 @@ internal sealed class ManagedClusterModel
             IdleTimeoutInMinutes = Int(lbp, "idleTimeoutInMinutes"),
             NatGatewayEffectiveOutboundIpIds = Ids(ngp?["effectiveOutboundIPs"]),
             NatGatewayIdleTimeoutInMinutes = Int(ngp, "idleTimeoutInMinutes"),
+            NatGatewayManagedOutboundIpCount = Int(ngp?["managedOutboundIPProfile"], "count"),
             AgentPools = pools,
         };
     }

@@ -22,7 +22,25 @@ internal sealed class OutboundIpService(ClusterService clusters, SessionService 
         var (model, raw0, s) = await clusters.GetModelAsync(request.Cluster, context, fresh: true).ConfigureAwait(false);
         var info = model.Info;
         var sub = info.SubscriptionId.Length > 0 ? info.SubscriptionId : request.Cluster.SubscriptionId ?? s.SubscriptionId;
-        if (!model.IsStandard || info.EgressDecidedBy != EgressDecider.LoadBalancerOutboundRule)
+        var natOwner = EgressClassifier.NatGatewayOwnerOf(info.LoadBalancerSku, info.OutboundType);
+        if (request.ManagedNatGatewayIpCount is not null)
+        {
+            if (natOwner != NatGatewayOwner.Aks)
+            {
+                var cfg = await EgressConfigurationService.BuildAsync(s, model, context).ConfigureAwait(false);
+                var (why, next) = natOwner == NatGatewayOwner.User
+                    ? ("its outboundType is 'userAssignedNATGateway': the NAT gateway on its subnets is your own resource, whose IPs are set on the NAT gateway, not on the cluster.",
+                        "Attach the IPs to that NAT gateway with Set-AksNatGatewayIp (pipe New-AksEgressIp or New-AksEgressIpPrefix to it).")
+                    : info.EgressDecidedBy == EgressDecider.LoadBalancerOutboundRule
+                        ? ("its outboundType is 'loadBalancer': the load balancer's outbound rule decides egress, and AKS has no NAT gateway for it.",
+                            "Use -ManagedOutboundIpCount (or -PublicIpId / -PublicIpPrefixId) for the load balancer instead.")
+                        : ($"its outboundType is '{info.OutboundType}', not managedNATGateway, so there is no AKS-managed NAT gateway. {cfg.Explanation}",
+                            "Change egress where it is decided (see Get-AksEgressConfiguration).");
+                throw new AksEgressException(ErrorIds.EgressNotConfigurableHere, EgressErrorCategory.InvalidOperation,
+                    $"Cluster '{info.ClusterName}' has no managed NAT gateway whose IP count could be set: {why}", info.ClusterId, next);
+            }
+        }
+        else if (!model.IsStandard || info.EgressDecidedBy != EgressDecider.LoadBalancerOutboundRule)
         {
             var cfg = await EgressConfigurationService.BuildAsync(s, model, context).ConfigureAwait(false);
             var why = model.IsBasic
@@ -30,13 +48,19 @@ internal sealed class OutboundIpService(ClusterService clusters, SessionService 
                 : $"its outboundType is '{info.OutboundType}', so the load balancer's outbound IPs do not decide egress. {cfg.Explanation}";
             throw new AksEgressException(ErrorIds.EgressNotConfigurableHere, EgressErrorCategory.InvalidOperation,
                 $"Cluster '{info.ClusterName}' cannot get load-balancer outbound IPs: {why}", info.ClusterId,
-                model.IsBasic ? "Run Set-AksEgressService with the IP instead." : "Change egress where it is decided (see Get-AksEgressConfiguration), or switch the cluster to outboundType loadBalancer (az aks update --outbound-type loadBalancer).");
+                model.IsBasic ? "Run Set-AksEgressService with the IP instead."
+                : natOwner == NatGatewayOwner.Aks ? "Set the managed NAT gateway's IP count with Set-AksOutboundIp -ManagedNatGatewayIpCount <1-16> instead."
+                : natOwner == NatGatewayOwner.User ? "Attach the IPs to the cluster's NAT gateway with Set-AksNatGatewayIp instead."
+                : "Change egress where it is decided (see Get-AksEgressConfiguration), or switch the cluster to outboundType loadBalancer (az aks update --outbound-type loadBalancer).");
         }
 
         // Resolve every IP / prefix before changing anything.
         var ips = new List<PublicIpModel>();
         var prefixes = new List<PublicIpPrefixModel>();
-        var mode = request.PublicIpPrefixIds.Length > 0 ? OutboundSource.Prefixes : request.ManagedOutboundIpCount is not null ? OutboundSource.Managed : OutboundSource.Ips;
+        var mode = request.ManagedNatGatewayIpCount is not null ? OutboundSource.ManagedNatGateway
+            : request.PublicIpPrefixIds.Length > 0 ? OutboundSource.Prefixes : request.ManagedOutboundIpCount is not null ? OutboundSource.Managed : OutboundSource.Ips;
+        // What egress uses now: the load balancer's effective outbound IPs, or the managed NAT gateway's.
+        IReadOnlyList<string> Effective(ManagedClusterModel m) => mode == OutboundSource.ManagedNatGateway ? m.NatGatewayEffectiveOutboundIpIds : m.EffectiveOutboundIpIds;
         if (mode == OutboundSource.Prefixes)
             prefixes = await ResolvePrefixesAsync(s, request.PublicIpPrefixIds, model, context).ConfigureAwait(false);
         foreach (var w in wanted)
@@ -78,10 +102,11 @@ internal sealed class OutboundIpService(ClusterService clusters, SessionService 
                 OutboundSource.Managed => request.ManagedOutboundIpCount ?? 1,
                 _ => ips.Count,
             };
-            CheckCapacity(model, ipCount, request.AllocatedOutboundPorts ?? model.AllocatedOutboundPorts);
-            var previous = await PublicIpReader.ResolveAsync(s, model.EffectiveOutboundIpIds.Where(IsPublicIpId).ToList(), context, ips).ConfigureAwait(false);
+            // A NAT gateway allocates SNAT ports on demand: no per-node allocation to check.
+            if (mode != OutboundSource.ManagedNatGateway) CheckCapacity(model, ipCount, request.AllocatedOutboundPorts ?? model.AllocatedOutboundPorts);
+            var previous = await PublicIpReader.ResolveAsync(s, Effective(model).Where(IsPublicIpId).ToList(), context, ips).ConfigureAwait(false);
             previousAddresses ??= previous.Where(p => p.IpAddress is not null).Select(p => p.IpAddress!)
-                .Concat(model.EffectiveOutboundIpIds.Where(id => !IsPublicIpId(id)).Select(id => id.Split('/').Last())).ToArray();
+                .Concat(Effective(model).Where(id => !IsPublicIpId(id)).Select(id => id.Split('/').Last())).ToArray();
             var change = mode switch
             {
                 OutboundSource.Prefixes => PlannedChange.ForSource(model, !SameSet(model.OutboundIpPrefixIds, prefixes.Select(p => p.Id)),
@@ -90,6 +115,7 @@ internal sealed class OutboundIpService(ClusterService clusters, SessionService 
                     model.OutboundIpIds.Count > 0 || model.OutboundIpPrefixIds.Count > 0 || model.ManagedOutboundIpCount != request.ManagedOutboundIpCount
                     || (request.ManagedOutboundIpv6Count is int w6 && (model.ManagedOutboundIpv6Count ?? 0) != w6),
                     $"{request.ManagedOutboundIpCount} AKS-managed outbound IP(s){(request.ManagedOutboundIpv6Count is int m6 ? $" and {m6} IPv6" : "")}", request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes),
+                OutboundSource.ManagedNatGateway => PlannedChange.ForManagedNatGateway(model, request.ManagedNatGatewayIpCount!.Value, request.IdleTimeoutInMinutes),
                 _ => PlannedChange.Of(model, ips, request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes),
             };
             if (change.IsEmpty)
@@ -110,6 +136,7 @@ internal sealed class OutboundIpService(ClusterService clusters, SessionService 
                 OutboundSource.Prefixes => BuildOutboundPutBody(raw0!, OutboundSource.Prefixes, prefixes.Select(p => p.Id), null, null, request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes),
                 OutboundSource.Managed => BuildOutboundPutBody(raw0!, OutboundSource.Managed, Array.Empty<string>(), request.ManagedOutboundIpCount,
                     request.ManagedOutboundIpv6Count ?? (model.IsDualStack ? model.ManagedOutboundIpv6Count ?? 1 : null), request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes),
+                OutboundSource.ManagedNatGateway => BuildManagedNatGatewayPutBody(raw0!, request.ManagedNatGatewayIpCount!.Value, request.IdleTimeoutInMinutes),
                 _ => BuildOutboundIpPutBody(raw0!, ips.Select(i => i.Id), request.AllocatedOutboundPorts, request.IdleTimeoutInMinutes),
             };
             var etag = ManagedClusterModel.Str(raw0, "eTag");
@@ -118,6 +145,7 @@ internal sealed class OutboundIpService(ClusterService clusters, SessionService 
             {
                 OutboundSource.Prefixes => $"outboundIPPrefixes {string.Join(", ", prefixes.Select(p => p.Id))}",
                 OutboundSource.Managed => $"managedOutboundIPs count {request.ManagedOutboundIpCount}",
+                OutboundSource.ManagedNatGateway => $"natGatewayProfile.managedOutboundIPProfile count {request.ManagedNatGatewayIpCount}",
                 _ => $"outboundIPs {string.Join(", ", ips.Select(i => i.Id))}",
             };
             context.WriteVerbose($"PUT cluster {info.ResourceGroupName}/{info.ClusterName} with {sourceText}" +
@@ -153,8 +181,8 @@ internal sealed class OutboundIpService(ClusterService clusters, SessionService 
         // The addresses and prefixes egress uses now: the effective outbound IPs (public IPs and, with outboundIPPrefixes, prefixes).
         async Task<OutboundIpAssignment> ResultAsync(string action, ManagedClusterModel m)
         {
-            var effective = m.EffectiveOutboundIpIds.Count > 0 ? m.EffectiveOutboundIpIds
-                : mode == OutboundSource.Ips ? ips.Select(i => i.Id).ToList() : mode == OutboundSource.Prefixes ? prefixes.Select(p => p.Id).ToList() : m.EffectiveOutboundIpIds;
+            var effective = Effective(m).Count > 0 ? Effective(m)
+                : mode == OutboundSource.Ips ? ips.Select(i => i.Id).ToList() : mode == OutboundSource.Prefixes ? prefixes.Select(p => p.Id).ToList() : Effective(m);
             var now = await PublicIpReader.ResolveAsync(s, effective.Where(IsPublicIpId).ToList(), context, ips).ConfigureAwait(false);
             var addresses = now.Where(p => p.IpAddress is not null).Select(p => p.IpAddress!).ToArray();
             var cidrs = new List<string>();
@@ -171,7 +199,9 @@ internal sealed class OutboundIpService(ClusterService clusters, SessionService 
                 EgressIpAddress = addresses, EgressIpPrefix = cidrs.ToArray(),
                 AllowList = addresses.Select(Cidr.ForAddress).Concat(cidrs).ToArray(),
                 ManagedOutboundIpCount = mode == OutboundSource.Managed ? m.ManagedOutboundIpCount ?? request.ManagedOutboundIpCount : null,
-                AllocatedOutboundPorts = m.AllocatedOutboundPorts, IdleTimeoutInMinutes = m.IdleTimeoutInMinutes,
+                ManagedNatGatewayIpCount = mode == OutboundSource.ManagedNatGateway ? m.NatGatewayManagedOutboundIpCount ?? request.ManagedNatGatewayIpCount : null,
+                AllocatedOutboundPorts = mode == OutboundSource.ManagedNatGateway ? null : m.AllocatedOutboundPorts,
+                IdleTimeoutInMinutes = mode == OutboundSource.ManagedNatGateway ? m.NatGatewayIdleTimeoutInMinutes : m.IdleTimeoutInMinutes,
                 Action = action, PreviousEgressIpAddress = previousAddresses ?? Array.Empty<string>(),
             };
         }
@@ -282,6 +312,20 @@ internal sealed class OutboundIpService(ClusterService clusters, SessionService 
     internal static JsonObject BuildOutboundIpPutBody(JsonObject clusterJson, IEnumerable<string> publicIpIds, int? allocatedOutboundPorts, int? idleTimeoutInMinutes) =>
         BuildOutboundPutBody(clusterJson, OutboundSource.Ips, publicIpIds, null, null, allocatedOutboundPorts, idleTimeoutInMinutes);
 
+    /// <summary>The PUT body of a managedNATGateway cluster with natGatewayProfile.managedOutboundIPProfile.count (and, when given,
+    /// idleTimeoutInMinutes) set; everything else as read, read-only properties (effectiveOutboundIPs included) removed.</summary>
+    internal static JsonObject BuildManagedNatGatewayPutBody(JsonObject clusterJson, int count, int? idleTimeoutInMinutes)
+    {
+        var (body, np) = ReadOnlyFields.ClusterPutBody(clusterJson);
+        var ngp = np["natGatewayProfile"] as JsonObject ?? new JsonObject();
+        np["natGatewayProfile"] = ngp;
+        var managed = ngp["managedOutboundIPProfile"] as JsonObject ?? new JsonObject();
+        ngp["managedOutboundIPProfile"] = managed;
+        managed["count"] = count;
+        if (idleTimeoutInMinutes is int idle) ngp["idleTimeoutInMinutes"] = idle;
+        return body;
+    }
+
     /// <summary>The PUT body with exactly one outbound source set (the other two removed): outboundIPs, outboundIPPrefixes or
     /// managedOutboundIPs (count and, when given, countIPv6).</summary>
     internal static JsonObject BuildOutboundPutBody(JsonObject clusterJson, OutboundSource source, IEnumerable<string> ids, int? managedCount, int? managedIpv6Count,
@@ -312,5 +356,5 @@ internal sealed class OutboundIpService(ClusterService clusters, SessionService 
     }
 }
 
-/// <summary>The one outbound IP source a Standard load balancer profile names.</summary>
-internal enum OutboundSource { Ips, Prefixes, Managed }
+/// <summary>The one outbound IP source a Standard load balancer profile names, or the managed NAT gateway's IP count.</summary>
+internal enum OutboundSource { Ips, Prefixes, Managed, ManagedNatGateway }

@@ -17,6 +17,22 @@ internal sealed record PlannedChange(bool IpsChange, int? PortsFrom, int? PortsT
         return basis with { IpsChange = sourceChanges, SourceText = sourceText };
     }
 
+    /// <summary>A managed NAT gateway's IP count and idle timeout (natGatewayProfile), compared with the cluster's.</summary>
+    public static PlannedChange ForManagedNatGateway(ManagedClusterModel model, int count, int? idle)
+    {
+        var idleNow = model.NatGatewayIdleTimeoutInMinutes;
+        var failed = string.Equals(model.Info.ProvisioningState, "Failed", StringComparison.OrdinalIgnoreCase);
+        return new PlannedChange((model.NatGatewayManagedOutboundIpCount ?? 1) != count, null, null, idleNow, idle is null || idle == (idleNow ?? DefaultNatIdle) ? null : idle,
+            Array.Empty<PublicIpModel>(), failed)
+        { SourceText = $"{count} AKS-managed NAT gateway outbound IP(s)", IdleDefault = DefaultNatIdle };
+    }
+
+    /// <summary>natGatewayProfile.idleTimeoutInMinutes when unset (AKS 2025-10-01); a load balancer's default is 30.</summary>
+    private const int DefaultNatIdle = 4;
+
+    /// <summary>The idle timeout a cluster has when none is set: 30 for a load balancer, 4 for a NAT gateway.</summary>
+    public int IdleDefault { get; init; } = 30;
+
     public bool PortsChange => PortsTo is not null;
     public bool IdleChange => IdleTo is not null;
     /// <summary>Nothing to send: the wanted settings are there and the last update did not fail (a Failed cluster holds the desired
@@ -45,7 +61,7 @@ internal sealed record PlannedChange(bool IpsChange, int? PortsFrom, int? PortsT
         if (PortsChange)
             parts.Add($"set the SNAT ports per node (allocatedOutboundPorts) from {(PortsFrom is int f ? f == 0 ? "0 (automatic)" : f.ToString(CultureInfo.InvariantCulture) : "automatic")} to {(PortsTo == 0 ? "0 (automatic)" : PortsTo)}");
         if (IdleChange)
-            parts.Add($"set the idle timeout of outbound connections from {(IdleFrom is int i ? $"{i}" : "the default (30)")} to {IdleTo} minutes");
+            parts.Add($"set the idle timeout of outbound connections from {(IdleFrom is int i ? $"{i}" : $"the default ({IdleDefault})")} to {IdleTo} minutes");
         if (!IpsChange && Repair)
             parts.Add($"send the outbound {SourceText ?? "IPs " + string.Join(", ", Ips.Select(i => $"{i.Name} ({i.IpAddress})"))} again to repair the cluster's failed last update (provisioningState Failed): egress may change and existing outbound connections may drop");
         else if (!IpsChange) parts.Add("the outbound IPs stay the same");

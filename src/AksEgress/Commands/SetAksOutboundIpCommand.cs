@@ -7,8 +7,8 @@ namespace AksEgress.Commands;
 
 /// <summary>
 /// Makes the piped public IP(s) or prefix(es), or a number of AKS-managed IPs, the egress of a Standard load balancer cluster
-/// (loadBalancerProfile.outboundIPs / outboundIPPrefixes / managedOutboundIPs: exactly one). Collects every piped item, then
-/// sends one update per cluster.
+/// (loadBalancerProfile.outboundIPs / outboundIPPrefixes / managedOutboundIPs: exactly one), or sets the IP count and idle timeout
+/// of a managedNATGateway cluster's NAT gateway (natGatewayProfile). Collects every piped item, then sends one update per cluster.
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "AksOutboundIp", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = PublicIpSet)]
 [OutputType(typeof(OutboundIpAssignment))]
@@ -17,6 +17,7 @@ public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
     private const string PublicIpSet = "PublicIp";
     private const string PrefixSet = "PublicIpPrefix";
     private const string ManagedSet = "Managed";
+    private const string ManagedNatSet = "ManagedNatGateway";
 
     private readonly Dictionary<string, (ClusterRef Cluster, List<string> Ips, List<string> Prefixes)> _byCluster = new(StringComparer.OrdinalIgnoreCase);
 
@@ -35,6 +36,10 @@ public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
     [Parameter(ParameterSetName = ManagedSet)]
     [ValidateRange(0, 100)]
     public int? ManagedOutboundIpv6Count { get; set; }
+
+    /// <summary>A managedNATGateway cluster: natGatewayProfile.managedOutboundIPProfile.count (1-16; checked by the request validator).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ManagedNatSet)]
+    public int ManagedNatGatewayIpCount { get; set; }
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     public string ClusterId { get; set; } = "";
@@ -82,6 +87,7 @@ public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
                     PublicIpPrefixIds = entry.Prefixes.ToArray(),
                     ManagedOutboundIpCount = ParameterSetName == ManagedSet ? ManagedOutboundIpCount : null,
                     ManagedOutboundIpv6Count = ParameterSetName == ManagedSet ? ManagedOutboundIpv6Count : null,
+                    ManagedNatGatewayIpCount = ParameterSetName == ManagedNatSet ? ManagedNatGatewayIpCount : null,
                     AllocatedOutboundPorts = AllocatedOutboundPorts,
                     IdleTimeoutInMinutes = IdleTimeoutInMinutes,
                     TimeoutSeconds = TimeoutSeconds,

@@ -126,6 +126,9 @@ public static class RequestValidation
         }
     }
 
+    /// <summary>natGatewayProfile.managedOutboundIPProfile.count of a managed NAT gateway (AKS 2025-10-01): 1 to 16.</summary>
+    public const int MinManagedNatGatewayIps = 1, MaxManagedNatGatewayIps = 16;
+
     public static void Validate(SetOutboundIpRequest request)
     {
         Validate(request.Cluster);
@@ -135,6 +138,11 @@ public static class RequestValidation
         if (ipIds.Length > 0) given.Add("public IPs (outboundIPs)");
         if (prefixIds.Length > 0) given.Add("public IP prefixes (outboundIPPrefixes)");
         if (request.ManagedOutboundIpCount is not null || request.ManagedOutboundIpv6Count is not null) given.Add("a managed outbound IP count (managedOutboundIPs)");
+        if (request.ManagedNatGatewayIpCount is not null) given.Add("a managed NAT gateway IP count (natGatewayProfile)");
+        if (given.Count > 1 && request.ManagedNatGatewayIpCount is not null)
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.Cluster.ToString(),
+                $"Give either a managed NAT gateway IP count or a load balancer outbound source, not {string.Join(" and ", given)}: a cluster's egress is its managed NAT gateway (outboundType managedNATGateway) or its load balancer (outboundType loadBalancer), never both.",
+                "Pass -ManagedNatGatewayIpCount alone for a managedNATGateway cluster, or only the load balancer source for a loadBalancer cluster.");
         // The stable AKS api-version takes exactly one outbound IP source (InvalidLoadBalancerProfile otherwise): refuse a mix before
         // anything is sent, and say why.
         if (given.Count > 1)
@@ -142,8 +150,8 @@ public static class RequestValidation
                 $"Give exactly one outbound IP source, not {string.Join(" and ", given)}: a Standard load balancer cluster uses managed outbound IPs, your public IPs or your public IP prefixes, one of the three at a time (AKS refuses more than one with InvalidLoadBalancerProfile).",
                 "Pass only public IPs (-PublicIpId or piped New-AksEgressIp), only prefixes (-PublicIpPrefixId or piped New-AksEgressIpPrefix), or only -ManagedOutboundIpCount.");
         if (given.Count == 0)
-            throw InputValidation.Invalid(ErrorIds.InvalidResourceId, null, "Give the new outbound IP source: public IP ids, public IP prefix ids, or a managed outbound IP count.",
-                "Pipe New-AksEgressIp or New-AksEgressIpPrefix, or pass -PublicIpId, -PublicIpPrefixId or -ManagedOutboundIpCount.");
+            throw InputValidation.Invalid(ErrorIds.InvalidResourceId, null, "Give the new outbound IP source: public IP ids, public IP prefix ids, a managed outbound IP count, or a managed NAT gateway IP count.",
+                "Pipe New-AksEgressIp or New-AksEgressIpPrefix, or pass -PublicIpId, -PublicIpPrefixId, -ManagedOutboundIpCount or -ManagedNatGatewayIpCount.");
         foreach (var id in ipIds) ResourceIdParser.ParsePublicIpId(id);
         foreach (var id in prefixIds) ResourceIdParser.ParsePublicIpPrefixId(id);
         if (request.ManagedOutboundIpCount is int count && count is < 1 or > 100)
@@ -153,6 +161,13 @@ public static class RequestValidation
         if (request.ManagedOutboundIpCount is null && request.ManagedOutboundIpv6Count is not null)
             throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.ManagedOutboundIpv6Count,
                 "-ManagedOutboundIpv6Count needs -ManagedOutboundIpCount: managedOutboundIPs sets the IPv4 and IPv6 counts together.", "Pass -ManagedOutboundIpCount 1 -ManagedOutboundIpv6Count 1.");
+        if (request.ManagedNatGatewayIpCount is int natCount && natCount is < MinManagedNatGatewayIps or > MaxManagedNatGatewayIps)
+            throw InputValidation.Invalid(ErrorIds.InvalidCount, natCount,
+                $"ManagedNatGatewayIpCount {natCount} is invalid: a managed NAT gateway has {MinManagedNatGatewayIps} to {MaxManagedNatGatewayIps} outbound IPs (natGatewayProfile.managedOutboundIPProfile.count).", "Use a value such as 2.");
+        if (request.ManagedNatGatewayIpCount is not null && request.AllocatedOutboundPorts is not null)
+            throw InputValidation.Invalid(ErrorIds.ConflictingParameters, request.AllocatedOutboundPorts,
+                "-AllocatedOutboundPorts is a load balancer setting: a NAT gateway allocates SNAT ports on demand, so it has no per-node port allocation.",
+                "Drop -AllocatedOutboundPorts; -IdleTimeoutInMinutes (4-120) is the NAT gateway's one other setting.");
         if (request.AllocatedOutboundPorts is int ports) InputValidation.ValidateAllocatedOutboundPorts(ports);
         if (request.IdleTimeoutInMinutes is int idle) InputValidation.ValidateIdleTimeout(idle);
     }

@@ -146,6 +146,9 @@ public sealed record SetOutboundIpRequest
     public int? ManagedOutboundIpCount { get; init; }
     /// <summary>loadBalancerProfile.managedOutboundIPs.countIPv6 (0-100, dual-stack clusters).</summary>
     public int? ManagedOutboundIpv6Count { get; init; }
+    /// <summary>natGatewayProfile.managedOutboundIPProfile.count (1-16) of a managedNATGateway cluster; IdleTimeoutInMinutes then
+    /// sets natGatewayProfile.idleTimeoutInMinutes (4-120). Excludes the three load balancer sources.</summary>
+    public int? ManagedNatGatewayIpCount { get; init; }
     public int? AllocatedOutboundPorts { get; init; }
     public int? IdleTimeoutInMinutes { get; init; }
     public int TimeoutSeconds { get; init; } = 1800;

@@ -39,6 +39,20 @@ public static class EgressClassifier
     }
 
     /// <summary>
+    /// The NAT gateway that decides a cluster's egress when <see cref="Classify"/> says <see cref="EgressDecider.NatGateway"/>:
+    /// AKS's own (managedNATGateway: its IP count is a cluster setting, natGatewayProfile), yours on the node subnets
+    /// (userAssignedNATGateway: its IPs are set on the NAT gateway resource), or none. managedNATGatewayV2 is a preview type the
+    /// stable api-version AksEgress writes with does not describe, so it is neither.
+    /// </summary>
+    public static NatGatewayOwner NatGatewayOwnerOf(string? loadBalancerSku, string? outboundType)
+    {
+        if (Classify(loadBalancerSku, outboundType) != EgressDecider.NatGateway) return NatGatewayOwner.None;
+        if (string.Equals(outboundType, "managedNATGateway", StringComparison.OrdinalIgnoreCase)) return NatGatewayOwner.Aks;
+        if (string.Equals(outboundType, "userAssignedNATGateway", StringComparison.OrdinalIgnoreCase)) return NatGatewayOwner.User;
+        return NatGatewayOwner.None;
+    }
+
+    /// <summary>
     /// What decides one node pool's egress, in Azure's outbound precedence (a 0.0.0.0/0 UDR to an appliance or gateway, then a
     /// NAT gateway on the subnet, then instance-level public IPs, then the load balancer): <paramref name="cluster"/> is
     /// <see cref="Classify"/>'s answer; a Basic load balancer, none, block and unknown types are not overridden per pool.
@@ -53,4 +67,15 @@ public static class EgressClassifier
         if (enableNodePublicIp) return EgressDecider.NodePublicIp;
         return cluster;
     }
+}
+
+/// <summary>Who owns the NAT gateway that decides a cluster's egress (<see cref="EgressClassifier.NatGatewayOwnerOf"/>).</summary>
+public enum NatGatewayOwner
+{
+    /// <summary>No NAT gateway outbound type (or a preview one AksEgress does not write).</summary>
+    None = 0,
+    /// <summary>managedNATGateway: AKS creates and sizes it (natGatewayProfile.managedOutboundIPProfile.count).</summary>
+    Aks,
+    /// <summary>userAssignedNATGateway: your NAT gateway on the node subnets.</summary>
+    User,
 }

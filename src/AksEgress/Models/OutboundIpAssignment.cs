@@ -1,6 +1,6 @@
 namespace AksEgress.Models;
 
-/// <summary>Result of Set-AksOutboundIp: the public IPs that are now the cluster's load-balancer egress.</summary>
+/// <summary>Result of Set-AksOutboundIp: the public IPs that are now the cluster's load-balancer (or managed NAT gateway) egress.</summary>
 public sealed class OutboundIpAssignment : ClusterBoundObject
 {
     public ValueList<string> PublicIpId { get; init; } = new();
@@ -12,6 +12,8 @@ public sealed class OutboundIpAssignment : ClusterBoundObject
     public ValueList<string> AllowList { get; init; } = new();
     /// <summary>managedOutboundIPs.count when AKS manages the outbound IPs.</summary>
     public int? ManagedOutboundIpCount { get; init; }
+    /// <summary>natGatewayProfile.managedOutboundIPProfile.count when the cluster's managed NAT gateway was set.</summary>
+    public int? ManagedNatGatewayIpCount { get; init; }
     /// <summary>The addresses egress now uses (binds to Test-AksEgressIp -ExpectedIpAddress).</summary>
     public ValueList<string> EgressIpAddress { get; init; } = new();
     public int? AllocatedOutboundPorts { get; init; }
