@@ -21,6 +21,7 @@
         'Test-AksEgressIp'
         'Get-AksEgressConfiguration'
         'Set-AksOutboundIp'
+        'Set-AksNatGatewayIp'
         'Remove-AksEgressService'
         'Remove-AksEgressIp'
         'Enable-AksStaticEgressGateway'

@@ -3,6 +3,7 @@ using AksEgress.Engine.Completion;
 using AksEgress.Engine.EgressConfig;
 using AksEgress.Engine.EgressServices;
 using AksEgress.Engine.EgressTest;
+using AksEgress.Engine.NatGateways;
 using AksEgress.Engine.OutboundIps;
 using AksEgress.Engine.PublicIps;
 using AksEgress.Engine.Session;
@@ -25,6 +26,7 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
     private readonly PublicIpService _publicIps;
     private readonly PublicIpPrefixService _publicIpPrefixes;
     private readonly OutboundIpService _outboundIps;
+    private readonly NatGatewayService _natGateways;
     private readonly EgressConfigurationService _egressConfiguration;
     private readonly EgressServiceManager _egressServices;
     private readonly EgressTestService _egressTest;
@@ -41,6 +43,7 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
         _publicIps = new PublicIpService(_sessions, _clusters);
         _publicIpPrefixes = new PublicIpPrefixService(_sessions, _clusters);
         _outboundIps = new OutboundIpService(_clusters, _sessions);
+        _natGateways = new NatGatewayService(_clusters);
         _egressServices = new EgressServiceManager(_sessions);
         _egressTest = new EgressTestService(_sessions, () => CredentialSource);
         _completion = new CompletionService(_sessions, _clusters);
@@ -88,6 +91,9 @@ public sealed class AksEgressEngine : IAksEgressEngine, IClusterCredentialSource
 
     public Task<OutboundIpAssignment?> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _outboundIps.SetAsync(request, context));
+
+    public Task<NatGatewayIpAssignment?> SetNatGatewayIpAsync(SetNatGatewayIpRequest request, IOperationContext context) =>
+        Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _natGateways.SetAsync(request, context));
 
     public Task<EgressService?> SetEgressServiceAsync(SetEgressServiceRequest request, IOperationContext context) =>
         Operation.RunAsync(context, () => RequestValidation.Validate(request), () => _egressServices.SetAsync(request, context));

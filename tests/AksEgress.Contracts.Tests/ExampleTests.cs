@@ -56,10 +56,10 @@ public sealed class ExampleTests
     {
         // file, response, outboundType, decidedBy, source, pinWith, IP names, ports, idle timeout
         new object?[] { "ManagedClustersGet.json", "200", "loadBalancer", "LoadBalancerOutboundRule", "OutboundIPs", "Set-AksOutboundIp", "mgdoutboundip1,mgdoutboundip2", 2000, 10 },
-        new object?[] { "ManagedClustersCreate_ManagedNATGateway.json", "201", "managedNATGateway", "NatGateway", null, null, "mgdoutboundip1,mgdoutboundip2", null, 4 },
+        new object?[] { "ManagedClustersCreate_ManagedNATGateway.json", "201", "managedNATGateway", "NatGateway", null, "Set-AksOutboundIp", "mgdoutboundip1,mgdoutboundip2", null, 4 },
         // TODO(issue 11): a user-assigned NAT gateway sits on the node subnet; until the subnet's NAT gateway is resolved the honest answer is
         // "NatGateway" with no IP (the cluster body names none).
-        new object?[] { "ManagedClustersCreate_UserAssignedNATGateway.json", "201", "userAssignedNATGateway", "NatGateway", null, null, "", null, null },
+        new object?[] { "ManagedClustersCreate_UserAssignedNATGateway.json", "201", "userAssignedNATGateway", "NatGateway", null, "Set-AksNatGatewayIp", "", null, null },
         new object?[] { "ManagedClustersCreate_DualStackNetworking.json", "201", "loadBalancer", "LoadBalancerOutboundRule", "ManagedOutboundIPs", "Set-AksOutboundIp", "mgdoutboundip1,mgdoutboundip2,mgdoutboundip3-ipv6", 2000, 10 },
         new object?[] { "ManagedClustersCreate_NodePublicIPPrefix.json", "201", "loadBalancer", "LoadBalancerOutboundRule", "ManagedOutboundIPs", "Set-AksOutboundIp", "mgdoutboundip1,mgdoutboundip2", 2000, 10 },
         // TODO(issue 9 §2, HTTP proxy clusters): the answer does not yet say that pods egress through the proxy (httpProxyConfig);

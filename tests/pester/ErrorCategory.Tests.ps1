@@ -93,6 +93,8 @@ BeforeAll {
         ConflictingOperation            = 'ResourceBusy'
         LocalAccountsDisabled           = 'InvalidOperation', 'PermissionDenied'
         EgressNotConfigurableHere       = 'InvalidOperation'
+        NatGatewayAddressLimitExceeded  = 'LimitsExceeded', 'InvalidArgument'
+        AmbiguousNatGateway             = 'InvalidOperation'
         # Kubernetes
         KubernetesUnauthorized          = 'AuthenticationError'
         KubernetesForbidden             = 'PermissionDenied'

@@ -20,6 +20,8 @@ BeforeAll {
     $outIp = $std | New-AksEgressIp -Name out-std -ResourceGroupName egress-rg
     $prefix = $std | New-AksEgressIpPrefix -Name out-prefix -ResourceGroupName egress-rg -PrefixLength 30 -Tag @{ purpose = 'egress' }
     $assignment = $outIp | Set-AksOutboundIp -Confirm:$false
+    $natAssignment = Get-AksNodeResourceGroup -ResourceGroupName paths-rg -ClusterName uanat |
+        New-AksEgressIp -Name out-nat -ResourceGroupName egress-rg | Set-AksNatGatewayIp -Confirm:$false
     $configs = @($clusters | Get-AksEgressConfiguration -ErrorAction SilentlyContinue)
     # issue 11: a cluster whose pools egress differently (NodePool entries, prefixes in AllowList) exports cleanly too
     $configs += Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName nodepip
@@ -35,6 +37,7 @@ BeforeAll {
         EgressTestResult     = @($test, $AllNodesTest)
         EgressConfiguration  = $configs
         OutboundIpAssignment = @($assignment)
+        NatGatewayIpAssignment = @($natAssignment)
         StaticEgressGatewayState = @($gwState)
         EgressGatewayPool    = @($gwPool)
         EgressGateway        = @($gateway)
@@ -49,6 +52,7 @@ BeforeAll {
         EgressTestResult     = 'OK', 'Observed', 'Expected', 'Cluster', 'Secs', 'Node'
         EgressConfiguration  = 'Cluster', 'EgressIp', 'PinWith', 'DecidedBy'
         OutboundIpAssignment = 'Cluster', 'Action', 'EgressIp', 'Previous', 'ResourceGroup'
+        NatGatewayIpAssignment = 'Cluster', 'NatGateway', 'Action', 'AllowList'
         StaticEgressGatewayState = 'Cluster', 'Enabled', 'Action', 'Removed'
         EgressGatewayPool    = 'Pool', 'Nodes', 'Prefix', 'Max', 'Action', 'Cluster', 'VmSize'
         EgressGateway        = 'Gateway', 'Prefix', 'Pool', 'Action', 'Cluster'
@@ -63,7 +67,7 @@ AfterAll {
     if ($script:Emu) { Stop-AksEmulator $script:Emu }
 }
 
-Describe 'Output type <_>' -ForEach @('AksEgressConnection', 'AksNodeResourceGroup', 'EgressIp', 'EgressIpPrefix', 'EgressService', 'EgressTestResult', 'EgressConfiguration', 'OutboundIpAssignment', 'StaticEgressGatewayState', 'EgressGatewayPool', 'EgressGateway') {
+Describe 'Output type <_>' -ForEach @('AksEgressConnection', 'AksNodeResourceGroup', 'EgressIp', 'EgressIpPrefix', 'EgressService', 'EgressTestResult', 'EgressConfiguration', 'OutboundIpAssignment', 'NatGatewayIpAssignment', 'StaticEgressGatewayState', 'EgressGatewayPool', 'EgressGateway') {
     BeforeAll {
         $script:Type = $_
         $script:Items = $Outputs[$_]

@@ -89,6 +89,10 @@ Describe 'Secrets' {
             Invoke-Captured 'config' { Get-AksEgressConfiguration -ResourceGroupName demo-rg -ClusterName standard-lb @v }
             Invoke-Captured 'modern' { New-AksEgressIp -Name sec-out -ResourceGroupName egress-rg -Location eastus @v | Set-AksOutboundIp -ClusterId (ClusterId standard-lb) -Confirm:$false @v | Test-AksEgressIp @v }
             Invoke-Captured 'prefix' { Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName standard-lb @v | New-AksEgressIpPrefix -Name sec-prefix -ResourceGroupName egress-rg -PrefixLength 31 @v }
+            Invoke-Captured 'nat gateway' {
+                Get-AksNodeResourceGroup -ResourceGroupName paths-rg -ClusterName uanat @v | New-AksEgressIp -Name sec-nat -ResourceGroupName egress-rg @v |
+                    Set-AksNatGatewayIp -Confirm:$false @v | Test-AksEgressIp -Count 2 @v
+            }
             Invoke-Captured 'kubeconfig' { Test-AksEgressIp -KubeConfigPath (Join-Path $Emu.StateDir 'natgw.kubeconfig') -AllNodes @v }
             Invoke-Captured 'gateway' {
                 $cl = Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName standard-lb @v

@@ -50,6 +50,7 @@ Describe '-Verbose and -Debug on every cmdlet' {
             'Remove-AksEgressService'    = { Remove-AksEgressService -ClusterId $cluster.ClusterId -Confirm:$false -Verbose -Debug *>&1 }
             'Remove-AksEgressIp'         = { $cluster | New-AksEgressIp -Name streams-gone -ResourceGroupName egress-rg | Remove-AksEgressIp -Confirm:$false -Verbose -Debug *>&1 }
             'New-AksEgressIpPrefix'          = { $std | New-AksEgressIpPrefix -Name streams-prefix -ResourceGroupName egress-rg -PrefixLength 31 -Verbose -Debug *>&1 }
+            'Set-AksNatGatewayIp'            = { Get-AksNodeResourceGroup paths-rg uanat | New-AksEgressIp -Name streams-nat -ResourceGroupName egress-rg | Set-AksNatGatewayIp -Confirm:$false -Verbose -Debug *>&1 }
             'Enable-AksStaticEgressGateway'  = { $std | Enable-AksStaticEgressGateway -Confirm:$false -Verbose -Debug *>&1 }
             'New-AksEgressGatewayPool'       = { $std | New-AksEgressGatewayPool -Name streamsgw -Confirm:$false -Verbose -Debug *>&1 }
             'New-AksEgressGateway'           = { New-AksEgressGateway -Name streams-gw -PoolName streamsgw -ClusterId $std.ClusterId -Confirm:$false -Verbose -Debug *>&1 }

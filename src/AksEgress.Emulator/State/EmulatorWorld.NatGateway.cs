@@ -50,4 +50,25 @@ public sealed partial class EmulatorWorld
         foreach (var pid in prefixIds)
             if (FindById(PublicIpPrefixes, pid, "publicIPPrefixes") is { } p) p.NatGatewayId = id;
     }
+
+    /// <summary>Another client's change to a NAT gateway (tests): a new idle timeout and a new etag.</summary>
+    public void ChangeNatGatewayIdleTimeout(string resourceGroup, string name, int minutes)
+    {
+        lock (Sync)
+        {
+            var ng = NatGateways[RgKey(resourceGroup, name)];
+            ng.IdleTimeoutInMinutes = minutes;
+            ng.Etag = PublicIp.NewEtag();
+        }
+    }
+
+    /// <summary>A NAT gateway's idle timeout and public IP / prefix ids as the emulator holds them (tests).</summary>
+    public (int IdleTimeoutInMinutes, IReadOnlyList<string> PublicIpIds, IReadOnlyList<string> PublicIpPrefixIds) GetNatGateway(string resourceGroup, string name)
+    {
+        lock (Sync)
+        {
+            var ng = NatGateways[RgKey(resourceGroup, name)];
+            return (ng.IdleTimeoutInMinutes, ng.PublicIpIds.ToArray(), ng.PublicIpPrefixIds.ToArray());
+        }
+    }
 }

@@ -55,7 +55,7 @@ internal sealed class EgressConfigurationService(ClusterService clusters, Func<C
                 context.WriteVerbose("outboundType userDefinedRouting: egress decided by your firewall/NVA");
                 break;
         }
-        var pinWith = EgressTexts.PinWith(decidedBy);
+        var pinWith = EgressTexts.PinWith(decidedBy, info.LoadBalancerSku, info.OutboundType);
         var explanation = EgressTexts.Explanation(decidedBy, info.OutboundType, source, model.HasNetworkProfile);
         var refs = await PublicIpReader.ResolveAsync(s, ipIds.Where(i => !i.Contains("/publicIPPrefixes/", StringComparison.OrdinalIgnoreCase)).ToArray(), context).ConfigureAwait(false);
         var prefixIds = decidedBy == EgressDecider.LoadBalancerOutboundRule ? ipIds.Concat(model.OutboundIpPrefixIds).Distinct(StringComparer.OrdinalIgnoreCase).ToArray() : ipIds;

@@ -31,11 +31,18 @@ internal static class EgressTexts
     // The "raised by" lines name the cmdlets whose output or errors carry the texts below them; tests/pester/Advice.Tests.ps1
     // checks that every -Parameter such a text names exists on those cmdlets.
 
-    /// <summary>The AksEgress cmdlet that pins egress, or null when none can.</summary>
-    public static string? PinWith(EgressDecider decider) => decider switch
+    /// <summary>The AksEgress cmdlet that pins egress, or null when none can: a managed NAT gateway's IP count is a cluster setting
+    /// (Set-AksOutboundIp -ManagedNatGatewayIpCount), a user-assigned NAT gateway's IPs are set on it (Set-AksNatGatewayIp).</summary>
+    public static string? PinWith(EgressDecider decider, string? loadBalancerSku = null, string? outboundType = null) => decider switch
     {
         EgressDecider.LoadBalancerOutboundRule => "Set-AksOutboundIp",
         EgressDecider.BasicLoadBalancerFrontend => "Set-AksEgressService",
+        EgressDecider.NatGateway => EgressClassifier.NatGatewayOwnerOf(loadBalancerSku, outboundType) switch
+        {
+            NatGatewayOwner.Aks => "Set-AksOutboundIp",
+            NatGatewayOwner.User => "Set-AksNatGatewayIp",
+            _ => null,
+        },
         _ => null,
     };
 
@@ -55,8 +62,8 @@ internal static class EgressTexts
             _ => "Egress uses the outbound rule of the cluster's Standard load balancer with public IPs AKS created and manages (managedOutboundIPs). They can change if the managed count changes; pin a static IP you own with New-AksEgressIp | Set-AksOutboundIp. A LoadBalancer Service's IP does not change egress here.",
         },
         EgressDecider.NatGateway => outboundType.Equals("userAssignedNATGateway", StringComparison.OrdinalIgnoreCase)
-            ? "Egress goes through the NAT gateway you associated with the cluster subnet: its public IPs or prefixes decide the egress address. Change the NAT gateway's public IPs (Azure networking), not the cluster."
-            : "Egress goes through the AKS-managed NAT gateway: its public IPs (natGatewayProfile) decide the egress address. Change the NAT gateway's public IPs (az aks update --nat-gateway-managed-outbound-ip-count), not a LoadBalancer Service.",
+            ? "Egress goes through the NAT gateway you associated with the cluster subnet: its public IPs or prefixes decide the egress address. Attach your IPs or prefixes to it with Set-AksNatGatewayIp (a change of the NAT gateway, not of the cluster)."
+            : "Egress goes through the AKS-managed NAT gateway: its public IPs (natGatewayProfile) decide the egress address. Set how many with Set-AksOutboundIp -ManagedNatGatewayIpCount, not a LoadBalancer Service.",
         EgressDecider.UserDefinedRouting =>
             "Egress follows your route table (0.0.0.0/0 to a firewall or NVA): the public IP of your firewall/NVA decides egress, and AKS cannot change it. Pin or read it on the firewall.",
         EgressDecider.None => "outboundType none: AKS sets up no internet egress; there is no egress IP unless you build your own path.",

@@ -19,7 +19,7 @@ public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
     private const string ManagedSet = "Managed";
     private const string ManagedNatSet = "ManagedNatGateway";
 
-    private readonly Dictionary<string, (ClusterRef Cluster, List<string> Ips, List<string> Prefixes)> _byCluster = new(StringComparer.OrdinalIgnoreCase);
+    private readonly PipedResourceIds _piped = new();
 
     /// <summary>Public IP ids; a piped public IP prefix (its Id binds here too) is taken as a prefix.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PublicIpSet)]
@@ -54,51 +54,20 @@ public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
     [ValidateRange(30, 7200)]
     public int TimeoutSeconds { get; set; } = 1800;
 
-    protected override void ProcessRecord()
-    {
-        try
-        {
-            var cluster = ClusterRef.FromId(ClusterId);
-            if (!_byCluster.TryGetValue(ClusterId, out var entry))
-                _byCluster[ClusterId] = entry = (cluster, new List<string>(), new List<string>());
-            foreach (var id in PublicIpId.Concat(PublicIpPrefixId))
-            {
-                // Prefixes (piped New-AksEgressIpPrefix output binds its Id to -PublicIpId) go to outboundIPPrefixes.
-                var list = ResourceIdParser.IsPublicIpPrefixId(id, out _) ? entry.Prefixes : entry.Ips;
-                if (!list.Contains(id, StringComparer.OrdinalIgnoreCase)) list.Add(id);
-            }
-        }
-        catch (Exception e) when (e is not PipelineStoppedException)
-        {
-            WriteFailure(e, ClusterId);
-        }
-    }
+    // Prefixes (piped New-AksEgressIpPrefix output binds its Id to -PublicIpId) go to outboundIPPrefixes.
+    protected override void ProcessRecord() => _piped.Add(this, ClusterId, PublicIpId.Concat(PublicIpPrefixId));
 
-    protected override void EndProcessing()
-    {
-        foreach (var (clusterId, entry) in _byCluster)
+    protected override void EndProcessing() =>
+        _piped.SendEach(this, (cluster, ips, prefixes) => Run(context => Engine.SetOutboundIpAsync(new SetOutboundIpRequest
         {
-            try
-            {
-                var request = new SetOutboundIpRequest
-                {
-                    Cluster = entry.Cluster,
-                    PublicIpIds = entry.Ips.ToArray(),
-                    PublicIpPrefixIds = entry.Prefixes.ToArray(),
-                    ManagedOutboundIpCount = ParameterSetName == ManagedSet ? ManagedOutboundIpCount : null,
-                    ManagedOutboundIpv6Count = ParameterSetName == ManagedSet ? ManagedOutboundIpv6Count : null,
-                    ManagedNatGatewayIpCount = ParameterSetName == ManagedNatSet ? ManagedNatGatewayIpCount : null,
-                    AllocatedOutboundPorts = AllocatedOutboundPorts,
-                    IdleTimeoutInMinutes = IdleTimeoutInMinutes,
-                    TimeoutSeconds = TimeoutSeconds,
-                };
-                var result = Run(context => Engine.SetOutboundIpAsync(request, context));
-                if (result is not null) WriteObject(result);
-            }
-            catch (Exception e) when (e is not PipelineStoppedException)
-            {
-                WriteFailure(e, clusterId);
-            }
-        }
-    }
+            Cluster = cluster,
+            PublicIpIds = ips,
+            PublicIpPrefixIds = prefixes,
+            ManagedOutboundIpCount = ParameterSetName == ManagedSet ? ManagedOutboundIpCount : null,
+            ManagedOutboundIpv6Count = ParameterSetName == ManagedSet ? ManagedOutboundIpv6Count : null,
+            ManagedNatGatewayIpCount = ParameterSetName == ManagedNatSet ? ManagedNatGatewayIpCount : null,
+            AllocatedOutboundPorts = AllocatedOutboundPorts,
+            IdleTimeoutInMinutes = IdleTimeoutInMinutes,
+            TimeoutSeconds = TimeoutSeconds,
+        }, context)));
 }

@@ -97,6 +97,10 @@ public static class ErrorIds
     public const string ConflictingOperation = nameof(ConflictingOperation);
     public const string LocalAccountsDisabled = nameof(LocalAccountsDisabled);
     public const string EgressNotConfigurableHere = nameof(EgressNotConfigurableHere);
+    /// <summary>Set-AksNatGatewayIp: the NAT gateway would hold more than 16 public IP addresses (IPs plus prefix addresses).</summary>
+    public const string NatGatewayAddressLimitExceeded = nameof(NatGatewayAddressLimitExceeded);
+    /// <summary>Set-AksNatGatewayIp: the cluster's subnets use more than one NAT gateway, and a public IP serves only one.</summary>
+    public const string AmbiguousNatGateway = nameof(AmbiguousNatGateway);
     /// <summary>The cluster's Static Egress Gateway add-on is off (Enable-AksStaticEgressGateway first).</summary>
     public const string StaticEgressGatewayNotEnabled = nameof(StaticEgressGatewayNotEnabled);
     /// <summary>The cluster cannot run the Static Egress Gateway (dual-stack, Azure CNI pod subnet, ...).</summary>

@@ -32,6 +32,9 @@ public interface IAksEgressEngine
     /// ClusterReadId of a cluster object piped in).</summary>
     Task<EgressConfiguration> GetEgressConfigurationAsync(ClusterRef cluster, string? clusterReadId, IOperationContext context);
     Task<OutboundIpAssignment?> SetOutboundIpAsync(SetOutboundIpRequest request, IOperationContext context);
+    /// <summary>Set-AksNatGatewayIp: attaches public IPs / prefixes to the user-assigned NAT gateway of the cluster's subnets.
+    /// Null when ShouldProcess declined.</summary>
+    Task<NatGatewayIpAssignment?> SetNatGatewayIpAsync(SetNatGatewayIpRequest request, IOperationContext context);
     /// <summary>Returns false when nothing was removed (not found, or ShouldProcess declined).</summary>
     Task<bool> RemoveEgressIpAsync(RemoveEgressIpRequest request, IOperationContext context);
     Task<bool> RemoveEgressServiceAsync(RemoveEgressServiceRequest request, IOperationContext context);

@@ -172,6 +172,28 @@ public static class RequestValidation
         if (request.IdleTimeoutInMinutes is int idle) InputValidation.ValidateIdleTimeout(idle);
     }
 
+    /// <summary>A Standard NAT gateway: at most 16 public IP addresses, single IPs and every address of its prefixes together.</summary>
+    public const int MaxNatGatewayAddresses = 16;
+
+    public static void Validate(SetNatGatewayIpRequest request)
+    {
+        Validate(request.Cluster);
+        var ipIds = request.PublicIpIds ?? Array.Empty<string>();
+        var prefixIds = request.PublicIpPrefixIds ?? Array.Empty<string>();
+        if (ipIds.Length == 0 && prefixIds.Length == 0)
+            throw InputValidation.Invalid(ErrorIds.InvalidResourceId, null, "Give the public IPs or public IP prefixes to attach to the NAT gateway.",
+                "Pipe New-AksEgressIp or New-AksEgressIpPrefix, or pass -PublicIpId / -PublicIpPrefixId.");
+        foreach (var id in ipIds) ResourceIdParser.ParsePublicIpId(id);
+        foreach (var id in prefixIds) ResourceIdParser.ParsePublicIpPrefixId(id);
+        var distinctIps = ipIds.Distinct(StringComparer.OrdinalIgnoreCase).Count();
+        if (distinctIps > MaxNatGatewayAddresses)
+            throw InputValidation.Invalid(ErrorIds.NatGatewayAddressLimitExceeded, distinctIps,
+                $"{distinctIps} public IPs given; a NAT gateway takes at most {MaxNatGatewayAddresses} public IP addresses (single IPs and the addresses of its prefixes together).",
+                "Use fewer IPs, or one public IP prefix (New-AksEgressIpPrefix -PrefixLength 28 gives 16 addresses in one allowlist entry).");
+        if (request.TimeoutSeconds < 1)
+            throw InputValidation.Invalid(ErrorIds.InvalidTimeout, request.TimeoutSeconds, $"TimeoutSeconds {request.TimeoutSeconds} is invalid: it must be at least 1.", "Use a value such as 600.");
+    }
+
     public static void Validate(RemoveEgressIpRequest request) => ResourceIdParser.ParsePublicIpId(request.PublicIpId);
 
     public static void Validate(SetEgressServiceRequest request)

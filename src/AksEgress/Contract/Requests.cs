@@ -154,6 +154,19 @@ public sealed record SetOutboundIpRequest
     public int TimeoutSeconds { get; init; } = 1800;
 }
 
+/// <summary>Set-AksNatGatewayIp: public IPs / prefixes for the user-assigned NAT gateway of the cluster's subnets.</summary>
+public sealed record SetNatGatewayIpRequest
+{
+    public required ClusterRef Cluster { get; init; }
+    /// <summary>publicIpAddresses to attach (Standard, static, IPv4, the NAT gateway's region).</summary>
+    public string[] PublicIpIds { get; init; } = Array.Empty<string>();
+    /// <summary>publicIpPrefixes to attach.</summary>
+    public string[] PublicIpPrefixIds { get; init; } = Array.Empty<string>();
+    /// <summary>False (default): add to the NAT gateway's IPs and prefixes. True: the given ones become its whole set (others are detached).</summary>
+    public bool Replace { get; init; }
+    public int TimeoutSeconds { get; init; } = 600;
+}
+
 public sealed record RemoveEgressIpRequest
 {
     public required string PublicIpId { get; init; }

@@ -2,7 +2,7 @@ namespace AksEgress.Models;
 
 /// <summary>
 /// Base of the output objects that describe one AKS cluster or something on it (AksNodeResourceGroup, EgressConfiguration,
-/// OutboundIpAssignment, StaticEgressGatewayState, EgressGatewayPool). Owns the cluster's identity: these property names bind
+/// OutboundIpAssignment, NatGatewayIpAssignment, StaticEgressGatewayState, EgressGatewayPool). Owns the cluster's identity: these property names bind
 /// by name into every cmdlet that takes a cluster. PowerShell lists them after the derived type's own properties
 /// (Format-List, Export-Csv, ConvertTo-Json); the table views name their columns explicitly.
 /// </summary>

@@ -28,7 +28,7 @@ public class ArmEgressTests
 
         var nat = await f.Engine.GetEgressConfigurationAsync(f.Cluster("natgw"), null, ctx);
         Assert.Equal(EgressDecider.NatGateway, nat.EgressDecidedBy);
-        Assert.Null(nat.PinWith);
+        Assert.Equal("Set-AksOutboundIp", nat.PinWith);   // -ManagedNatGatewayIpCount
         Assert.Single(nat.EgressIpAddress);
         Assert.Equal(f.Emu.World.GetExpectedEgressAddresses("natgw").ToArray(), nat.EgressIpAddress);
         Assert.Contains("NAT gateway", nat.Explanation);

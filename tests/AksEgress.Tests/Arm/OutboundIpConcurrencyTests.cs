@@ -10,21 +10,6 @@ namespace AksEgress.Tests.Arm;
 /// <summary>Set-AksOutboundIp's read-modify-write: If-Match with the GET's eTag, re-read and re-apply on 412, read-only fields stripped.</summary>
 public class OutboundIpConcurrencyTests
 {
-    /// <summary>Answers ShouldProcess and, the first <see cref="Times"/> times, lets another client change the cluster at that moment
-    /// (between our GET and our PUT), as a node pool scale or an add-on toggle would.</summary>
-    private sealed class ChangeWhileConfirming(Action change) : IOperationContext
-    {
-        public RecordingContext Inner { get; } = new();
-        public int Times { get; init; } = 1;
-        private int _n;
-        public CancellationToken CancellationToken => Inner.CancellationToken;
-        public void WriteVerbose(string message) => Inner.WriteVerbose(message);
-        public void WriteDebug(string message) => Inner.WriteDebug(message);
-        public void WriteWarning(string message) => Inner.WriteWarning(message);
-        public void WriteProgress(ProgressUpdate update) => Inner.WriteProgress(update);
-        public bool ShouldProcess(string target, string action) { if (_n++ < Times) change(); return Inner.ShouldProcess(target, action); }
-    }
-
     private static void ScalePool(JsonObject cluster, int count) =>
         cluster["properties"]!["agentPoolProfiles"]![0]!["count"] = count;
 

@@ -46,13 +46,15 @@ public class EgressClassifierTests
     }
 
     [Theory]
-    [InlineData("block", "blocks internet egress")]
-    [InlineData("BLOCK", "blocks internet egress")]
-    [InlineData("none", "provides no internet egress")]
-    [InlineData("None", "provides no internet egress")]
-    [InlineData("UserDefinedRouting", "firewall")]
-    [InlineData("MANAGEDNATGATEWAY", "NAT gateway")]
-    public void Service_note_and_configuration_explanation_agree_with_the_classifier(string outboundType, string noteText)
+    [InlineData("block", "blocks internet egress", null)]
+    [InlineData("BLOCK", "blocks internet egress", null)]
+    [InlineData("none", "provides no internet egress", null)]
+    [InlineData("None", "provides no internet egress", null)]
+    [InlineData("UserDefinedRouting", "firewall", null)]
+    [InlineData("MANAGEDNATGATEWAY", "NAT gateway", "Set-AksOutboundIp")]
+    [InlineData("userAssignedNATGateway", "NAT gateway", "Set-AksNatGatewayIp")]
+    [InlineData("managedNATGatewayV2", "NAT gateway", null)]
+    public void Service_note_and_configuration_explanation_agree_with_the_classifier(string outboundType, string noteText, string? pinWith)
     {
         var info = new AksNodeResourceGroup { ClusterName = "c", LoadBalancerSku = "Standard", OutboundType = outboundType };
         var (decides, _, note) = EgressTexts.ServiceNote(info, "default/aks-egress", "203.0.113.7");
@@ -61,7 +63,7 @@ public class EgressClassifierTests
         Assert.DoesNotContain("pin them with Set-AksOutboundIp", note);   // the load balancer's text was the fallback before
         var explanation = EgressTexts.Explanation(info.EgressDecidedBy, outboundType, null, hasNetworkProfile: true);
         Assert.DoesNotContain("Unknown outbound type", explanation);
-        Assert.Null(EgressTexts.PinWith(info.EgressDecidedBy));
+        Assert.Equal(pinWith, EgressTexts.PinWith(info.EgressDecidedBy, info.LoadBalancerSku, outboundType));
     }
 
     [Fact]
