@@ -37,8 +37,8 @@ public sealed class SetAksNatGatewayIpCommand : AksEgressCmdlet
     protected override void ProcessRecord() => _piped.Add(this, ClusterId, PublicIpId.Concat(PublicIpPrefixId));
 
     protected override void EndProcessing() =>
-        _piped.SendEach(this, (cluster, ips, prefixes) => Run(context => Engine.SetNatGatewayIpAsync(new SetNatGatewayIpRequest
+        _piped.SendEach(this, (cluster, ips, prefixes) => new SetNatGatewayIpRequest
         {
             Cluster = cluster, PublicIpIds = ips, PublicIpPrefixIds = prefixes, Replace = Replace.IsPresent, TimeoutSeconds = TimeoutSeconds,
-        }, context)));
+        }, Engine.SetNatGatewayIpAsync);
 }

@@ -58,7 +58,7 @@ public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
     protected override void ProcessRecord() => _piped.Add(this, ClusterId, PublicIpId.Concat(PublicIpPrefixId));
 
     protected override void EndProcessing() =>
-        _piped.SendEach(this, (cluster, ips, prefixes) => Run(context => Engine.SetOutboundIpAsync(new SetOutboundIpRequest
+        _piped.SendEach(this, (cluster, ips, prefixes) => new SetOutboundIpRequest
         {
             Cluster = cluster,
             PublicIpIds = ips,
@@ -69,5 +69,5 @@ public sealed class SetAksOutboundIpCommand : AksEgressCmdlet
             AllocatedOutboundPorts = AllocatedOutboundPorts,
             IdleTimeoutInMinutes = IdleTimeoutInMinutes,
             TimeoutSeconds = TimeoutSeconds,
-        }, context)));
+        }, Engine.SetOutboundIpAsync);
 }

@@ -21,19 +21,10 @@ internal sealed class PipedResourceIds
     }
 
     /// <summary>Sends one update per cluster (EndProcessing) and writes its result; a failure is that cluster's error, the others go on.</summary>
-    public void SendEach<T>(AksEgressCmdlet cmdlet, Func<ClusterRef, string[], string[], T?> send) where T : class
+    public void SendEach<TRequest, T>(AksEgressCmdlet cmdlet, Func<ClusterRef, string[], string[], TRequest> build, Func<TRequest, IOperationContext, Task<T>> call)
     {
         foreach (var (clusterId, cluster, ips, prefixes) in Clusters)
-        {
-            try
-            {
-                if (send(cluster, ips, prefixes) is { } result) cmdlet.WriteObject(result);
-            }
-            catch (Exception e) when (e is not System.Management.Automation.PipelineStoppedException)
-            {
-                cmdlet.WriteFailure(e, clusterId);
-            }
-        }
+            cmdlet.RunAndWrite(clusterId, () => build(cluster, ips, prefixes), call);
     }
 
     private void Add(string clusterId, IEnumerable<string> ids)
