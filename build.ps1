@@ -38,7 +38,13 @@ param(
     [string[]] $MutatePath,
 
     # Mutate: do not run Stryker; write the score of this finished run's mutation-report.json to docs/reliability.md.
-    [string] $MutationReport
+    [string] $MutationReport,
+
+    # Mutate: judge mutants with the in-process unit tests only ($MutationUnitTests), not the emulator-backed ones. Each Stryker
+    # test run starts a test host, and an emulator-backed test adds an HTTPS emulator per test: on the shared 2-core machine
+    # that is 15-30 s per run. The score is then a lower bound (a mutant only an emulator test kills counts as survived or
+    # not covered), and code only the emulator reaches (ArmRest, ArmSession, KubeClientFactory, KubeWatch) is not covered.
+    [switch] $UnitTestsOnly
 )
 
 $ErrorActionPreference = 'Stop'
@@ -235,10 +241,23 @@ function Invoke-Package {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+# The xunit classes that test Arm/ and Kubernetes/ code in process (no emulator): Mutate -UnitTestsOnly runs only these.
+# A new in-process test class of that code belongs here.
+$MutationUnitTests = @(
+    'Arm.ArmErrorMappingTests', 'Arm.ArmModelTests', 'Arm.ArmModelFieldTests', 'Arm.ArmCloudTests', 'Arm.ArmTlsTests', 'Arm.AzContextTests',
+    'Kubernetes.CheckResponseParserTests', 'Kubernetes.KubeErrorsTests', 'Kubernetes.SpecBuilderTests', 'Kubernetes.KubeConfigResolverTests', 'Kubernetes.KubeErrorsTransportTests', 'Kubernetes.AdmissionDenialWordingTests',
+    'Kubernetes.KubeClientFactoryTests.Kubeconfig_errors_come_before_any_request',
+    'Kubernetes.EgressServiceDriftTests'
+)
+
 function Invoke-Mutate {
+    # `dotnet pwsh ./build.ps1 Mutate -MutatePath a,b` from bash arrives as ONE string 'a,b' (-File does not parse arrays):
+    # split it, or Stryker gets one glob that matches nothing and every mutant is "Removed by mutate filter".
+    $script:MutatePath = @($MutatePath | ForEach-Object { "$_" -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
     if ($MutationReport) {
         $result = Get-MutationScore -ReportPath $MutationReport
         $scope = if ($MutatePath) { $MutatePath -join ', ' } else { "the files mutated in $MutationReport" }
+        if ($UnitTestsOnly) { $scope += ', in-process unit tests only (-UnitTestsOnly)' }
         Write-MutationScore -Result $result -Scope $scope -Minutes 0
         return
     }
@@ -248,6 +267,7 @@ function Invoke-Mutate {
     if (Test-Path $output) { Remove-Item -Recurse -Force $output }
     $arguments = @('dotnet-stryker', '--config-file', (Join-Path $testProject 'stryker-config.json'), '--output', $output)
     foreach ($glob in @($MutatePath)) { if ($glob) { $arguments += '--mutate', $glob } }
+    if ($UnitTestsOnly) { $arguments += '--test-case-filter', (($MutationUnitTests | ForEach-Object { "FullyQualifiedName~AksEgress.Tests.$_" }) -join '|') }
     $started = Get-Date
     Push-Location $testProject
     try { Invoke-Native dotnet @arguments }
@@ -255,7 +275,10 @@ function Invoke-Mutate {
     $report = Join-Path $output 'reports/mutation-report.json'
     if (-not (Test-Path $report)) { throw "Stryker wrote no report at $report" }
     $result = Get-MutationScore -ReportPath $report
+    # Nothing scored (globs that match no file, or every mutant a compile error): keep the last real score instead of an empty table.
+    if ($result.Rows.Count -eq 0) { throw "Stryker scored no mutant (scope: $(if ($MutatePath) { $MutatePath -join ', ' } else { 'stryker-config.json' })); docs/reliability.md was not changed. Check the -MutatePath globs (relative to src/AksEgress.Engine, e.g. '**/Kubernetes/KubeWatch.cs')." }
     $scope = if ($MutatePath) { $MutatePath -join ', ' } else { 'src/AksEgress.Engine Arm/ and Kubernetes/ (tests/AksEgress.Tests/stryker-config.json)' }
+    if ($UnitTestsOnly) { $scope += ', in-process unit tests only (-UnitTestsOnly)' }
     Write-MutationScore -Result $result -Scope $scope -Minutes ((Get-Date) - $started).TotalMinutes
     foreach ($row in $result.Rows) { Write-Host ("{0,-12} {1,5:N1}% killed ({2} killed, {3} timeout, {4} survived, {5} no coverage)" -f $row.Folder, $row.Score, $row.Killed, $row.Timeout, $row.Survived, $row.NoCoverage) }
     Write-Host "HTML report: $(Join-Path $output 'reports/mutation-report.html')"
@@ -273,7 +296,9 @@ function Get-MutationScore([string] $ReportPath) {
         foreach ($m in $json.files[$file].mutants) {
             if ($rows[$folder].Contains($m.status)) { $rows[$folder][$m.status]++ }
             if ($m.status -in 'Survived', 'NoCoverage') {
-                $survivors.Add("| $relative`:$($m.location.start.line) | $($m.status) | $($m.mutatorName) | ``$((("$($m.replacement)" -replace '\s+', ' ') -replace '\|', '\|').Substring(0, [Math]::Min(80, "$($m.replacement)".Length)))`` |")
+                # Shorten the one-line form, not the raw text (collapsing whitespace makes it shorter than the original).
+                $replacement = ("$($m.replacement)" -replace '\s+', ' ') -replace '\|', '\|'
+                $survivors.Add("| $relative`:$($m.location.start.line) | $($m.status) | $($m.mutatorName) | ``$($replacement.Substring(0, [Math]::Min(80, $replacement.Length)))`` |")
             }
         }
     }
