@@ -130,7 +130,9 @@ internal sealed class SpecSet
                 var defKey = key + "." + name;
                 var open = translator.Definition(key, (JsonObject)schema!);
                 defs[defKey] = open;
-                defs[SchemaTranslator.Closed(defKey)] = SchemaTranslator.ClosedWrapper(defKey, open);
+                defs[SchemaTranslator.Closed(defKey)] = schema!["discriminator"] is JsonValue disc
+                    ? SchemaTranslator.PolymorphicClosedWrapper(defKey, open, disc.GetValue<string>(), DerivedOf(definitions, name).Select(d => (d.Value, key + "." + d.Name)).ToList())
+                    : SchemaTranslator.ClosedWrapper(defKey, open);
                 armDefs.Add(defKey);
             }
         }
@@ -183,6 +185,15 @@ internal sealed class SpecSet
 
         return (defs, armDefs, ops, versions);
 
+    }
+
+    /// <summary>The definitions of the same file that derive from <paramref name="baseName"/> (allOf its $ref) with an x-ms-discriminator-value.</summary>
+    private static IEnumerable<(string Name, string Value)> DerivedOf(JsonObject definitions, string baseName)
+    {
+        foreach (var (name, schema) in definitions)
+            if (schema?["x-ms-discriminator-value"] is JsonValue v
+                && (schema["allOf"] as JsonArray ?? new JsonArray()).Any(a => a?["$ref"]?.GetValue<string>() == "#/definitions/" + baseName))
+                yield return (name, v.GetValue<string>());
     }
 
     private static string NormalisePath(string path)

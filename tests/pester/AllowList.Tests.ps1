@@ -70,6 +70,22 @@ Describe 'Allowlist per egress path: resolve, then prove' {
         "$warn" | Should -Match 'Microsoft\.Network/natGateways/read'
     }
 
+    It 'udr-hub: the secured-hub firewall comes from one Resource Graph query; refused, the result is Partial with the action and scope' {
+        Reset-Emulator $Emu
+        Disconnect-AksEgress; Connect-AksEmulator -Emulator $Emu | Out-Null
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName udr-hub -Verbose 4>&1 | Tee-Object -Variable out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        "$($cfg.Resolution)" | Should -Be 'Exact'
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and "$_" -match 'Azure Resource Graph' -and "$_" -match '10\.100\.0\.132' }).Count | Should -BeGreaterThan 0
+        Add-EmulatorFault $Emu @{ Method = 'POST'; PathContains = '/Microsoft.ResourceGraph/resources'; Status = 403; ErrorCode = 'AuthorizationFailed'; Count = -1 }
+        Disconnect-AksEgress; Connect-AksEmulator -Emulator $Emu | Out-Null
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName udr-hub -WarningVariable warn -WarningAction SilentlyContinue -ErrorVariable err
+        $err | Should -BeNullOrEmpty
+        "$($cfg.Resolution)" | Should -Be 'Partial'
+        @($cfg.AllowList).Count | Should -Be 0
+        "$warn" | Should -Match 'Microsoft\.ResourceGraph/resources/read'
+        "$warn" | Should -Match '/subscriptions/'
+    }
+
     It 'a bad -AllowList entry is refused before any request with InvalidAllowList' {
         $e = $null
         try { Test-AksEgressIp -ClusterId '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/paths-rg/providers/Microsoft.ContainerService/managedClusters/uanat' -AllowList 'ten.0.0.0/8' -ErrorAction Stop } catch { $e = $_ }

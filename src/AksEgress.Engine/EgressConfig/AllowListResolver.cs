@@ -13,7 +13,7 @@ namespace AksEgress.Engine.EgressConfig;
 /// internet → an Azure Firewall's public IPs (or the NAT gateway on AzureFirewallSubnet); else the subnet's NAT gateway → its
 /// IPs and prefixes; else node public IPs; else the load balancer / managed NAT gateway. Point reads only; a firewall is found
 /// by its private IP through the VNet's peerings (GET of each peered VNet and its AzureFirewallSubnet), and only when that
-/// finds nothing (Virtual WAN secured hubs) by listing the firewalls of the subscriptions seen (one call each). A resource the
+/// finds nothing (Virtual WAN secured hubs) by one Azure Resource Graph query over the subscriptions seen (<see cref="FirewallGraphQuery"/>). A resource the
 /// caller may not read makes the result Partial with a warning that names it and the missing action; it never fails the cmdlet.
 /// </summary>
 internal sealed class AllowListResolver(ArmSession s, IOperationContext context, string clusterSubscription,
@@ -31,7 +31,6 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
     private static readonly Regex ActionRx = new(@"perform action '(?<a>[^']+)'", RegexOptions.IgnoreCase);
 
     private readonly Dictionary<string, JsonObject?> _cache = new(StringComparer.OrdinalIgnoreCase);
-    private List<JsonObject>? _firewallList;
 
     /// <summary>Resolves every pool; the load balancer's / managed NAT gateway's public IP ids are <paramref name="clusterIpIds"/>.</summary>
     public async Task<IReadOnlyList<PoolResult>> ResolveAsync(ManagedClusterModel model, IReadOnlyList<string> clusterIpIds)
@@ -137,7 +136,14 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
     {
         const EgressDecider d = EgressDecider.UserDefinedRouting;
         if (applianceIp is null) return new(pool, d, [], [], EgressResolution.Unresolvable, "The route to the internet goes to a virtual appliance without a next hop address.");
-        var fw = await FindFirewallAsync(subnetId, applianceIp).ConfigureAwait(false);
+        var lookup = await FindFirewallAsync(subnetId, applianceIp).ConfigureAwait(false);
+        var fw = lookup.Firewall;
+        if (lookup.QueryFailed)
+            return new(pool, d, [], [], EgressResolution.Partial,
+                $"The route to the internet goes to the virtual appliance {applianceIp}; Azure Resource Graph could not be queried (see the warning), so whether it is an Azure Firewall, and its public addresses, are not in AllowList.");
+        if (lookup.Ambiguous is { } several)
+            return new(pool, d, [], [], EgressResolution.Unresolvable,
+                $"The route to the internet goes to {applianceIp}, and {several.Count} Azure Firewalls have that private address ({string.Join(", ", several)}): AksEgress cannot tell which one the route reaches; allowlist the public addresses of the one in the hub this virtual network is connected to.");
         if (fw is null)
             return new(pool, d, [], [], EgressResolution.Unresolvable,
                 $"The route to the internet goes to the virtual appliance {applianceIp}, which is not an Azure Firewall this account can read (a third-party appliance, or a firewall in a subscription it cannot see): allowlist the public addresses that appliance uses.");
@@ -206,7 +212,10 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
 
     // ------------------------------------------------------------------ finding a firewall by its private IP
 
-    private async Task<JsonObject?> FindFirewallAsync(string subnetId, string privateIp)
+    /// <summary>What the search for the firewall behind a next-hop address found: the firewall, or why not.</summary>
+    private sealed record FirewallLookup(JsonObject? Firewall, bool QueryFailed = false, IReadOnlyList<string>? Ambiguous = null);
+
+    private async Task<FirewallLookup> FindFirewallAsync(string subnetId, string privateIp)
     {
         var m = SubnetIdRx.Match(subnetId);
         var subscriptions = new List<string> { clusterSubscription };
@@ -231,17 +240,27 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
                         var fm = FirewallInIdRx.Match(ipc);
                         if (!fm.Success) continue;
                         var fw = await GetAsync(fm.Groups["fw"].Value, "Azure Firewall", Arm.ApiVersions.Network).ConfigureAwait(false);
-                        if (fw is not null && HasPrivateIp(fw, privateIp)) return fw;
+                        if (fw is not null && HasPrivateIp(fw, privateIp)) return new(fw);
                     }
                 }
             }
         }
-        // Not behind a readable peering (e.g. a Virtual WAN secured hub, whose VNet is Microsoft's): the firewalls of the
-        // subscriptions seen so far, one list call each, never the tenant.
-        foreach (var sub in subscriptions)
-            foreach (var fw in await ListFirewallsAsync(sub).ConfigureAwait(false))
-                if (HasPrivateIp(fw, privateIp)) return fw;
-        return null;
+        // Not behind a readable peering (a Virtual WAN secured hub, whose virtual network is Microsoft's): one Azure Resource
+        // Graph query over the subscriptions seen so far, filtered in the service to that private address; never a listing.
+        var ids = await QueryFirewallIdsAsync(subscriptions, privateIp).ConfigureAwait(false);
+        if (ids is null) return new(null, QueryFailed: true);
+        var found = new List<JsonObject>();
+        foreach (var id in ids.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var fw = await GetAsync(id, "Azure Firewall", Arm.ApiVersions.Network).ConfigureAwait(false);
+            if (fw is not null && HasPrivateIp(fw, privateIp)) found.Add(fw);
+        }
+        return found.Count switch
+        {
+            0 => new(null),
+            1 => new(found[0]),
+            _ => new(null, Ambiguous: found.Select(f => ManagedClusterModel.Str(f, "id") ?? "?").ToList()),
+        };
     }
 
     private static bool HasPrivateIp(JsonObject fw, string ip)
@@ -252,29 +271,40 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
             .Any(c => string.Equals(ManagedClusterModel.Str(c["properties"], "privateIPAddress"), ip, StringComparison.OrdinalIgnoreCase));
     }
 
-    private async Task<IReadOnlyList<JsonObject>> ListFirewallsAsync(string subscription)
+    /// <summary>
+    /// The ids of the firewalls with that private address, from Azure Resource Graph (every page, following $skipToken); null when
+    /// the query was refused (a warning names the action and the scope).
+    /// </summary>
+    private async Task<IReadOnlyList<string>?> QueryFirewallIdsAsync(IReadOnlyList<string> subscriptions, string privateIp)
     {
-        if (_firewallList is not null && subscription.Equals(clusterSubscription, StringComparison.OrdinalIgnoreCase)) return _firewallList;
-        var list = new List<JsonObject>();
-        var path = $"/subscriptions/{subscription}/providers/Microsoft.Network/azureFirewalls";
-        context.WriteVerbose($"GET the Azure Firewalls of subscription {subscription} (the appliance is not in a peered virtual network)");
-        Uri? next = ArmRest.Url(s, path, Arm.ApiVersions.Network);
+        var query = FirewallGraphQuery.Query(privateIp);
+        var scope = string.Join(", ", subscriptions.Select(x => "/subscriptions/" + x));
+        context.WriteVerbose($"POST Azure Resource Graph over {scope}: the Azure Firewall whose private address is {privateIp} (the route's next hop is in no readable peered " +
+                             $"virtual network, e.g. a Virtual WAN secured hub), one query filtered in the service instead of listing firewalls: {query}");
+        var ids = new List<string>();
+        string? token = null;
         try
         {
-            while (next is not null)
+            do
             {
-                var r = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, next, null, context, new ErrorScope(ArmTargetKind.Other, path)).ConfigureAwait(false);
-                var body = r?.Json as JsonObject;
-                list.AddRange((body?["value"] as JsonArray ?? new JsonArray()).OfType<JsonObject>());
-                next = ManagedClusterModel.Str(body, "nextLink") is { } nl ? new Uri(nl) : null;
+                var r = await ArmRest.SendCheckedAsync(s, RequestMethod.Post, ArmRest.Url(s, FirewallGraphQuery.Path, Arm.ApiVersions.ResourceGraph),
+                    FirewallGraphQuery.Body(subscriptions, query, token), context, new ErrorScope(ArmTargetKind.Other, FirewallGraphQuery.Path)).ConfigureAwait(false);
+                var page = FirewallGraphQuery.Parse(r?.Json);
+                ids.AddRange(page.Ids);
+                token = page.SkipToken;
+                if (page.Truncated && token is null)
+                    context.WriteWarning($"Azure Resource Graph truncated its answer for the firewall with private address {privateIp}; firewalls beyond it were not considered.");
             }
+            while (token is not null);
         }
         catch (AksEgressException e) when (e.Category is EgressErrorCategory.PermissionDenied or EgressErrorCategory.ObjectNotFound)
         {
-            Warn(path, e);
+            context.WriteWarning($"Cannot query Azure Resource Graph over {scope}: this account lacks '{FirewallGraphQuery.Action}' there ({e.Message}). " +
+                                 $"The AllowList is Partial; grant Reader (or that action) on those subscriptions, or ask who runs the appliance {privateIp} for its public addresses.");
+            return null;
         }
-        if (subscription.Equals(clusterSubscription, StringComparison.OrdinalIgnoreCase)) _firewallList = list;
-        return list;
+        context.WriteVerbose($"Azure Resource Graph: {ids.Count} Azure Firewall(s) with private address {privateIp}");
+        return ids;
     }
 
     // ------------------------------------------------------------------ reads

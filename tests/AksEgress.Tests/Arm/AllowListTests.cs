@@ -64,14 +64,66 @@ public class AllowListTests
     }
 
     [Fact]
-    public async Task Udr_to_a_secured_hub_firewall_lists_the_subscription_firewalls_once()
+    public async Task Udr_to_a_secured_hub_firewall_is_found_by_one_resource_graph_query_not_a_listing()
     {
         await using var f = await ConnectedEngine.StartAsync();
-        var c = await f.Engine.GetEgressConfigurationAsync(Paths("udr-hub"), null, new NullOperationContext());
+        var ctx = new RecordingContext();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("udr-hub"), null, ctx);
         Assert.Equal(EgressResolution.Exact, c.Resolution);
         Assert.Equal(f.Emu.World.GetExpectedEgressAddresses("udr-hub").Select(a => a + "/32"), c.AllowList);
         Assert.Equal(2, c.AllowList.Count);
-        Assert.Single(f.ArmLines, l => l.EndsWith("/providers/Microsoft.Network/azureFirewalls", StringComparison.Ordinal));
+        Assert.DoesNotContain(f.ArmLines, l => l.EndsWith("/providers/Microsoft.Network/azureFirewalls", StringComparison.Ordinal));
+        Assert.Single(f.ArmLines, l => l == "POST /providers/Microsoft.ResourceGraph/resources");
+        Assert.Contains(f.ArmLines, l => l == "GET /subscriptions/" + f.Emu.SubscriptionId + "/resourceGroups/paths-rg/providers/Microsoft.Network/azureFirewalls/secured-hub-fw");
+        // Verbose says what is queried and why
+        Assert.Contains(ctx.Verbose, v => v.Contains("Azure Resource Graph", StringComparison.Ordinal) && v.Contains("10.100.0.132", StringComparison.Ordinal)
+                                           && v.Contains("instead of listing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Resource_graph_pages_are_followed_and_two_firewalls_with_the_same_private_ip_are_unresolvable_naming_both()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        f.Emu.World.ResourceGraphPageSize = 1;
+        f.Emu.World.AddHubFirewall("paths-rg", "other-hub-fw", "10.100.0.132", 1);
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("udr-hub"), null, new NullOperationContext());
+        Assert.Equal(EgressResolution.Unresolvable, c.Resolution);
+        Assert.Empty(c.AllowList);
+        Assert.Contains("/azureFirewalls/secured-hub-fw", c.ResolutionNote);
+        Assert.Contains("/azureFirewalls/other-hub-fw", c.ResolutionNote);   // on the second page
+        Assert.Equal(2, f.ArmLines.Count(l => l == "POST /providers/Microsoft.ResourceGraph/resources"));
+    }
+
+    [Fact]
+    public async Task Resource_graph_refused_gives_partial_and_a_warning_naming_the_action_and_the_scope()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        f.Emu.Faults.Add(new FaultRule { Method = "POST", PathContains = "/Microsoft.ResourceGraph/resources", Status = 403, ErrorCode = "AuthorizationFailed", Count = -1 });
+        var ctx = new RecordingContext();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("udr-hub"), null, ctx);
+        Assert.Equal(EgressResolution.Partial, c.Resolution);
+        Assert.Empty(c.AllowList);
+        Assert.Contains("10.100.0.132", c.ResolutionNote);
+        var w = Assert.Single(ctx.Warnings);
+        Assert.Contains("Microsoft.ResourceGraph/resources/read", w);
+        Assert.Contains("/subscriptions/" + f.Emu.SubscriptionId, w);
+    }
+
+    [Theory]
+    [InlineData("10.1.0.4", "'10.1.0.4'", "\"privateIPAddress\":\"10.1.0.4\"")]
+    [InlineData("fd00::0004", "'fd00::4'", "\"privateIPAddress\":\"fd00::4\"")]
+    public void The_resource_graph_query_filters_in_the_service_and_projects_only_the_id(string ip, string hubTest, string ipConfigTest)
+    {
+        var q = AksEgress.Engine.EgressConfig.FirewallGraphQuery.Query(ip);
+        Assert.StartsWith("resources | where type =~ 'microsoft.network/azurefirewalls'", q);
+        Assert.Contains("tostring(properties.hubIPAddresses.privateIPAddress) == " + hubTest, q);
+        Assert.Contains(ipConfigTest, q);
+        Assert.EndsWith("| project id", q);
+        Assert.Throws<ArgumentException>(() => AksEgress.Engine.EgressConfig.FirewallGraphQuery.Query("10.1.0.4' or 1==1 //"));
+        var body = AksEgress.Engine.EgressConfig.FirewallGraphQuery.Body(new[] { "s1", "s2" }, q, "tok");
+        Assert.Equal("table", body["options"]!["resultFormat"]!.GetValue<string>());
+        Assert.Equal("tok", body["options"]!["$skipToken"]!.GetValue<string>());
+        Assert.Equal(2, body["subscriptions"]!.AsArray().Count);
     }
 
     [Theory]
