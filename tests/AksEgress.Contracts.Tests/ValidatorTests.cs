@@ -215,4 +215,19 @@ public sealed class ValidatorTests
         var missing = result.DeepClone().AsObject(); missing.Remove("data");
         Assert.Contains(Check("POST", Graph, "2024-04-01", request, 200, GraphAnswer(new JsonArray(missing))), v => v.Rule.StartsWith("required", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void The_vmss_public_ip_list_is_defined_only_at_the_api_version_its_parameter_pins()
+    {
+        const string path = "/subscriptions/s/resourceGroups/MC_rg_c_eastus/providers/Microsoft.Compute/virtualMachineScaleSets/aks-pool-12345678-vmss/publicipaddresses";
+        var answer = new JsonObject { ["value"] = new JsonArray(new JsonObject
+        {
+            ["name"] = "pub1", ["id"] = path + "/pub1",
+            ["properties"] = new JsonObject { ["ipAddress"] = "203.0.113.9", ["publicIPAllocationMethod"] = "Static", ["publicIPAddressVersion"] = "IPv4" },
+        }) };
+        Assert.Empty(Check("GET", path, "2017-03-30", null, 200, answer));
+        Assert.Contains(Check("GET", path, "2025-07-01", null, 200, answer), v => v.Rule == "operation exists for the api-version");
+        var bad = answer.DeepClone().AsObject(); bad["value"]![0]!["properties"]!["nodeName"] = "aks-pool-12345678-vmss000000";
+        Assert.Contains(Check("GET", path, "2017-03-30", null, 200, bad), v => v.JsonPath == "/value/0/properties/nodeName");
+    }
 }

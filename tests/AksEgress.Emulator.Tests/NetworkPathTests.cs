@@ -171,4 +171,29 @@ public class NetworkPathTests
         (st, _, _) = await Send(http, HttpMethod.Post, "providers/Microsoft.ResourceGraph/resources?api-version=2021-03-01", GraphQuery(FirewallQuery, null, emu.SubscriptionId));
         Assert.Equal(400, st);
     }
+
+    [Fact]
+    public async Task Node_pool_scale_sets_list_their_instance_public_ips_only_at_api_version_2017_03_30()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        using var http = Arm(emu);
+        var nodeRg = "MC_paths-rg_nodepip_eastus";
+        var (st, sets, _) = await Send(http, HttpMethod.Get, $"subscriptions/{emu.SubscriptionId}/resourceGroups/{nodeRg}/providers/Microsoft.Compute/virtualMachineScaleSets?api-version=2024-07-01");
+        Assert.Equal(200, st);
+        var own = sets!["value"]!.AsArray().Single(v => v!["tags"]!["aks-managed-poolName"]!.GetValue<string>() == "pubnopfx")!;
+        Assert.Matches("^aks-pubnopfx-[0-9]{8}-vmss$", own["name"]!.GetValue<string>());
+        var pipsPath = $"subscriptions/{emu.SubscriptionId}/resourceGroups/{nodeRg}/providers/Microsoft.Compute/virtualMachineScaleSets/{own["name"]}/publicipaddresses";
+        var (st2, pips, _) = await Send(http, HttpMethod.Get, pipsPath + "?api-version=2017-03-30");
+        Assert.Equal(200, st2);
+        var addrs = pips!["value"]!.AsArray().Select(p => p!["properties"]!["ipAddress"]!.GetValue<string>()).ToArray();
+        Assert.Equal(emu.World.GetExpectedEgressAddresses("nodepip", "pubnopfx"), addrs);
+        Assert.All(pips["value"]!.AsArray(), p => Assert.Contains("/virtualMachines/", p!["properties"]!["ipConfiguration"]!["id"]!.GetValue<string>()));
+        // a pool without node public IPs has none; any other api-version is refused as ARM does
+        var lbSet = sets["value"]!.AsArray().Single(v => v!["tags"]!["aks-managed-poolName"]!.GetValue<string>() == "nodepool1")!;
+        var (_, none, _) = await Send(http, HttpMethod.Get, pipsPath.Replace(own["name"]!.GetValue<string>(), lbSet["name"]!.GetValue<string>(), StringComparison.Ordinal) + "?api-version=2017-03-30");
+        Assert.Empty(none!["value"]!.AsArray());
+        var (bad, err, _) = await Send(http, HttpMethod.Get, pipsPath + "?api-version=2025-07-01");
+        Assert.Equal(400, bad);
+        Assert.Equal("NoRegisteredProviderFound", err!["error"]!["code"]!.GetValue<string>());
+    }
 }

@@ -45,6 +45,23 @@ Describe 'Allowlist per egress path: resolve, then prove' {
         $r2.Explanation | Should -Match 'outside the allowlist'
     }
 
+    It 'nodepip: node public IPs without a prefix resolve to each node''s address (Partial: they change with the nodes), proven per pool' {
+        Reset-Emulator $Emu
+        Disconnect-AksEgress; Connect-AksEmulator -Emulator $Emu | Out-Null
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName nodepip
+        $own = $cfg.NodePool | Where-Object NodePool -eq pubnopfx
+        "$($own.EgressDecidedBy)" | Should -Be 'NodePublicIp'
+        "$($own.Resolution)" | Should -Be 'Partial'
+        $own.ResolutionNote | Should -Match 'replaced'
+        @($own.AllowList).Count | Should -Be 2
+        @($own.AllowList) | ForEach-Object { $_ | Should -Match '/32$' }
+        $r = Test-AksEgressIp -ClusterId $cfg.ClusterId -NodePool pubnopfx -AllowList $own.AllowList
+        $r.Succeeded | Should -BeTrue -Because $r.Explanation
+        @($r.Samples.NodeName | Sort-Object -Unique).Count | Should -Be 2
+        @($r.ObservedIpAddresses | Sort-Object -Unique).Count | Should -Be 2
+        Get-EmulatorTestPod $Emu -Cluster nodepip | Should -BeNullOrEmpty
+    }
+
     It 'a UDR to an appliance AksEgress cannot see is Unresolvable, with the reason' {
         Reset-Emulator $Emu
         $cfg = Get-AksEgressConfiguration -ResourceGroupName demo-rg -ClusterName udr

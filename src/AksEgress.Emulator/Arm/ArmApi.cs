@@ -229,6 +229,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
             return true;
         }
         if (await Authorization(ctx, method, path)) return true;
+        if (await ComputeVmss(ctx, method, path)) return true;    // node pool scale sets: ArmApi.Compute.cs
         foreach (var (template, handle) in Routes)
             if (template.Match(path) is { } values) return await handle(this, ctx, method, values, fault);
         return false;

@@ -11,7 +11,7 @@ namespace AksEgress.Engine.EgressConfig;
 /// Resolves what a partner must allowlist, per node pool, following Azure's outbound precedence (see
 /// <see cref="EgressClassifier.ClassifyPool"/>): the pool's subnet (its pod subnet when set) → route table → the route to the
 /// internet → an Azure Firewall's public IPs (or the NAT gateway on AzureFirewallSubnet); else the subnet's NAT gateway → its
-/// IPs and prefixes; else node public IPs; else the load balancer / managed NAT gateway. Point reads only; a firewall is found
+/// IPs and prefixes; else node public IPs (the prefix, or each node's address from the pool's scale set); else the load balancer / managed NAT gateway. Point reads only; a firewall is found
 /// by its private IP through the VNet's peerings (GET of each peered VNet and its AzureFirewallSubnet), and only when that
 /// finds nothing (Virtual WAN secured hubs) by one Azure Resource Graph query over the subscriptions seen (<see cref="FirewallGraphQuery"/>). A resource the
 /// caller may not read makes the result Partial with a warning that names it and the missing action; it never fails the cmdlet.
@@ -112,8 +112,7 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
                     var prefix = await PrefixAsync(npp).ConfigureAwait(false);
                     return prefix is null ? Unreadable(name, decided, npp) : new(name, decided, [], [prefix], EgressResolution.Exact, null);
                 }
-                return new(name, decided, [], [], EgressResolution.Partial,
-                    "Each node has its own public IP (enableNodePublicIP without nodePublicIPPrefixID); they change when nodes are added or replaced, so they are not listed. Create the pool with a nodePublicIPPrefixID to get a stable range.");
+                return await ViaNodePublicIpsAsync(model.Info, name).ConfigureAwait(false);
         }
 
         // The cluster's own path: the load balancer's effective outbound IPs (or prefixes), or the managed NAT gateway's IPs.
@@ -180,6 +179,33 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
         context.WriteVerbose($"{applianceIp} is the Azure Firewall {fwName}: it SNATs to any of its {addrs.Count} public IP(s)");
         var r = Result(pool, d, addrs, [], partial);
         return r.Resolution == EgressResolution.Exact ? r with { Note = $"Azure Firewall {fwName} SNATs each connection to any of its public IPs." } : r;
+    }
+
+    /// <summary>
+    /// Node public IPs without a prefix: the pool's scale set in the node resource group (one Compute list of the group's scale
+    /// sets, matched by AKS's aks-managed-poolName tag or the aks-{pool}-{n}-vmss name), then its instance public IPs (one Network
+    /// RP list, api-version 2017-03-30, the only one the spec defines for it). Always Partial: the list is today's nodes, and a
+    /// node added by the autoscaler or replaced by an upgrade or reimage egresses from an address that is not in it.
+    /// </summary>
+    private async Task<PoolResult> ViaNodePublicIpsAsync(AksNodeResourceGroup info, string pool)
+    {
+        const EgressDecider d = EgressDecider.NodePublicIp;
+        const string unstable = "a node added by scaling or replaced by an upgrade or reimage gets a new address that is not in this list. Create the pool with a nodePublicIPPrefixID for a range that stays.";
+        var groupPath = $"/subscriptions/{info.SubscriptionId}/resourceGroups/{info.NodeResourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets";
+        context.WriteVerbose($"node pool {pool}: node public IPs without a prefix; GET the scale sets of {info.NodeResourceGroup} to find the pool's, then its instance public IPs");
+        var sets = await ListAsync(groupPath, "scale sets", Arm.ApiVersions.ComputeVmss).ConfigureAwait(false);
+        if (sets is null) return Unreadable(pool, d, groupPath);
+        var vmss = sets.FirstOrDefault(v => string.Equals(ManagedClusterModel.Str(v["tags"], "aks-managed-poolName"), pool, StringComparison.OrdinalIgnoreCase))
+                   ?? sets.FirstOrDefault(v => ManagedClusterModel.Str(v, "name") is { } n && Regex.IsMatch(n, $"^aks-{Regex.Escape(pool)}-[0-9]+-vmss$", RegexOptions.IgnoreCase));
+        if (ManagedClusterModel.Str(vmss, "id") is not { } vmssId)
+            return new(pool, d, [], [], EgressResolution.Partial,
+                $"Each node of pool {pool} has its own public IP, but no scale set of that pool is in {info.NodeResourceGroup} (a VirtualMachines or AvailabilitySet pool?), so they are not listed; {unstable}");
+        var pips = await ListAsync(vmssId + "/publicipaddresses", "instance public IPs of scale set", Arm.ApiVersions.VmssPublicIps).ConfigureAwait(false);
+        if (pips is null) return Unreadable(pool, d, vmssId + "/publicipaddresses");
+        var addrs = pips.Select(p => ManagedClusterModel.Str(p["properties"], "ipAddress")).Where(a => a is not null).Select(a => a!).Distinct().ToList();
+        context.WriteVerbose($"node pool {pool}: {addrs.Count} node public IP(s) on scale set {ManagedClusterModel.Str(vmss, "name")}");
+        return new(pool, d, addrs, [], EgressResolution.Partial,
+            $"Each node of pool {pool} egresses from its own public IP: these are today's {addrs.Count} address(es) of scale set {ManagedClusterModel.Str(vmss, "name")}; {unstable}");
     }
 
     private async Task<PoolResult> ViaNatGatewayAsync(string pool, EgressDecider d, string natId, string? note)
@@ -321,6 +347,31 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
     {
         var p = await GetAsync(prefixId, "public IP prefix", Arm.ApiVersions.Network).ConfigureAwait(false);
         return ManagedClusterModel.Str(p?["properties"], "ipPrefix");
+    }
+
+    /// <summary>GET of a list, following nextLink; null when it is missing or unreadable (with a warning naming it and the missing action).</summary>
+    private async Task<List<JsonObject>?> ListAsync(string path, string what, string apiVersion)
+    {
+        var list = new List<JsonObject>();
+        context.WriteVerbose($"GET {what} {path}");
+        Uri? next = ArmRest.Url(s, path, apiVersion);
+        try
+        {
+            while (next is not null)
+            {
+                var r = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, next, null, context, new ErrorScope(ArmTargetKind.Other, path), allow404: true).ConfigureAwait(false);
+                if (r is null) { context.WriteWarning($"The {what} {path} was not found; egress through it is not in AllowList."); return null; }
+                var body = r.Json as JsonObject;
+                list.AddRange((body?["value"] as JsonArray ?? new JsonArray()).OfType<JsonObject>());
+                next = ManagedClusterModel.Str(body, "nextLink") is { } nl ? new Uri(nl) : null;
+            }
+        }
+        catch (AksEgressException e) when (e.Category is EgressErrorCategory.PermissionDenied or EgressErrorCategory.ObjectNotFound)
+        {
+            Warn(path, e);
+            return null;
+        }
+        return list;
     }
 
     /// <summary>GET of one resource (cached per resolution); null when it is missing or unreadable (with a warning naming it and the missing action).</summary>

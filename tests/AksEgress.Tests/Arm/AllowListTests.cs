@@ -146,20 +146,51 @@ public class AllowListTests
         await using var f = await ConnectedEngine.StartAsync();
         var c = await f.Engine.GetEgressConfigurationAsync(Paths("nodepip"), null, new NullOperationContext());
         var lb = f.Emu.World.GetExpectedEgressAddresses("nodepip", "nodepool1").Single();
-        Assert.Equal(new[] { lb + "/32", "192.0.2.16/30" }, c.AllowList);
-        Assert.Equal(2, c.NodePool.Count);
+        var own = f.Emu.World.GetExpectedEgressAddresses("nodepip", "pubnopfx");
+        Assert.Equal(new[] { lb }.Concat(own).Select(a => a + "/32").Append("192.0.2.16/30"), c.AllowList);
+        Assert.Equal(3, c.NodePool.Count);
         var pub = c.NodePool.Single(p => p.NodePool == "pubpool");
         Assert.Equal(EgressDecider.NodePublicIp, pub.EgressDecidedBy);
         Assert.Equal(new[] { "192.0.2.16/30" }, pub.AllowList);
         Assert.Equal(EgressDecider.LoadBalancerOutboundRule, c.NodePool.Single(p => p.NodePool == "nodepool1").EgressDecidedBy);
 
-        // without a prefix the per-node IPs change with the nodes: Partial, and said so
-        f.Emu.World.ChangeCluster("nodepip", b => b["properties"]!["agentPoolProfiles"]![1]!.AsObject().Remove("nodePublicIPPrefixID"));
-        var fresh = await ConnectedEngine.ConnectAsync(f.Emu);   // a new engine: no cached cluster read
-        c = await fresh.GetEgressConfigurationAsync(Paths("nodepip"), null, new NullOperationContext());
+    }
+
+    [Fact]
+    public async Task Node_public_ips_without_a_prefix_are_read_from_the_pool_scale_set_and_partial_because_they_change_with_the_nodes()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        var ctx = new RecordingContext();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("nodepip"), null, ctx);
+        var own = c.NodePool.Single(p => p.NodePool == "pubnopfx");
+        var expected = f.Emu.World.GetExpectedEgressAddresses("nodepip", "pubnopfx");
+        Assert.Equal(2, expected.Count);
+        Assert.Equal(EgressDecider.NodePublicIp, own.EgressDecidedBy);
+        Assert.Equal(EgressResolution.Partial, own.Resolution);
+        Assert.Equal(expected, own.EgressIpAddress);
+        Assert.Equal(expected.Select(a => a + "/32"), own.AllowList);
+        Assert.Contains("replaced", own.ResolutionNote);
+        Assert.Contains("nodePublicIPPrefixID", own.ResolutionNote);
         Assert.Equal(EgressResolution.Partial, c.Resolution);
-        Assert.Contains("pubpool", c.ResolutionNote);
-        Assert.Contains("nodePublicIPPrefixID", c.ResolutionNote);
+        // one list of the node resource group's scale sets, one list of the pool's instance IPs at the spec's only api-version
+        Assert.Single(f.Arm, e => e.PathAndQuery.Contains("/providers/Microsoft.Compute/virtualMachineScaleSets?api-version=2024-07-01", StringComparison.Ordinal));
+        Assert.Single(f.Arm, e => e.PathAndQuery.Contains("-vmss/publicipaddresses?api-version=2017-03-30", StringComparison.Ordinal) && e.PathAndQuery.Contains("/aks-pubnopfx-", StringComparison.Ordinal));
+        Assert.Empty(ctx.Warnings);
+    }
+
+    [Fact]
+    public async Task Node_public_ips_the_caller_cannot_read_give_partial_and_a_warning_naming_the_scale_set_and_the_action()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "-vmss/publicipaddresses", Status = 403, ErrorCode = "AuthorizationFailed", Count = -1 });
+        var ctx = new RecordingContext();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("nodepip"), null, ctx);
+        var own = c.NodePool.Single(p => p.NodePool == "pubnopfx");
+        Assert.Equal(EgressResolution.Partial, own.Resolution);
+        Assert.Empty(own.AllowList);
+        var w = Assert.Single(ctx.Warnings);
+        Assert.Contains("/virtualMachineScaleSets/aks-pubnopfx-", w);
+        Assert.Contains("Microsoft.Compute/virtualMachineScaleSets/publicipaddresses/read", w);
     }
 
     [Theory]
