@@ -41,8 +41,24 @@ Describe 'Allowlist per egress path: resolve, then prove' {
         $lb = $cfg.NodePool | Where-Object NodePool -eq nodepool1
         $r2 = Test-AksEgressIp -ClusterId $cfg.ClusterId -NodePool nodepool1 -AllowList $pub.AllowList -WarningAction SilentlyContinue
         $r2.Succeeded | Should -BeFalse
-        @($r2.OutsideAllowList) | Should -Be @($lb.EgressIpAddress)
+        @($r2.OutsideAllowList) | Should -Be @($lb.EgressIpAddress | Where-Object { $_ -notmatch ':' })   # IPv4 probes: the IPv6 outbound IP is not seen
         $r2.Explanation | Should -Match 'outside the allowlist'
+    }
+
+    It 'nodepip (dual-stack): managed IPv4 and IPv6 outbound IPs resolve to /32 and /128, and the pool is proven against them' {
+        Reset-Emulator $Emu
+        Disconnect-AksEgress; Connect-AksEmulator -Emulator $Emu | Out-Null
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName nodepip
+        $lb = $cfg.NodePool | Where-Object NodePool -eq nodepool1
+        "$($lb.Resolution)" | Should -Be 'Exact'
+        @($lb.AllowList).Count | Should -Be 2
+        @($lb.AllowList | Where-Object { $_ -match '^\d+\.\d+\.\d+\.\d+/32$' }).Count | Should -Be 1
+        @($lb.AllowList | Where-Object { $_ -match '^[0-9a-f:]+/128$' }).Count | Should -Be 1
+        @($cfg.AllowList) | Should -Contain (@($lb.AllowList | Where-Object { $_ -match '/128$' })[0])
+        $r = Test-AksEgressIp -ClusterId $cfg.ClusterId -NodePool nodepool1 -AllowList $lb.AllowList
+        $r.Succeeded | Should -BeTrue -Because $r.Explanation
+        @($r.OutsideAllowList).Count | Should -Be 0
+        Get-EmulatorTestPod $Emu -Cluster nodepip | Should -BeNullOrEmpty
     }
 
     It 'nodepip: node public IPs without a prefix resolve to each node''s address (Partial: they change with the nodes), proven per pool' {

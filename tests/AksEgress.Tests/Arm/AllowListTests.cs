@@ -147,13 +147,31 @@ public class AllowListTests
         var c = await f.Engine.GetEgressConfigurationAsync(Paths("nodepip"), null, new NullOperationContext());
         var lb = f.Emu.World.GetExpectedEgressAddresses("nodepip", "nodepool1").Single();
         var own = f.Emu.World.GetExpectedEgressAddresses("nodepip", "pubnopfx");
-        Assert.Equal(new[] { lb }.Concat(own).Select(a => a + "/32").Append("192.0.2.16/30"), c.AllowList);
+        var lbV6 = c.NodePool.Single(p => p.NodePool == "nodepool1").EgressIpAddress.Single(a => a.Contains(':', StringComparison.Ordinal));
+        Assert.Equal(new[] { lb + "/32", lbV6 + "/128" }.Concat(own.Select(a => a + "/32")).Append("192.0.2.16/30"), c.AllowList);
         Assert.Equal(3, c.NodePool.Count);
         var pub = c.NodePool.Single(p => p.NodePool == "pubpool");
         Assert.Equal(EgressDecider.NodePublicIp, pub.EgressDecidedBy);
         Assert.Equal(new[] { "192.0.2.16/30" }, pub.AllowList);
         Assert.Equal(EgressDecider.LoadBalancerOutboundRule, c.NodePool.Single(p => p.NodePool == "nodepool1").EgressDecidedBy);
 
+    }
+
+    [Fact]
+    public async Task Dual_stack_managed_outbound_ips_resolve_to_slash_32_and_slash_128()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("nodepip"), null, new NullOperationContext());
+        var lb = c.NodePool.Single(p => p.NodePool == "nodepool1");
+        Assert.Equal(EgressDecider.LoadBalancerOutboundRule, lb.EgressDecidedBy);
+        Assert.Equal(EgressResolution.Exact, lb.Resolution);
+        Assert.Equal(2, lb.EgressIpAddress.Count);
+        var v4 = f.Emu.World.GetExpectedEgressAddresses("nodepip", "nodepool1").Single();
+        var v6 = lb.EgressIpAddress.Single(a => a != v4);
+        Assert.Equal(System.Net.Sockets.AddressFamily.InterNetworkV6, System.Net.IPAddress.Parse(v6).AddressFamily);
+        Assert.Equal(new[] { v4 + "/32", v6 + "/128" }, lb.AllowList);
+        Assert.NotNull(Cidr.Match(lb.AllowList, v6));
+        Assert.Null(Cidr.Match(lb.AllowList, "2001:db8:e9::ffff"));
     }
 
     [Fact]
