@@ -17,7 +17,8 @@ namespace AksEgress.Contracts.Tests;
 /// <item><c>x-nullable: true</c> adds "null" to the type; OpenAPI 3 <c>nullable</c> likewise.</item>
 /// <item><c>readOnly</c> is kept: JsonSchema.Net reports it as an annotation, which the request check reads.</item>
 /// <item>Extensions (<c>x-ms-*</c>, <c>x-kubernetes-*</c>) and Swagger-only keys (<c>example</c>) are dropped. A Swagger
-/// <c>discriminator</c> is refused (none of the files uses one; a future file that does must be handled, not ignored).</item>
+/// <c>discriminator</c> on a definition (Swagger polymorphism: resourcegraph.json's <c>Facet</c>) is handled by
+/// <see cref="PolymorphicClosedWrapper"/>; anywhere else it is refused rather than ignored.</item>
 /// </list>
 /// </summary>
 internal sealed class SchemaTranslator
@@ -58,6 +59,28 @@ internal sealed class SchemaTranslator
         return o;
     }
 
+    /// <summary>
+    /// The closed form of a definition with a Swagger <c>discriminator</c> (property P): an object whose P equals a derived
+    /// definition's <c>x-ms-discriminator-value</c> must be that derived definition (closed); any other value must be the
+    /// base itself (closed). Swagger 2.0 polymorphism, spelled in 2020-12 as if/then per derived type.
+    /// </summary>
+    public static JsonObject PolymorphicClosedWrapper(string defKey, JsonObject openDefinition, string discriminator, IReadOnlyList<(string Value, string DerivedDefKey)> derived)
+    {
+        var all = new JsonArray();
+        foreach (var (value, d) in derived)
+            all.Add(new JsonObject
+            {
+                ["if"] = new JsonObject { ["properties"] = new JsonObject { [discriminator] = new JsonObject { ["const"] = value } }, ["required"] = new JsonArray(discriminator) },
+                ["then"] = new JsonObject { ["$ref"] = "#/$defs/" + Closed(d) },
+            });
+        all.Add(new JsonObject
+        {
+            ["if"] = new JsonObject { ["properties"] = new JsonObject { [discriminator] = new JsonObject { ["not"] = new JsonObject { ["enum"] = new JsonArray(derived.Select(x => (JsonNode)JsonValue.Create(x.Value)!).ToArray()) } } } },
+            ["then"] = ClosedWrapper(defKey, openDefinition),
+        });
+        return new JsonObject { ["allOf"] = all };
+    }
+
     /// <summary>A schema in a property, items, body or response position.</summary>
     public JsonObject Inline(string fileKey, JsonNode? schema) =>
         schema is JsonObject o ? Translate(fileKey, o, topLevel: false) : new JsonObject();
@@ -66,8 +89,8 @@ internal sealed class SchemaTranslator
 
     private JsonObject Translate(string fileKey, JsonObject s, bool topLevel)
     {
-        if (s["discriminator"] is not null && s["discriminator"] is JsonValue)
-            throw new NotSupportedException($"{fileKey}: Swagger 'discriminator' is not translated (none of the current files uses one).");
+        if (!topLevel && s["discriminator"] is JsonValue)
+            throw new NotSupportedException($"{fileKey}: a Swagger 'discriminator' outside a definition is not translated.");
         var o = new JsonObject();
         if (s["$ref"] is JsonValue rv)
         {

@@ -130,7 +130,9 @@ internal sealed class SpecSet
                 var defKey = key + "." + name;
                 var open = translator.Definition(key, (JsonObject)schema!);
                 defs[defKey] = open;
-                defs[SchemaTranslator.Closed(defKey)] = SchemaTranslator.ClosedWrapper(defKey, open);
+                defs[SchemaTranslator.Closed(defKey)] = schema!["discriminator"] is JsonValue disc
+                    ? SchemaTranslator.PolymorphicClosedWrapper(defKey, open, disc.GetValue<string>(), DerivedOf(definitions, name).Select(d => (d.Value, key + "." + d.Name)).ToList())
+                    : SchemaTranslator.ClosedWrapper(defKey, open);
                 armDefs.Add(defKey);
             }
         }
@@ -147,15 +149,18 @@ internal sealed class SpecSet
             foreach (var (template, item) in paths)
             {
                 var typeMatch = Regex.Match(template, @"/providers/(?<ns>Microsoft\.[A-Za-z]+)/(?<type>[A-Za-z]+)");
-                if (typeMatch.Success && !template.Contains("/locations/", StringComparison.OrdinalIgnoreCase))
-                {
-                    var type = typeMatch.Groups["ns"].Value + "/" + typeMatch.Groups["type"].Value;
-                    if (!versions.TryGetValue(type, out var set)) versions[type] = set = new SortedSet<string>(StringComparer.Ordinal);
-                    set.Add(apiVersion);
-                }
                 foreach (var (method, opNode) in (JsonObject)item!)
                 {
                     if (method == "parameters" || opNode is not JsonObject op) continue;
+                    // An operation whose api-version parameter has a single enum value is served only at that version, whatever the
+                    // file's info.version (vmssPublicIpAddress.json: network.json's ApiVersionVmssParameter pins 2017-03-30).
+                    var opApiVersion = PinnedApiVersion(f, op, docs) ?? apiVersion;
+                    if (typeMatch.Success && !template.Contains("/locations/", StringComparison.OrdinalIgnoreCase))
+                    {
+                        var type = typeMatch.Groups["ns"].Value + "/" + typeMatch.Groups["type"].Value;
+                        if (!versions.TryGetValue(type, out var set)) versions[type] = set = new SortedSet<string>(StringComparer.Ordinal);
+                        set.Add(opApiVersion);
+                    }
                     var opId = op["operationId"]?.GetValue<string>() ?? method + " " + template;
                     string? request = null;
                     foreach (var p in (op["parameters"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
@@ -176,13 +181,44 @@ internal sealed class SpecSet
                         else responses[code] = null;
                     }
                     var rx = new Regex("^" + Regex.Replace(Regex.Escape(template), @"\\\{[^}]+}", "[^/]+") + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-                    ops.Add(new ArmOperation(opId, method.ToUpperInvariant(), template, apiVersion, f, rx, request, responses));
+                    ops.Add(new ArmOperation(opId, method.ToUpperInvariant(), template, opApiVersion, f, rx, request, responses));
                 }
             }
         }
 
         return (defs, armDefs, ops, versions);
 
+    }
+
+    /// <summary>The single enum value of the operation's api-version parameter (inline or a $ref into a file of the set), or null.</summary>
+    private static string? PinnedApiVersion(string file, JsonObject op, Dictionary<string, JsonObject> docs)
+    {
+        foreach (var p in (op["parameters"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
+        {
+            var param = p;
+            if (p["$ref"] is JsonValue rv)
+            {
+                var reference = rv.GetValue<string>();
+                var hash = reference.IndexOf('#');
+                var filePart = hash < 0 ? reference : reference[..hash];
+                var pointer = hash < 0 ? "" : reference[(hash + 1)..];
+                if (!pointer.StartsWith("/parameters/", StringComparison.Ordinal)) continue;
+                var target = filePart.Length == 0 ? file : NormalisePath(Path.GetDirectoryName(file)!.Replace('\\', '/') + "/" + filePart);
+                if (!docs.TryGetValue(target, out var doc) || doc["parameters"]?[pointer["/parameters/".Length..]] is not JsonObject resolved) continue;
+                param = resolved;
+            }
+            if (param["name"]?.GetValue<string>() == "api-version" && param["enum"] is JsonArray { Count: 1 } one) return one[0]!.GetValue<string>();
+        }
+        return null;
+    }
+
+    /// <summary>The definitions of the same file that derive from <paramref name="baseName"/> (allOf its $ref) with an x-ms-discriminator-value.</summary>
+    private static IEnumerable<(string Name, string Value)> DerivedOf(JsonObject definitions, string baseName)
+    {
+        foreach (var (name, schema) in definitions)
+            if (schema?["x-ms-discriminator-value"] is JsonValue v
+                && (schema["allOf"] as JsonArray ?? new JsonArray()).Any(a => a?["$ref"]?.GetValue<string>() == "#/definitions/" + baseName))
+                yield return (name, v.GetValue<string>());
     }
 
     private static string NormalisePath(string path)

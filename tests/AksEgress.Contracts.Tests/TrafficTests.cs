@@ -75,8 +75,8 @@ public sealed class TrafficTests(ITestOutputHelper output)
             "arm GET PublicIPAddresses_Get (2025-07-01)", "arm PUT PublicIPAddresses_CreateOrUpdate (2025-07-01)", "arm DELETE PublicIPAddresses_Delete (2025-07-01)",
             // Get-AksEgressConfiguration's allowlist resolution (issue 11)
             "arm GET Subnets_Get (2025-07-01)", "arm GET RouteTables_Get (2025-07-01)", "arm GET VirtualNetworks_Get (2025-07-01)",
-            "arm GET AzureFirewalls_Get (2025-07-01)", "arm GET AzureFirewalls_ListAll (2025-07-01)", "arm GET NatGateways_Get (2025-07-01)",
-            "arm GET PublicIPPrefixes_Get (2025-07-01)",
+            "arm GET AzureFirewalls_Get (2025-07-01)", "arm POST Resources (2024-04-01)", "arm GET NatGateways_Get (2025-07-01)",
+            "arm GET PublicIPPrefixes_Get (2025-07-01)", "arm GET PublicIPAddresses_ListVirtualMachineScaleSetPublicIPAddresses (2017-03-30)",
         };
         var missing = expected.Where(e => !run.Checker.OperationsCovered.Contains(e)).ToList();
         Assert.True(missing.Count == 0, "Not exercised by the run: " + string.Join(", ", missing) + "\nSeen: " + string.Join(", ", run.Checker.OperationsCovered));

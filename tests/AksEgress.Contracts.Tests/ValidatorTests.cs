@@ -171,4 +171,63 @@ public sealed class ValidatorTests
         }
         finally { File.Delete(file); }
     }
+
+    private const string Graph = "/providers/Microsoft.ResourceGraph/resources";
+
+    private static JsonObject GraphAnswer(JsonArray? facets = null)
+    {
+        var o = new JsonObject
+        {
+            ["totalRecords"] = 1, ["count"] = 1, ["resultTruncated"] = "false",
+            ["data"] = new JsonObject
+            {
+                ["columns"] = new JsonArray(new JsonObject { ["name"] = "id", ["type"] = "string" }),
+                ["rows"] = new JsonArray(new JsonArray("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/azureFirewalls/fw")),
+            },
+        };
+        if (facets is not null) o["facets"] = facets;
+        return o;
+    }
+
+    [Fact]
+    public void A_resource_graph_query_and_its_table_answer_are_judged_by_resourcegraph_json()
+    {
+        var request = new JsonObject { ["subscriptions"] = new JsonArray("s"), ["query"] = "resources | project id", ["options"] = new JsonObject { ["resultFormat"] = "table" } };
+        Assert.Empty(Check("POST", Graph, "2024-04-01", request, 200, GraphAnswer()));
+        // resultTruncated is a string enum in the spec, not a boolean
+        var bad = GraphAnswer(); bad["resultTruncated"] = false;
+        Assert.Contains(Check("POST", Graph, "2024-04-01", request, 200, bad), v => v.JsonPath == "/resultTruncated" && v.Direction == "response");
+        var badOption = request.DeepClone().AsObject(); badOption["options"]!["resultFormat"] = "csv";
+        Assert.Contains(Check("POST", Graph, "2024-04-01", badOption, 200, GraphAnswer()), v => v.JsonPath == "/options/resultFormat" && v.Direction == "request");
+    }
+
+    [Fact]
+    public void A_swagger_discriminator_picks_the_derived_definition_by_its_value()
+    {
+        var request = new JsonObject { ["query"] = "resources | project id" };
+        var result = new JsonObject { ["expression"] = "location", ["resultType"] = "FacetResult", ["totalRecords"] = 1, ["count"] = 1, ["data"] = new JsonObject() };
+        var error = new JsonObject { ["expression"] = "location", ["resultType"] = "FacetError", ["errors"] = new JsonArray(new JsonObject { ["code"] = "c", ["message"] = "m" }) };
+        Assert.Empty(Check("POST", Graph, "2024-04-01", request, 200, GraphAnswer(new JsonArray(result, error))));
+        // a FacetError carrying FacetResult's totalRecords: undefined for that type
+        var mixed = error.DeepClone().AsObject(); mixed["totalRecords"] = 3;
+        Assert.Contains(Check("POST", Graph, "2024-04-01", request, 200, GraphAnswer(new JsonArray(mixed))), v => v.JsonPath == "/facets/0/totalRecords");
+        // a FacetResult without its required data
+        var missing = result.DeepClone().AsObject(); missing.Remove("data");
+        Assert.Contains(Check("POST", Graph, "2024-04-01", request, 200, GraphAnswer(new JsonArray(missing))), v => v.Rule.StartsWith("required", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_vmss_public_ip_list_is_defined_only_at_the_api_version_its_parameter_pins()
+    {
+        const string path = "/subscriptions/s/resourceGroups/MC_rg_c_eastus/providers/Microsoft.Compute/virtualMachineScaleSets/aks-pool-12345678-vmss/publicipaddresses";
+        var answer = new JsonObject { ["value"] = new JsonArray(new JsonObject
+        {
+            ["name"] = "pub1", ["id"] = path + "/pub1",
+            ["properties"] = new JsonObject { ["ipAddress"] = "203.0.113.9", ["publicIPAllocationMethod"] = "Static", ["publicIPAddressVersion"] = "IPv4" },
+        }) };
+        Assert.Empty(Check("GET", path, "2017-03-30", null, 200, answer));
+        Assert.Contains(Check("GET", path, "2025-07-01", null, 200, answer), v => v.Rule == "operation exists for the api-version");
+        var bad = answer.DeepClone().AsObject(); bad["value"]![0]!["properties"]!["nodeName"] = "aks-pool-12345678-vmss000000";
+        Assert.Contains(Check("GET", path, "2017-03-30", null, 200, bad), v => v.JsonPath == "/value/0/properties/nodeName");
+    }
 }

@@ -124,4 +124,77 @@ public class NetworkPathTests
         var other = (await k.CoreV1.ListNodeAsync(labelSelector: "agentpool=nodepool1")).Items[0].Metadata.Name;
         Assert.Equal(lb[0], await ProbeOn(k, "on-lb", other));
     }
+
+    private static JsonObject GraphQuery(string query, JsonObject? options = null, params string[] subscriptions) => new()
+    {
+        ["subscriptions"] = new JsonArray(subscriptions.Select(x => (JsonNode)JsonValue.Create(x)!).ToArray()),
+        ["query"] = query,
+        ["options"] = options ?? new JsonObject { ["resultFormat"] = "table" },
+    };
+
+    private const string FirewallQuery = "resources | where type =~ 'microsoft.network/azurefirewalls' | where tostring(properties.hubIPAddresses.privateIPAddress) == '10.100.0.132' or tostring(properties.ipConfigurations) contains '\"privateIPAddress\":\"10.100.0.132\"' | project id";
+
+    [Fact]
+    public async Task Resource_graph_answers_the_firewall_query_in_pages_and_refuses_any_other_query_as_invalid()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        using var http = Arm(emu);
+        const string path = "providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01";
+        var (st, body, _) = await Send(http, HttpMethod.Post, path, GraphQuery(FirewallQuery, null, emu.SubscriptionId));
+        Assert.Equal(200, st);
+        Assert.Equal("false", body!["resultTruncated"]!.GetValue<string>());
+        Assert.Equal("id", body["data"]!["columns"]![0]!["name"]!.GetValue<string>());
+        var row = Assert.Single(body["data"]!["rows"]!.AsArray());
+        Assert.EndsWith("/resourceGroups/paths-rg/providers/Microsoft.Network/azureFirewalls/secured-hub-fw", row![0]!.GetValue<string>());
+        // the classic firewall by its ipConfiguration address (table format only here: the spec types data as an object, while
+        // the objectArray answer is an array, so the contract check would judge that real answer a violation)
+        var classic = FirewallQuery.Replace("10.100.0.132", "10.1.0.4", StringComparison.Ordinal);
+        (st, body, _) = await Send(http, HttpMethod.Post, path, GraphQuery(classic, null, emu.SubscriptionId));
+        Assert.EndsWith("/azureFirewalls/hub-fw", Assert.Single(body!["data"]!["rows"]!.AsArray())![0]!.GetValue<string>());
+        // another subscription's scope sees nothing
+        (_, body, _) = await Send(http, HttpMethod.Post, path, GraphQuery(FirewallQuery, null, "11111111-1111-1111-1111-111111111111"));
+        Assert.Equal(0, body!["totalRecords"]!.GetValue<int>());
+        // paging: $skipToken until the last page
+        emu.World.AddHubFirewall("paths-rg", "twin-fw", "10.100.0.132", 1);
+        emu.World.ResourceGraphPageSize = 1;
+        (_, body, _) = await Send(http, HttpMethod.Post, path, GraphQuery(FirewallQuery, null, emu.SubscriptionId));
+        Assert.Equal(2, body!["totalRecords"]!.GetValue<int>());
+        Assert.Equal(1, body["count"]!.GetValue<int>());
+        var token = body["$skipToken"]!.GetValue<string>();
+        (_, body, _) = await Send(http, HttpMethod.Post, path, GraphQuery(FirewallQuery, new JsonObject { ["resultFormat"] = "table", ["$skipToken"] = token }, emu.SubscriptionId));
+        Assert.EndsWith("/azureFirewalls/twin-fw", body!["data"]!["rows"]![0]![0]!.GetValue<string>());
+        Assert.Null(body["$skipToken"]);
+        // not a KQL engine: any other query is refused as Resource Graph refuses an invalid one
+        (st, body, _) = await Send(http, HttpMethod.Post, path, GraphQuery("resources | project id", null, emu.SubscriptionId));
+        Assert.Equal(400, st);
+        Assert.Equal("BadRequest", body!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal("InvalidQuery", body["error"]!["details"]![0]!["code"]!.GetValue<string>());
+        (st, _, _) = await Send(http, HttpMethod.Post, "providers/Microsoft.ResourceGraph/resources?api-version=2021-03-01", GraphQuery(FirewallQuery, null, emu.SubscriptionId));
+        Assert.Equal(400, st);
+    }
+
+    [Fact]
+    public async Task Node_pool_scale_sets_list_their_instance_public_ips_only_at_api_version_2017_03_30()
+    {
+        await using var emu = await AksEmulator.StartAsync(Fast());
+        using var http = Arm(emu);
+        var nodeRg = "MC_paths-rg_nodepip_eastus";
+        var (st, sets, _) = await Send(http, HttpMethod.Get, $"subscriptions/{emu.SubscriptionId}/resourceGroups/{nodeRg}/providers/Microsoft.Compute/virtualMachineScaleSets?api-version=2024-07-01");
+        Assert.Equal(200, st);
+        var own = sets!["value"]!.AsArray().Single(v => v!["tags"]!["aks-managed-poolName"]!.GetValue<string>() == "pubnopfx")!;
+        Assert.Matches("^aks-pubnopfx-[0-9]{8}-vmss$", own["name"]!.GetValue<string>());
+        var pipsPath = $"subscriptions/{emu.SubscriptionId}/resourceGroups/{nodeRg}/providers/Microsoft.Compute/virtualMachineScaleSets/{own["name"]}/publicipaddresses";
+        var (st2, pips, _) = await Send(http, HttpMethod.Get, pipsPath + "?api-version=2017-03-30");
+        Assert.Equal(200, st2);
+        var addrs = pips!["value"]!.AsArray().Select(p => p!["properties"]!["ipAddress"]!.GetValue<string>()).ToArray();
+        Assert.Equal(emu.World.GetExpectedEgressAddresses("nodepip", "pubnopfx"), addrs);
+        Assert.All(pips["value"]!.AsArray(), p => Assert.Contains("/virtualMachines/", p!["properties"]!["ipConfiguration"]!["id"]!.GetValue<string>()));
+        // a pool without node public IPs has none; any other api-version is refused as ARM does
+        var lbSet = sets["value"]!.AsArray().Single(v => v!["tags"]!["aks-managed-poolName"]!.GetValue<string>() == "nodepool1")!;
+        var (_, none, _) = await Send(http, HttpMethod.Get, pipsPath.Replace(own["name"]!.GetValue<string>(), lbSet["name"]!.GetValue<string>(), StringComparison.Ordinal) + "?api-version=2017-03-30");
+        Assert.Empty(none!["value"]!.AsArray());
+        var (bad, err, _) = await Send(http, HttpMethod.Get, pipsPath + "?api-version=2025-07-01");
+        Assert.Equal(400, bad);
+        Assert.Equal("NoRegisteredProviderFound", err!["error"]!["code"]!.GetValue<string>());
+    }
 }

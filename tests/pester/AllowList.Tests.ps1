@@ -41,8 +41,41 @@ Describe 'Allowlist per egress path: resolve, then prove' {
         $lb = $cfg.NodePool | Where-Object NodePool -eq nodepool1
         $r2 = Test-AksEgressIp -ClusterId $cfg.ClusterId -NodePool nodepool1 -AllowList $pub.AllowList -WarningAction SilentlyContinue
         $r2.Succeeded | Should -BeFalse
-        @($r2.OutsideAllowList) | Should -Be @($lb.EgressIpAddress)
+        @($r2.OutsideAllowList) | Should -Be @($lb.EgressIpAddress | Where-Object { $_ -notmatch ':' })   # IPv4 probes: the IPv6 outbound IP is not seen
         $r2.Explanation | Should -Match 'outside the allowlist'
+    }
+
+    It 'nodepip (dual-stack): managed IPv4 and IPv6 outbound IPs resolve to /32 and /128, and the pool is proven against them' {
+        Reset-Emulator $Emu
+        Disconnect-AksEgress; Connect-AksEmulator -Emulator $Emu | Out-Null
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName nodepip
+        $lb = $cfg.NodePool | Where-Object NodePool -eq nodepool1
+        "$($lb.Resolution)" | Should -Be 'Exact'
+        @($lb.AllowList).Count | Should -Be 2
+        @($lb.AllowList | Where-Object { $_ -match '^\d+\.\d+\.\d+\.\d+/32$' }).Count | Should -Be 1
+        @($lb.AllowList | Where-Object { $_ -match '^[0-9a-f:]+/128$' }).Count | Should -Be 1
+        @($cfg.AllowList) | Should -Contain (@($lb.AllowList | Where-Object { $_ -match '/128$' })[0])
+        $r = Test-AksEgressIp -ClusterId $cfg.ClusterId -NodePool nodepool1 -AllowList $lb.AllowList
+        $r.Succeeded | Should -BeTrue -Because $r.Explanation
+        @($r.OutsideAllowList).Count | Should -Be 0
+        Get-EmulatorTestPod $Emu -Cluster nodepip | Should -BeNullOrEmpty
+    }
+
+    It 'nodepip: node public IPs without a prefix resolve to each node''s address (Partial: they change with the nodes), proven per pool' {
+        Reset-Emulator $Emu
+        Disconnect-AksEgress; Connect-AksEmulator -Emulator $Emu | Out-Null
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName nodepip
+        $own = $cfg.NodePool | Where-Object NodePool -eq pubnopfx
+        "$($own.EgressDecidedBy)" | Should -Be 'NodePublicIp'
+        "$($own.Resolution)" | Should -Be 'Partial'
+        $own.ResolutionNote | Should -Match 'replaced'
+        @($own.AllowList).Count | Should -Be 2
+        @($own.AllowList) | ForEach-Object { $_ | Should -Match '/32$' }
+        $r = Test-AksEgressIp -ClusterId $cfg.ClusterId -NodePool pubnopfx -AllowList $own.AllowList
+        $r.Succeeded | Should -BeTrue -Because $r.Explanation
+        @($r.Samples.NodeName | Sort-Object -Unique).Count | Should -Be 2
+        @($r.ObservedIpAddresses | Sort-Object -Unique).Count | Should -Be 2
+        Get-EmulatorTestPod $Emu -Cluster nodepip | Should -BeNullOrEmpty
     }
 
     It 'a UDR to an appliance AksEgress cannot see is Unresolvable, with the reason' {
@@ -68,6 +101,22 @@ Describe 'Allowlist per egress path: resolve, then prove' {
         "$($cfg.Resolution)" | Should -Be 'Partial'
         "$warn" | Should -Match 'natGateways/uanat-natgw'
         "$warn" | Should -Match 'Microsoft\.Network/natGateways/read'
+    }
+
+    It 'udr-hub: the secured-hub firewall comes from one Resource Graph query; refused, the result is Partial with the action and scope' {
+        Reset-Emulator $Emu
+        Disconnect-AksEgress; Connect-AksEmulator -Emulator $Emu | Out-Null
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName udr-hub -Verbose 4>&1 | Tee-Object -Variable out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        "$($cfg.Resolution)" | Should -Be 'Exact'
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and "$_" -match 'Azure Resource Graph' -and "$_" -match '10\.100\.0\.132' }).Count | Should -BeGreaterThan 0
+        Add-EmulatorFault $Emu @{ Method = 'POST'; PathContains = '/Microsoft.ResourceGraph/resources'; Status = 403; ErrorCode = 'AuthorizationFailed'; Count = -1 }
+        Disconnect-AksEgress; Connect-AksEmulator -Emulator $Emu | Out-Null
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName paths-rg -ClusterName udr-hub -WarningVariable warn -WarningAction SilentlyContinue -ErrorVariable err
+        $err | Should -BeNullOrEmpty
+        "$($cfg.Resolution)" | Should -Be 'Partial'
+        @($cfg.AllowList).Count | Should -Be 0
+        "$warn" | Should -Match 'Microsoft\.ResourceGraph/resources/read'
+        "$warn" | Should -Match '/subscriptions/'
     }
 
     It 'a bad -AllowList entry is refused before any request with InvalidAllowList' {

@@ -84,7 +84,10 @@ Describe 'Bad input catalogue' {
         @{ Name = 'subscription GUID one digit short'; ErrorId = 'InvalidSubscriptionId'; Command = { Get-AksNodeResourceGroup -SubscriptionId '0000000-0000-0000-0000-000000000000' } }
         # address families and reserved ranges
         @{ Name = 'IPv4-mapped IPv6 address'; ErrorId = 'InvalidIpAddress'; Command = { Set-AksEgressService -IpAddress '::ffff:203.0.113.10' -ClusterId $Cid } }
-        @{ Name = 'expected IP that is IPv6'; ErrorId = 'InvalidIpAddress'; Command = { Test-AksEgressIp -ClusterId $Cid -ExpectedIpAddress '2001:db8::1' } }
+        # a public IPv6 expected address is accepted (a dual-stack configuration carries its IPv6 outbound IPs); a non-public one is not
+        @{ Name = 'expected IP that is a unique-local IPv6 address'; ErrorId = 'NonPublicIpAddress'; Command = { Test-AksEgressIp -ClusterId $Cid -ExpectedIpAddress 'fd00::1' } }
+        @{ Name = 'expected IP that is a link-local IPv6 address'; ErrorId = 'NonPublicIpAddress'; Command = { Test-AksEgressIp -ClusterId $Cid -ExpectedIpAddress 'fe80::1' } }
+        @{ Name = 'expected IP that is IPv4-mapped IPv6'; ErrorId = 'InvalidIpAddress'; Command = { Test-AksEgressIp -ClusterId $Cid -ExpectedIpAddress '::ffff:203.0.113.10' } }
         @{ Name = 'link-local address'; ErrorId = 'NonPublicIpAddress'; Command = { Set-AksEgressService -IpAddress '169.254.1.1' -ClusterId $Cid } }
         @{ Name = 'unspecified address 0.0.0.0'; ErrorId = 'NonPublicIpAddress'; Command = { Set-AksEgressService -IpAddress '0.0.0.0' -ClusterId $Cid } }
         @{ Name = 'broadcast address'; ErrorId = 'NonPublicIpAddress'; Command = { Set-AksEgressService -IpAddress '255.255.255.255' -ClusterId $Cid } }

@@ -116,6 +116,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
         ["Microsoft.Network/virtualNetworks"] = ["2025-07-01"],
         ["Microsoft.Network/routeTables"] = ["2025-07-01"],
         ["Microsoft.Network/azureFirewalls"] = ["2025-07-01"],
+        ["Microsoft.ResourceGraph/resources"] = ["2024-04-01"],
     };
 
     private async Task<bool> RefuseUndefinedApiVersion(HttpContext ctx, string path)
@@ -225,6 +226,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
 
     private async Task<bool> Route(HttpContext ctx, string method, string path, FaultRule? fault)
     {
+        if (await ResourceGraph(ctx, method, path)) return true;   // tenant level: ArmApi.ResourceGraph.cs
         if (AnySubscriptionPath.Match(path) is not { } subscription) return false;
         if (!subscription["sub"].Equals(Sub, StringComparison.OrdinalIgnoreCase))
         {
@@ -232,6 +234,7 @@ internal sealed partial class ArmApi(AksEmulator emu)
             return true;
         }
         if (await Authorization(ctx, method, path)) return true;
+        if (await ComputeVmss(ctx, method, path)) return true;    // node pool scale sets: ArmApi.Compute.cs
         foreach (var (template, handle) in Routes)
             if (template.Match(path) is { } values) return await handle(this, ctx, method, values, fault);
         return false;

@@ -357,7 +357,8 @@ internal static class Egress
             }
             default:
             {
-                var a = c.EffectiveOutboundIpIds().Select(w.FindPublicIpById).Where(p => p?.Address is not null).Select(p => p!.Address!).ToList();
+                // The probe endpoints are IPv4 (api.ipify.org): a dual-stack cluster's IPv6 outbound IPs carry only IPv6 flows.
+                var a = c.EffectiveOutboundIpIds().Select(w.FindPublicIpById).Where(p => p?.Address is not null && p.Version != "IPv6").Select(p => p!.Address!).ToList();
                 // outboundIPPrefixes: the outbound rule SNATs to any address of each prefix.
                 foreach (var id in c.EffectiveOutboundIpIds())
                     if (EmulatorWorld.FindById(w.PublicIpPrefixes, id, "publicIPPrefixes") is { } pp) a.AddRange(pp.Addresses());

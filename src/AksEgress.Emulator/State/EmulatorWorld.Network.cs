@@ -11,7 +11,8 @@ public sealed partial class EmulatorWorld
     /// udr: aks-vnet/aks-subnet (demo-rg) → route table aks-udr (0.0.0.0/0 → VirtualAppliance 10.1.0.4) → the classic firewall
     /// hub-fw in the peered hub-vnet, which SNATs to fw-egress-ip. uanat: its subnet's NAT gateway with two IPs and a /30 prefix.
     /// udr-hub: a route to a Virtual WAN secured-hub firewall (two public addresses, literal). nodepip: a second pool with node
-    /// public IPs from a prefix.
+    /// public IPs from a prefix, and a third pool (pubnopfx) with node public IPs without a prefix; nodepip is
+    /// dual-stack (one managed IPv4 and one managed IPv6 outbound IP).
     /// </summary>
     private void SeedNetwork(Cluster c)
     {
@@ -78,6 +79,17 @@ public sealed partial class EmulatorWorld
                 pub["enableNodePublicIP"] = true;
                 pub["nodePublicIPPrefixID"] = prefix.Id(SubscriptionId);
                 pools.Add(pub);
+                // node public IPs without a prefix: each node's own address (VMSS instance public IPs, ArmApi.Compute.cs)
+                var own = (JsonObject)pool1.DeepClone();
+                own["name"] = "pubnopfx"; own["count"] = 2; own["mode"] = "User";
+                own["enableNodePublicIP"] = true;
+                pools.Add(own);
+                // dual-stack: one managed IPv4 and one managed IPv6 outbound IP on the load balancer (nodepool1's egress)
+                var np = c.NetworkProfile;
+                np["ipFamilies"] = new JsonArray("IPv4", "IPv6");
+                np["serviceCidrs"] = new JsonArray("10.0.0.0/16", "fd00:10::/108");
+                ((JsonObject)np["loadBalancerProfile"]!["managedOutboundIPs"]!)["countIPv6"] = 1;
+                ReconcileManagedOutbound(c, 1, null);
                 break;
             }
         }

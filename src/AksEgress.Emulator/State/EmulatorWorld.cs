@@ -70,7 +70,7 @@ public sealed partial class EmulatorWorld
                 foreach (var w in c.K8s.Watchers) w.Channel.Writer.TryComplete();
             ResourceGroups.Clear(); PublicIps.Clear(); NatGateways.Clear(); Clusters.Clear(); Operations.Clear(); UsedAddresses.Clear();
             VirtualNetworks.Clear(); RouteTables.Clear(); Firewalls.Clear(); PublicIpPrefixes.Clear(); NodePublicAddresses.Clear(); _prefixBlocks.Clear();
-            _nextA = 10; _nextB = 10; _quota = 50;
+            _nextA = 10; _nextB = 10; _quota = 50; _nextV6 = 0x10;
             Seed();
         }
     }
@@ -235,7 +235,7 @@ public sealed partial class EmulatorWorld
     internal void ReconcileManagedOutbound(Cluster c, int? managedCount, List<string>? byoIds)
     {
         var lbp = JsonUtil.Obj(c.NetworkProfile, "loadBalancerProfile");
-        var managed = PublicIps.Values.Where(p => p.ManagedByCluster == c.Name && p.Tags.GetValueOrDefault("type") == "aks-slb-managed-outbound-ip"
+        var managed = PublicIps.Values.Where(p => p.ManagedByCluster == c.Name && p.Tags.GetValueOrDefault("type") == "aks-slb-managed-outbound-ip" && p.Version != "IPv6"
                                                   && !NatGateways.Values.Any(n => n.PublicIpIds.Contains(p.Id(SubscriptionId), StringComparer.OrdinalIgnoreCase)))
             .OrderBy(p => p.Address is null ? 0 : 1).ToList();
         // keep existing order of effective list
@@ -258,11 +258,13 @@ public sealed partial class EmulatorWorld
             foreach (var extra in managed.Skip(n).ToList()) { PublicIps.Remove(RgKey(extra.ResourceGroup, extra.Name)); UsedAddresses.Remove(extra.Address ?? ""); managed.Remove(extra); }
             effective = managed.Select(p => p.Id(SubscriptionId)).ToList();
             foreach (var p in managed) p.IpConfigurationId = $"{lbId}/frontendIPConfigurations/{Det.Guid("fe/" + p.Name)}";
+            effective.AddRange(ReconcileManagedIpv6(c, lbp, lbId));   // managedOutboundIPs.countIPv6 (EmulatorWorld.DualStack.cs)
             _ = i;
         }
         else
         {
             foreach (var m in managed) { PublicIps.Remove(RgKey(m.ResourceGroup, m.Name)); UsedAddresses.Remove(m.Address ?? ""); }
+            ReconcileManagedIpv6(c, null, lbId);
             effective = byoIds ?? new List<string>();
             foreach (var id in effective)
             {

@@ -19,6 +19,12 @@ internal static class ApiVersions
     public const string Subscriptions = "2022-12-01";
     /// <summary>Microsoft.Authorization role assignments and role definitions (current stable; ClusterIdentityRoleCheck).</summary>
     public const string Authorization = "2022-04-01";
+    /// <summary>Azure Resource Graph (newest stable; finding an Azure Firewall by private IP when no peering leads to it).</summary>
+    public const string ResourceGraph = "2024-04-01";
+    /// <summary>The VMSS instance public IP list (Network RP under the Compute path): the spec pins it to this single value.</summary>
+    public const string VmssPublicIps = "2017-03-30";
+    /// <summary>Compute virtualMachineScaleSets (listing a node resource group's scale sets to find a node pool's).</summary>
+    public const string ComputeVmss = "2024-07-01";
 }
 
 /// <summary>Everything needed to talk to ARM for one connection. Immutable; swapped atomically by the engine.</summary>

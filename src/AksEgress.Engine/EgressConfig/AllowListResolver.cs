@@ -11,9 +11,9 @@ namespace AksEgress.Engine.EgressConfig;
 /// Resolves what a partner must allowlist, per node pool, following Azure's outbound precedence (see
 /// <see cref="EgressClassifier.ClassifyPool"/>): the pool's subnet (its pod subnet when set) → route table → the route to the
 /// internet → an Azure Firewall's public IPs (or the NAT gateway on AzureFirewallSubnet); else the subnet's NAT gateway → its
-/// IPs and prefixes; else node public IPs; else the load balancer / managed NAT gateway. Point reads only; a firewall is found
+/// IPs and prefixes; else node public IPs (the prefix, or each node's address from the pool's scale set); else the load balancer / managed NAT gateway. Point reads only; a firewall is found
 /// by its private IP through the VNet's peerings (GET of each peered VNet and its AzureFirewallSubnet), and only when that
-/// finds nothing (Virtual WAN secured hubs) by listing the firewalls of the subscriptions seen (one call each). A resource the
+/// finds nothing (Virtual WAN secured hubs) by one Azure Resource Graph query over the subscriptions seen (<see cref="FirewallGraphQuery"/>). A resource the
 /// caller may not read makes the result Partial with a warning that names it and the missing action; it never fails the cmdlet.
 /// </summary>
 internal sealed class AllowListResolver(ArmSession s, IOperationContext context, string clusterSubscription,
@@ -31,7 +31,6 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
     private static readonly Regex ActionRx = new(@"perform action '(?<a>[^']+)'", RegexOptions.IgnoreCase);
 
     private readonly Dictionary<string, JsonObject?> _cache = new(StringComparer.OrdinalIgnoreCase);
-    private List<JsonObject>? _firewallList;
 
     /// <summary>Resolves every pool; the load balancer's / managed NAT gateway's public IP ids are <paramref name="clusterIpIds"/>.</summary>
     public async Task<IReadOnlyList<PoolResult>> ResolveAsync(ManagedClusterModel model, IReadOnlyList<string> clusterIpIds)
@@ -113,8 +112,7 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
                     var prefix = await PrefixAsync(npp).ConfigureAwait(false);
                     return prefix is null ? Unreadable(name, decided, npp) : new(name, decided, [], [prefix], EgressResolution.Exact, null);
                 }
-                return new(name, decided, [], [], EgressResolution.Partial,
-                    "Each node has its own public IP (enableNodePublicIP without nodePublicIPPrefixID); they change when nodes are added or replaced, so they are not listed. Create the pool with a nodePublicIPPrefixID to get a stable range.");
+                return await ViaNodePublicIpsAsync(model.Info, name).ConfigureAwait(false);
         }
 
         // The cluster's own path: the load balancer's effective outbound IPs (or prefixes), or the managed NAT gateway's IPs.
@@ -137,7 +135,14 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
     {
         const EgressDecider d = EgressDecider.UserDefinedRouting;
         if (applianceIp is null) return new(pool, d, [], [], EgressResolution.Unresolvable, "The route to the internet goes to a virtual appliance without a next hop address.");
-        var fw = await FindFirewallAsync(subnetId, applianceIp).ConfigureAwait(false);
+        var lookup = await FindFirewallAsync(subnetId, applianceIp).ConfigureAwait(false);
+        var fw = lookup.Firewall;
+        if (lookup.QueryFailed)
+            return new(pool, d, [], [], EgressResolution.Partial,
+                $"The route to the internet goes to the virtual appliance {applianceIp}; Azure Resource Graph could not be queried (see the warning), so whether it is an Azure Firewall, and its public addresses, are not in AllowList.");
+        if (lookup.Ambiguous is { } several)
+            return new(pool, d, [], [], EgressResolution.Unresolvable,
+                $"The route to the internet goes to {applianceIp}, and {several.Count} Azure Firewalls have that private address ({string.Join(", ", several)}): AksEgress cannot tell which one the route reaches; allowlist the public addresses of the one in the hub this virtual network is connected to.");
         if (fw is null)
             return new(pool, d, [], [], EgressResolution.Unresolvable,
                 $"The route to the internet goes to the virtual appliance {applianceIp}, which is not an Azure Firewall this account can read (a third-party appliance, or a firewall in a subscription it cannot see): allowlist the public addresses that appliance uses.");
@@ -176,6 +181,33 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
         return r.Resolution == EgressResolution.Exact ? r with { Note = $"Azure Firewall {fwName} SNATs each connection to any of its public IPs." } : r;
     }
 
+    /// <summary>
+    /// Node public IPs without a prefix: the pool's scale set in the node resource group (one Compute list of the group's scale
+    /// sets, matched by AKS's aks-managed-poolName tag or the aks-{pool}-{n}-vmss name), then its instance public IPs (one Network
+    /// RP list, api-version 2017-03-30, the only one the spec defines for it). Always Partial: the list is today's nodes, and a
+    /// node added by the autoscaler or replaced by an upgrade or reimage egresses from an address that is not in it.
+    /// </summary>
+    private async Task<PoolResult> ViaNodePublicIpsAsync(AksNodeResourceGroup info, string pool)
+    {
+        const EgressDecider d = EgressDecider.NodePublicIp;
+        const string unstable = "a node added by scaling or replaced by an upgrade or reimage gets a new address that is not in this list. Create the pool with a nodePublicIPPrefixID for a range that stays.";
+        var groupPath = $"/subscriptions/{info.SubscriptionId}/resourceGroups/{info.NodeResourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets";
+        context.WriteVerbose($"node pool {pool}: node public IPs without a prefix; GET the scale sets of {info.NodeResourceGroup} to find the pool's, then its instance public IPs");
+        var sets = await ListAsync(groupPath, "scale sets", Arm.ApiVersions.ComputeVmss).ConfigureAwait(false);
+        if (sets is null) return Unreadable(pool, d, groupPath);
+        var vmss = sets.FirstOrDefault(v => string.Equals(ManagedClusterModel.Str(v["tags"], "aks-managed-poolName"), pool, StringComparison.OrdinalIgnoreCase))
+                   ?? sets.FirstOrDefault(v => ManagedClusterModel.Str(v, "name") is { } n && Regex.IsMatch(n, $"^aks-{Regex.Escape(pool)}-[0-9]+-vmss$", RegexOptions.IgnoreCase));
+        if (ManagedClusterModel.Str(vmss, "id") is not { } vmssId)
+            return new(pool, d, [], [], EgressResolution.Partial,
+                $"Each node of pool {pool} has its own public IP, but no scale set of that pool is in {info.NodeResourceGroup} (a VirtualMachines or AvailabilitySet pool?), so they are not listed; {unstable}");
+        var pips = await ListAsync(vmssId + "/publicipaddresses", "instance public IPs of scale set", Arm.ApiVersions.VmssPublicIps).ConfigureAwait(false);
+        if (pips is null) return Unreadable(pool, d, vmssId + "/publicipaddresses");
+        var addrs = pips.Select(p => ManagedClusterModel.Str(p["properties"], "ipAddress")).Where(a => a is not null).Select(a => a!).Distinct().ToList();
+        context.WriteVerbose($"node pool {pool}: {addrs.Count} node public IP(s) on scale set {ManagedClusterModel.Str(vmss, "name")}");
+        return new(pool, d, addrs, [], EgressResolution.Partial,
+            $"Each node of pool {pool} egresses from its own public IP: these are today's {addrs.Count} address(es) of scale set {ManagedClusterModel.Str(vmss, "name")}; {unstable}");
+    }
+
     private async Task<PoolResult> ViaNatGatewayAsync(string pool, EgressDecider d, string natId, string? note)
     {
         var ng = await GetAsync(natId, "NAT gateway", Arm.ApiVersions.Network).ConfigureAwait(false);
@@ -206,7 +238,10 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
 
     // ------------------------------------------------------------------ finding a firewall by its private IP
 
-    private async Task<JsonObject?> FindFirewallAsync(string subnetId, string privateIp)
+    /// <summary>What the search for the firewall behind a next-hop address found: the firewall, or why not.</summary>
+    private sealed record FirewallLookup(JsonObject? Firewall, bool QueryFailed = false, IReadOnlyList<string>? Ambiguous = null);
+
+    private async Task<FirewallLookup> FindFirewallAsync(string subnetId, string privateIp)
     {
         var m = SubnetIdRx.Match(subnetId);
         var subscriptions = new List<string> { clusterSubscription };
@@ -231,17 +266,27 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
                         var fm = FirewallInIdRx.Match(ipc);
                         if (!fm.Success) continue;
                         var fw = await GetAsync(fm.Groups["fw"].Value, "Azure Firewall", Arm.ApiVersions.Network).ConfigureAwait(false);
-                        if (fw is not null && HasPrivateIp(fw, privateIp)) return fw;
+                        if (fw is not null && HasPrivateIp(fw, privateIp)) return new(fw);
                     }
                 }
             }
         }
-        // Not behind a readable peering (e.g. a Virtual WAN secured hub, whose VNet is Microsoft's): the firewalls of the
-        // subscriptions seen so far, one list call each, never the tenant.
-        foreach (var sub in subscriptions)
-            foreach (var fw in await ListFirewallsAsync(sub).ConfigureAwait(false))
-                if (HasPrivateIp(fw, privateIp)) return fw;
-        return null;
+        // Not behind a readable peering (a Virtual WAN secured hub, whose virtual network is Microsoft's): one Azure Resource
+        // Graph query over the subscriptions seen so far, filtered in the service to that private address; never a listing.
+        var ids = await QueryFirewallIdsAsync(subscriptions, privateIp).ConfigureAwait(false);
+        if (ids is null) return new(null, QueryFailed: true);
+        var found = new List<JsonObject>();
+        foreach (var id in ids.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var fw = await GetAsync(id, "Azure Firewall", Arm.ApiVersions.Network).ConfigureAwait(false);
+            if (fw is not null && HasPrivateIp(fw, privateIp)) found.Add(fw);
+        }
+        return found.Count switch
+        {
+            0 => new(null),
+            1 => new(found[0]),
+            _ => new(null, Ambiguous: found.Select(f => ManagedClusterModel.Str(f, "id") ?? "?").ToList()),
+        };
     }
 
     private static bool HasPrivateIp(JsonObject fw, string ip)
@@ -252,29 +297,40 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
             .Any(c => string.Equals(ManagedClusterModel.Str(c["properties"], "privateIPAddress"), ip, StringComparison.OrdinalIgnoreCase));
     }
 
-    private async Task<IReadOnlyList<JsonObject>> ListFirewallsAsync(string subscription)
+    /// <summary>
+    /// The ids of the firewalls with that private address, from Azure Resource Graph (every page, following $skipToken); null when
+    /// the query was refused (a warning names the action and the scope).
+    /// </summary>
+    private async Task<IReadOnlyList<string>?> QueryFirewallIdsAsync(IReadOnlyList<string> subscriptions, string privateIp)
     {
-        if (_firewallList is not null && subscription.Equals(clusterSubscription, StringComparison.OrdinalIgnoreCase)) return _firewallList;
-        var list = new List<JsonObject>();
-        var path = $"/subscriptions/{subscription}/providers/Microsoft.Network/azureFirewalls";
-        context.WriteVerbose($"GET the Azure Firewalls of subscription {subscription} (the appliance is not in a peered virtual network)");
-        Uri? next = ArmRest.Url(s, path, Arm.ApiVersions.Network);
+        var query = FirewallGraphQuery.Query(privateIp);
+        var scope = string.Join(", ", subscriptions.Select(x => "/subscriptions/" + x));
+        context.WriteVerbose($"POST Azure Resource Graph over {scope}: the Azure Firewall whose private address is {privateIp} (the route's next hop is in no readable peered " +
+                             $"virtual network, e.g. a Virtual WAN secured hub), one query filtered in the service instead of listing firewalls: {query}");
+        var ids = new List<string>();
+        string? token = null;
         try
         {
-            while (next is not null)
+            do
             {
-                var r = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, next, null, context, new ErrorScope(ArmTargetKind.Other, path)).ConfigureAwait(false);
-                var body = r?.Json as JsonObject;
-                list.AddRange((body?["value"] as JsonArray ?? new JsonArray()).OfType<JsonObject>());
-                next = ManagedClusterModel.Str(body, "nextLink") is { } nl ? new Uri(nl) : null;
+                var r = await ArmRest.SendCheckedAsync(s, RequestMethod.Post, ArmRest.Url(s, FirewallGraphQuery.Path, Arm.ApiVersions.ResourceGraph),
+                    FirewallGraphQuery.Body(subscriptions, query, token), context, new ErrorScope(ArmTargetKind.Other, FirewallGraphQuery.Path)).ConfigureAwait(false);
+                var page = FirewallGraphQuery.Parse(r?.Json);
+                ids.AddRange(page.Ids);
+                token = page.SkipToken;
+                if (page.Truncated && token is null)
+                    context.WriteWarning($"Azure Resource Graph truncated its answer for the firewall with private address {privateIp}; firewalls beyond it were not considered.");
             }
+            while (token is not null);
         }
         catch (AksEgressException e) when (e.Category is EgressErrorCategory.PermissionDenied or EgressErrorCategory.ObjectNotFound)
         {
-            Warn(path, e);
+            context.WriteWarning($"Cannot query Azure Resource Graph over {scope}: this account lacks '{FirewallGraphQuery.Action}' there ({e.Message}). " +
+                                 $"The AllowList is Partial; grant Reader (or that action) on those subscriptions, or ask who runs the appliance {privateIp} for its public addresses.");
+            return null;
         }
-        if (subscription.Equals(clusterSubscription, StringComparison.OrdinalIgnoreCase)) _firewallList = list;
-        return list;
+        context.WriteVerbose($"Azure Resource Graph: {ids.Count} Azure Firewall(s) with private address {privateIp}");
+        return ids;
     }
 
     // ------------------------------------------------------------------ reads
@@ -291,6 +347,31 @@ internal sealed class AllowListResolver(ArmSession s, IOperationContext context,
     {
         var p = await GetAsync(prefixId, "public IP prefix", Arm.ApiVersions.Network).ConfigureAwait(false);
         return ManagedClusterModel.Str(p?["properties"], "ipPrefix");
+    }
+
+    /// <summary>GET of a list, following nextLink; null when it is missing or unreadable (with a warning naming it and the missing action).</summary>
+    private async Task<List<JsonObject>?> ListAsync(string path, string what, string apiVersion)
+    {
+        var list = new List<JsonObject>();
+        context.WriteVerbose($"GET {what} {path}");
+        Uri? next = ArmRest.Url(s, path, apiVersion);
+        try
+        {
+            while (next is not null)
+            {
+                var r = await ArmRest.SendCheckedAsync(s, RequestMethod.Get, next, null, context, new ErrorScope(ArmTargetKind.Other, path), allow404: true).ConfigureAwait(false);
+                if (r is null) { context.WriteWarning($"The {what} {path} was not found; egress through it is not in AllowList."); return null; }
+                var body = r.Json as JsonObject;
+                list.AddRange((body?["value"] as JsonArray ?? new JsonArray()).OfType<JsonObject>());
+                next = ManagedClusterModel.Str(body, "nextLink") is { } nl ? new Uri(nl) : null;
+            }
+        }
+        catch (AksEgressException e) when (e.Category is EgressErrorCategory.PermissionDenied or EgressErrorCategory.ObjectNotFound)
+        {
+            Warn(path, e);
+            return null;
+        }
+        return list;
     }
 
     /// <summary>GET of one resource (cached per resolution); null when it is missing or unreadable (with a warning naming it and the missing action).</summary>

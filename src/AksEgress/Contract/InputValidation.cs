@@ -140,6 +140,25 @@ public static partial class InputValidation
     }
 
     /// <summary>Null when the IPv4 address is public; else a short reason.</summary>
+    /// <summary>
+    /// An expected egress address: a public IPv4 address (<see cref="ValidatePublicIPv4"/>), or a public IPv6 address, as a
+    /// dual-stack cluster's configuration carries (its IPv6 outbound IPs): not loopback, link-local, unique-local or multicast.
+    /// </summary>
+    public static IPAddress ValidatePublicIp(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || !IPAddress.TryParse(text.Trim(), out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6 || ip.IsIPv4MappedToIPv6)
+            return ValidatePublicIPv4(text);   // IPv4, or not an address / IPv4-mapped: its errors
+        string? why = ip.IsIPv6LinkLocal ? "a link-local address (fe80::/10)"
+            : IPAddress.IPv6Loopback.Equals(ip) || IPAddress.IPv6None.Equals(ip) ? "a loopback or unspecified address"
+            : ip.IsIPv6Multicast ? "a multicast address"
+            : (ip.GetAddressBytes()[0] & 0xfe) == 0xfc ? "a unique local address (fc00::/7)" : null;
+        if (why is not null)
+            throw Invalid(ErrorIds.NonPublicIpAddress, text,
+                $"'{text}' is {why}; an egress address must be a public IP address allocated by Azure.",
+                "Pass the IpAddress of an Azure public IP resource.");
+        return ip;
+    }
+
     public static string? NonPublicReason(IPAddress ip)
     {
         if (ip.AddressFamily != AddressFamily.InterNetwork) return null;

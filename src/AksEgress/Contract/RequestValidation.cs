@@ -219,7 +219,8 @@ public static class RequestValidation
     {
         InputValidation.ValidateCheckUri(request.CheckUri);
         InputValidation.ValidateNamespace(request.Namespace);
-        foreach (var e in request.ExpectedIpAddress ?? Array.Empty<string>()) InputValidation.ValidatePublicIPv4(e);
+        // IPv6 too: a dual-stack configuration piped in carries its IPv6 outbound IPs in EgressIpAddress.
+        foreach (var e in request.ExpectedIpAddress ?? Array.Empty<string>()) InputValidation.ValidatePublicIp(e);
         if (request.Count is < 1 or > 100)
             throw InputValidation.Invalid(ErrorIds.InvalidCount, request.Count, $"Count {request.Count} is invalid: it must be between 1 and 100.", "Use a value such as 3.");
         if (request.ThrottleLimit is < 1 or > 50)

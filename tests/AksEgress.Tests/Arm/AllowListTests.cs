@@ -64,14 +64,66 @@ public class AllowListTests
     }
 
     [Fact]
-    public async Task Udr_to_a_secured_hub_firewall_lists_the_subscription_firewalls_once()
+    public async Task Udr_to_a_secured_hub_firewall_is_found_by_one_resource_graph_query_not_a_listing()
     {
         await using var f = await ConnectedEngine.StartAsync();
-        var c = await f.Engine.GetEgressConfigurationAsync(Paths("udr-hub"), null, new NullOperationContext());
+        var ctx = new RecordingContext();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("udr-hub"), null, ctx);
         Assert.Equal(EgressResolution.Exact, c.Resolution);
         Assert.Equal(f.Emu.World.GetExpectedEgressAddresses("udr-hub").Select(a => a + "/32"), c.AllowList);
         Assert.Equal(2, c.AllowList.Count);
-        Assert.Single(f.ArmLines, l => l.EndsWith("/providers/Microsoft.Network/azureFirewalls", StringComparison.Ordinal));
+        Assert.DoesNotContain(f.ArmLines, l => l.EndsWith("/providers/Microsoft.Network/azureFirewalls", StringComparison.Ordinal));
+        Assert.Single(f.ArmLines, l => l == "POST /providers/Microsoft.ResourceGraph/resources");
+        Assert.Contains(f.ArmLines, l => l == "GET /subscriptions/" + f.Emu.SubscriptionId + "/resourceGroups/paths-rg/providers/Microsoft.Network/azureFirewalls/secured-hub-fw");
+        // Verbose says what is queried and why
+        Assert.Contains(ctx.Verbose, v => v.Contains("Azure Resource Graph", StringComparison.Ordinal) && v.Contains("10.100.0.132", StringComparison.Ordinal)
+                                           && v.Contains("instead of listing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Resource_graph_pages_are_followed_and_two_firewalls_with_the_same_private_ip_are_unresolvable_naming_both()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        f.Emu.World.ResourceGraphPageSize = 1;
+        f.Emu.World.AddHubFirewall("paths-rg", "other-hub-fw", "10.100.0.132", 1);
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("udr-hub"), null, new NullOperationContext());
+        Assert.Equal(EgressResolution.Unresolvable, c.Resolution);
+        Assert.Empty(c.AllowList);
+        Assert.Contains("/azureFirewalls/secured-hub-fw", c.ResolutionNote);
+        Assert.Contains("/azureFirewalls/other-hub-fw", c.ResolutionNote);   // on the second page
+        Assert.Equal(2, f.ArmLines.Count(l => l == "POST /providers/Microsoft.ResourceGraph/resources"));
+    }
+
+    [Fact]
+    public async Task Resource_graph_refused_gives_partial_and_a_warning_naming_the_action_and_the_scope()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        f.Emu.Faults.Add(new FaultRule { Method = "POST", PathContains = "/Microsoft.ResourceGraph/resources", Status = 403, ErrorCode = "AuthorizationFailed", Count = -1 });
+        var ctx = new RecordingContext();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("udr-hub"), null, ctx);
+        Assert.Equal(EgressResolution.Partial, c.Resolution);
+        Assert.Empty(c.AllowList);
+        Assert.Contains("10.100.0.132", c.ResolutionNote);
+        var w = Assert.Single(ctx.Warnings);
+        Assert.Contains("Microsoft.ResourceGraph/resources/read", w);
+        Assert.Contains("/subscriptions/" + f.Emu.SubscriptionId, w);
+    }
+
+    [Theory]
+    [InlineData("10.1.0.4", "'10.1.0.4'", "\"privateIPAddress\":\"10.1.0.4\"")]
+    [InlineData("fd00::0004", "'fd00::4'", "\"privateIPAddress\":\"fd00::4\"")]
+    public void The_resource_graph_query_filters_in_the_service_and_projects_only_the_id(string ip, string hubTest, string ipConfigTest)
+    {
+        var q = AksEgress.Engine.EgressConfig.FirewallGraphQuery.Query(ip);
+        Assert.StartsWith("resources | where type =~ 'microsoft.network/azurefirewalls'", q);
+        Assert.Contains("tostring(properties.hubIPAddresses.privateIPAddress) == " + hubTest, q);
+        Assert.Contains(ipConfigTest, q);
+        Assert.EndsWith("| project id", q);
+        Assert.Throws<ArgumentException>(() => AksEgress.Engine.EgressConfig.FirewallGraphQuery.Query("10.1.0.4' or 1==1 //"));
+        var body = AksEgress.Engine.EgressConfig.FirewallGraphQuery.Body(new[] { "s1", "s2" }, q, "tok");
+        Assert.Equal("table", body["options"]!["resultFormat"]!.GetValue<string>());
+        Assert.Equal("tok", body["options"]!["$skipToken"]!.GetValue<string>());
+        Assert.Equal(2, body["subscriptions"]!.AsArray().Count);
     }
 
     [Theory]
@@ -94,20 +146,69 @@ public class AllowListTests
         await using var f = await ConnectedEngine.StartAsync();
         var c = await f.Engine.GetEgressConfigurationAsync(Paths("nodepip"), null, new NullOperationContext());
         var lb = f.Emu.World.GetExpectedEgressAddresses("nodepip", "nodepool1").Single();
-        Assert.Equal(new[] { lb + "/32", "192.0.2.16/30" }, c.AllowList);
-        Assert.Equal(2, c.NodePool.Count);
+        var own = f.Emu.World.GetExpectedEgressAddresses("nodepip", "pubnopfx");
+        var lbV6 = c.NodePool.Single(p => p.NodePool == "nodepool1").EgressIpAddress.Single(a => a.Contains(':', StringComparison.Ordinal));
+        Assert.Equal(new[] { lb + "/32", lbV6 + "/128" }.Concat(own.Select(a => a + "/32")).Append("192.0.2.16/30"), c.AllowList);
+        Assert.Equal(3, c.NodePool.Count);
         var pub = c.NodePool.Single(p => p.NodePool == "pubpool");
         Assert.Equal(EgressDecider.NodePublicIp, pub.EgressDecidedBy);
         Assert.Equal(new[] { "192.0.2.16/30" }, pub.AllowList);
         Assert.Equal(EgressDecider.LoadBalancerOutboundRule, c.NodePool.Single(p => p.NodePool == "nodepool1").EgressDecidedBy);
 
-        // without a prefix the per-node IPs change with the nodes: Partial, and said so
-        f.Emu.World.ChangeCluster("nodepip", b => b["properties"]!["agentPoolProfiles"]![1]!.AsObject().Remove("nodePublicIPPrefixID"));
-        var fresh = await ConnectedEngine.ConnectAsync(f.Emu);   // a new engine: no cached cluster read
-        c = await fresh.GetEgressConfigurationAsync(Paths("nodepip"), null, new NullOperationContext());
+    }
+
+    [Fact]
+    public async Task Dual_stack_managed_outbound_ips_resolve_to_slash_32_and_slash_128()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("nodepip"), null, new NullOperationContext());
+        var lb = c.NodePool.Single(p => p.NodePool == "nodepool1");
+        Assert.Equal(EgressDecider.LoadBalancerOutboundRule, lb.EgressDecidedBy);
+        Assert.Equal(EgressResolution.Exact, lb.Resolution);
+        Assert.Equal(2, lb.EgressIpAddress.Count);
+        var v4 = f.Emu.World.GetExpectedEgressAddresses("nodepip", "nodepool1").Single();
+        var v6 = lb.EgressIpAddress.Single(a => a != v4);
+        Assert.Equal(System.Net.Sockets.AddressFamily.InterNetworkV6, System.Net.IPAddress.Parse(v6).AddressFamily);
+        Assert.Equal(new[] { v4 + "/32", v6 + "/128" }, lb.AllowList);
+        Assert.NotNull(Cidr.Match(lb.AllowList, v6));
+        Assert.Null(Cidr.Match(lb.AllowList, "2001:db8:e9::ffff"));
+    }
+
+    [Fact]
+    public async Task Node_public_ips_without_a_prefix_are_read_from_the_pool_scale_set_and_partial_because_they_change_with_the_nodes()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        var ctx = new RecordingContext();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("nodepip"), null, ctx);
+        var own = c.NodePool.Single(p => p.NodePool == "pubnopfx");
+        var expected = f.Emu.World.GetExpectedEgressAddresses("nodepip", "pubnopfx");
+        Assert.Equal(2, expected.Count);
+        Assert.Equal(EgressDecider.NodePublicIp, own.EgressDecidedBy);
+        Assert.Equal(EgressResolution.Partial, own.Resolution);
+        Assert.Equal(expected, own.EgressIpAddress);
+        Assert.Equal(expected.Select(a => a + "/32"), own.AllowList);
+        Assert.Contains("replaced", own.ResolutionNote);
+        Assert.Contains("nodePublicIPPrefixID", own.ResolutionNote);
         Assert.Equal(EgressResolution.Partial, c.Resolution);
-        Assert.Contains("pubpool", c.ResolutionNote);
-        Assert.Contains("nodePublicIPPrefixID", c.ResolutionNote);
+        // one list of the node resource group's scale sets, one list of the pool's instance IPs at the spec's only api-version
+        Assert.Single(f.Arm, e => e.PathAndQuery.Contains("/providers/Microsoft.Compute/virtualMachineScaleSets?api-version=2024-07-01", StringComparison.Ordinal));
+        Assert.Single(f.Arm, e => e.PathAndQuery.Contains("-vmss/publicipaddresses?api-version=2017-03-30", StringComparison.Ordinal) && e.PathAndQuery.Contains("/aks-pubnopfx-", StringComparison.Ordinal));
+        Assert.Empty(ctx.Warnings);
+    }
+
+    [Fact]
+    public async Task Node_public_ips_the_caller_cannot_read_give_partial_and_a_warning_naming_the_scale_set_and_the_action()
+    {
+        await using var f = await ConnectedEngine.StartAsync();
+        f.Emu.Faults.Add(new FaultRule { Method = "GET", PathContains = "-vmss/publicipaddresses", Status = 403, ErrorCode = "AuthorizationFailed", Count = -1 });
+        var ctx = new RecordingContext();
+        var c = await f.Engine.GetEgressConfigurationAsync(Paths("nodepip"), null, ctx);
+        var own = c.NodePool.Single(p => p.NodePool == "pubnopfx");
+        Assert.Equal(EgressResolution.Partial, own.Resolution);
+        Assert.Empty(own.AllowList);
+        var w = Assert.Single(ctx.Warnings);
+        Assert.Contains("/virtualMachineScaleSets/aks-pubnopfx-", w);
+        Assert.Contains("Microsoft.Compute/virtualMachineScaleSets/publicipaddresses/read", w);
     }
 
     [Theory]
