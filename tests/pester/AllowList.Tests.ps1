@@ -125,3 +125,51 @@ Describe 'Allowlist per egress path: resolve, then prove' {
         $e.FullyQualifiedErrorId | Should -Match '^InvalidAllowList'
     }
 }
+
+Describe 'outboundType none: no egress path, said plainly, then proven' {
+    BeforeAll {
+        # Its own emulator: the cluster's outbound type is changed here. A Standard load balancer cluster may move to outboundType
+        # none (AKS allows loadBalancer <-> none on Standard); the test does it with ARM's own cluster PUT.
+        $script:NoneEmu = Start-AksEmulator
+        Connect-AksEmulator -Emulator $NoneEmu | Out-Null
+        $id = (Get-AksNodeResourceGroup -ResourceGroupName demo-rg -ClusterName standard-lb).ClusterId
+        $uri = [Uri]::new([Uri]$NoneEmu.Connection.armEndpoint, "$($id.TrimStart('/'))?api-version=2025-10-01")
+        $cluster = $NoneEmu.Http.GetStringAsync($uri).GetAwaiter().GetResult() | ConvertFrom-Json -Depth 50 -AsHashtable
+        # Send back only what may be written (the contract check refuses readOnly fields).
+        foreach ($k in 'id', 'name', 'type', 'systemData') { $cluster.Remove($k) }
+        $cluster.identity.Remove('principalId'); $cluster.identity.Remove('tenantId')
+        foreach ($k in 'provisioningState', 'powerState', 'currentKubernetesVersion', 'fqdn', 'azurePortalFQDN', 'privateFQDN', 'maxAgentPools', 'resourceUID') { $cluster.properties.Remove($k) }
+        foreach ($p in $cluster.properties.agentPoolProfiles) { foreach ($k in 'provisioningState', 'powerState', 'currentOrchestratorVersion', 'nodeImageVersion') { $p.Remove($k) } }
+        $cluster.properties.networkProfile.outboundType = 'none'
+        $cluster.properties.networkProfile.Remove('loadBalancerProfile')
+        $content = [Net.Http.StringContent]::new(($cluster | ConvertTo-Json -Depth 50 -Compress), [Text.Encoding]::UTF8, 'application/json')
+        $put = $NoneEmu.Http.PutAsync($uri, $content).GetAwaiter().GetResult()
+        if (-not $put.IsSuccessStatusCode) { throw "cluster PUT failed: $([int]$put.StatusCode) $($put.Content.ReadAsStringAsync().GetAwaiter().GetResult())" }
+        # The update is a long-running operation: poll its Azure-AsyncOperation URL as ARM clients do.
+        $operation = @($put.Headers.GetValues('Azure-AsyncOperation'))[0]
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        do {
+            Start-Sleep -Milliseconds 100
+            $state = ($NoneEmu.Http.GetStringAsync($operation).GetAwaiter().GetResult() | ConvertFrom-Json).status
+        } until ($state -notin 'InProgress', 'Accepted', 'Running' -or [DateTime]::UtcNow -gt $deadline)
+        $state | Should -Be 'Succeeded'
+    }
+    AfterAll {
+        Disconnect-AksEgress
+        if ($script:NoneEmu) { Stop-AksEmulator $script:NoneEmu }
+    }
+
+    It 'resolves to nothing to allowlist, with the reason, and Test-AksEgressIp shows nothing leaves (no test pod left)' {
+        $cfg = Get-AksEgressConfiguration -ResourceGroupName demo-rg -ClusterName standard-lb
+        "$($cfg.EgressDecidedBy)" | Should -Be 'None'
+        "$($cfg.Resolution)" | Should -Be 'Unresolvable'
+        @($cfg.AllowList).Count | Should -Be 0
+        $cfg.ResolutionNote | Should -Match 'outboundType none'
+        $r = $cfg | Test-AksEgressIp -ErrorAction SilentlyContinue -ErrorVariable testErrors
+        $r.Succeeded | Should -BeFalse
+        $r.Explanation | Should -Match 'egress blocked'
+        @($testErrors | ForEach-Object FullyQualifiedErrorId) | Should -Contain 'EgressBlockedOrEndpointUnusable,AksEgress.Commands.TestAksEgressIpCommand'
+        @($r.ObservedIpAddress | Where-Object { $_ }).Count | Should -Be 0
+        Get-EmulatorTestPod $NoneEmu -Cluster standard-lb | Should -BeNullOrEmpty
+    }
+}
