@@ -80,28 +80,32 @@ internal sealed class PublicIpPrefixService(SessionService sessions, ClusterServ
         return body;
     }
 
-    private static EgressIpPrefix ToResult(PublicIpPrefixModel p, bool created, string sub, AksNodeResourceGroup? info, NewEgressIpPrefixRequest request) => new()
+    private static EgressIpPrefix ToResult(PublicIpPrefixModel p, bool created, string sub, AksNodeResourceGroup? info, NewEgressIpPrefixRequest request)
     {
-        Name = p.Name,
-        ResourceGroupName = p.ResourceGroupName,
-        Id = p.Id,
-        Prefix = p.IpPrefix,
-        PrefixLength = p.PrefixLength ?? request.PrefixLength,
-        IpVersion = p.IpVersion ?? "IPv4",
-        Location = p.Location,
-        Sku = p.SkuName ?? "Standard",
-        Zones = new ValueList<string>(p.Zones),
-        Tags = new ValueMap(p.Tags),
-        ProvisioningState = p.ProvisioningState,
-        AttachedTo = p.AttachedTo,
-        AllowList = new ValueList<string>(p.IpPrefix is null ? Array.Empty<string>() : new[] { p.IpPrefix }),
-        Created = created,
-        SubscriptionId = p.SubscriptionId.Length > 0 ? p.SubscriptionId : sub,
-        ClusterName = info?.ClusterName ?? request.Cluster?.ClusterName,
-        ClusterResourceGroupName = info?.ResourceGroupName ?? request.Cluster?.ResourceGroupName,
-        ClusterId = info?.ClusterId ?? request.Cluster?.ToId(sub),
-        NodeResourceGroup = NullIfEmpty(info?.NodeResourceGroup) ?? request.NodeResourceGroup,
-        LoadBalancerSku = NullIfEmpty(info?.LoadBalancerSku),
-        OutboundType = NullIfEmpty(info?.OutboundType),
-    };
+        var c = ResourcePlacement.ContextOf(sub, info, request);
+        return new()
+        {
+            Name = p.Name,
+            ResourceGroupName = p.ResourceGroupName,
+            Id = p.Id,
+            Prefix = p.IpPrefix,
+            PrefixLength = p.PrefixLength ?? request.PrefixLength,
+            IpVersion = p.IpVersion ?? "IPv4",
+            Location = p.Location,
+            Sku = p.SkuName ?? "Standard",
+            Zones = new ValueList<string>(p.Zones),
+            Tags = new ValueMap(p.Tags),
+            ProvisioningState = p.ProvisioningState,
+            AttachedTo = p.AttachedTo,
+            AllowList = new ValueList<string>(p.IpPrefix is null ? Array.Empty<string>() : new[] { p.IpPrefix }),
+            Created = created,
+            SubscriptionId = p.SubscriptionId.Length > 0 ? p.SubscriptionId : sub,
+            ClusterName = c.ClusterName,
+            ClusterResourceGroupName = c.ClusterResourceGroupName,
+            ClusterId = c.ClusterId,
+            NodeResourceGroup = c.NodeResourceGroup,
+            LoadBalancerSku = c.LoadBalancerSku,
+            OutboundType = c.OutboundType,
+        };
+    }
 }

@@ -110,29 +110,33 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
         return ToEgressIp(updated, created: false, sub, info, request);
     }
 
-    private static EgressIp ToEgressIp(PublicIpModel ip, bool created, string sub, AksNodeResourceGroup? info, NewEgressIpRequest request) => new()
+    private static EgressIp ToEgressIp(PublicIpModel ip, bool created, string sub, AksNodeResourceGroup? info, NewEgressIpRequest request)
     {
-        Name = ip.Name,
-        ResourceGroupName = ip.ResourceGroupName,
-        Id = ip.Id,
-        IpAddress = ip.IpAddress,
-        Location = ip.Location,
-        Sku = ip.SkuName ?? "Standard",
-        AllocationMethod = ip.AllocationMethod ?? "Static",
-        IpVersion = ip.IpVersion ?? "IPv4",
-        Zones = ip.Zones,
-        Tags = ip.Tags,
-        ProvisioningState = ip.ProvisioningState,
-        AttachedTo = ip.AttachedTo,
-        Created = created,
-        SubscriptionId = ip.SubscriptionId.Length > 0 ? ip.SubscriptionId : sub,
-        ClusterName = info?.ClusterName ?? request.Cluster?.ClusterName,
-        ClusterResourceGroupName = info?.ResourceGroupName ?? request.Cluster?.ResourceGroupName,
-        ClusterId = info?.ClusterId ?? request.Cluster?.ToId(sub),
-        NodeResourceGroup = NullIfEmpty(info?.NodeResourceGroup) ?? request.NodeResourceGroup,
-        LoadBalancerSku = NullIfEmpty(info?.LoadBalancerSku),
-        OutboundType = NullIfEmpty(info?.OutboundType),
-    };
+        var c = ResourcePlacement.ContextOf(sub, info, request);
+        return new()
+        {
+            Name = ip.Name,
+            ResourceGroupName = ip.ResourceGroupName,
+            Id = ip.Id,
+            IpAddress = ip.IpAddress,
+            Location = ip.Location,
+            Sku = ip.SkuName ?? "Standard",
+            AllocationMethod = ip.AllocationMethod ?? "Static",
+            IpVersion = ip.IpVersion ?? "IPv4",
+            Zones = ip.Zones,
+            Tags = ip.Tags,
+            ProvisioningState = ip.ProvisioningState,
+            AttachedTo = ip.AttachedTo,
+            Created = created,
+            SubscriptionId = ip.SubscriptionId.Length > 0 ? ip.SubscriptionId : sub,
+            ClusterName = c.ClusterName,
+            ClusterResourceGroupName = c.ClusterResourceGroupName,
+            ClusterId = c.ClusterId,
+            NodeResourceGroup = c.NodeResourceGroup,
+            LoadBalancerSku = c.LoadBalancerSku,
+            OutboundType = c.OutboundType,
+        };
+    }
 
     public async Task<bool> RemoveAsync(RemoveEgressIpRequest request, IOperationContext context)
     {

@@ -24,6 +24,18 @@ internal sealed record ResourcePlacement(string SubscriptionId, string ResourceG
     public ErrorScope Scope(ArmTargetKind kind) =>
         new(kind, Target) { ResourceGroupName = ResourceGroupName, InNodeResourceGroup = InNodeResourceGroup, ClusterName = Cluster?.ClusterName };
 
+    /// <summary>
+    /// The cluster context a created resource carries (<c>ClusterContextObject</c>): from the cluster read, else from the request.
+    /// The one owner of those fallbacks for New-AksEgressIp and New-AksEgressIpPrefix.
+    /// </summary>
+    public static ClusterContextValues ContextOf(string subscriptionId, AksNodeResourceGroup? info, NewEgressResourceRequest request) => new(
+        info?.ClusterName ?? request.Cluster?.ClusterName,
+        info?.ResourceGroupName ?? request.Cluster?.ResourceGroupName,
+        info?.ClusterId ?? request.Cluster?.ToId(subscriptionId),
+        NullIfEmpty(info?.NodeResourceGroup) ?? request.NodeResourceGroup,
+        NullIfEmpty(info?.LoadBalancerSku),
+        NullIfEmpty(info?.OutboundType));
+
     /// <param name="freshCluster">Read a cluster named by id from ARM even when this session read it moments ago.</param>
     /// <param name="resourceType">The Microsoft.Network resource type (publicIPAddresses, publicIPPrefixes).</param>
     /// <param name="resourceKind">"public IP" or "public IP prefix", for the messages.</param>
@@ -83,3 +95,7 @@ internal sealed record ResourcePlacement(string SubscriptionId, string ResourceG
         return final!.Json ?? initial!.Json!;
     }
 }
+
+/// <summary>The cluster context values of <see cref="ResourcePlacement.ContextOf"/>.</summary>
+internal readonly record struct ClusterContextValues(string? ClusterName, string? ClusterResourceGroupName, string? ClusterId,
+    string? NodeResourceGroup, string? LoadBalancerSku, string? OutboundType);
