@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
@@ -32,34 +33,49 @@ internal sealed partial class ArmApi
     private Cluster? FindCluster(string rg, string name) =>
         W.Clusters.TryGetValue(name, out var c) && c.ResourceGroup.Equals(rg, StringComparison.OrdinalIgnoreCase) ? c : null;
 
+    /// <summary>
+    /// True when a request about cluster <paramref name="name"/> (found as <paramref name="c"/>) is answered 404: its resource
+    /// group first, then the cluster; <paramref name="notFound"/> is the body, answered with <see cref="Gateway404"/>. Caller holds Sync.
+    /// </summary>
+    private bool ClusterMissing(string rg, string name, [NotNullWhen(false)] Cluster? c, [NotNullWhen(true)] out JsonObject? notFound)
+    {
+        notFound = !W.ResourceGroups.ContainsKey(rg) ? RgNotFoundError(rg)
+            : c is null ? ResNotFoundError("Microsoft.ContainerService/managedClusters", name, rg)
+            : null;
+        return notFound is not null;
+    }
+
+    /// <summary>
+    /// AKS's refusal (409 OperationNotAllowed) of a write to a cluster or one of its agent pools while an earlier operation on
+    /// the cluster is still running; null when none is. Caller holds Sync.
+    /// </summary>
+    private JsonObject? ClusterOperationInProgress(Cluster c) =>
+        RunningOperation(c.PendingOperationId) is { } pop
+            ? Err("OperationNotAllowed", $"Operation is not allowed because there's an in progress update managed cluster operation with ID {pop.Id} started at {pop.StartTime:yyyy-MM-ddTHH:mm:ss}Z. Please wait for it to complete before retrying.")
+            : null;
+
     private async Task ListAgentPools(HttpContext ctx, string rg, string name)
     {
-        JsonObject? body = null; bool rgOk;
+        JsonObject? body = null, missing;
         lock (W.Sync)
         {
-            rgOk = W.ResourceGroups.ContainsKey(rg);
-            if (FindCluster(rg, name) is { } c)
+            var c = FindCluster(rg, name);
+            if (!ClusterMissing(rg, name, c, out missing))
                 body = new JsonObject { ["value"] = new JsonArray(EmulatorWorld.AgentPools(c).OfType<JsonObject>().Select(p => (JsonNode)PoolJson(c, p)).ToArray()) };
         }
-        if (!rgOk) { await RgNotFound(ctx, rg); return; }
-        if (body is null) { await ResNotFound(ctx, "Microsoft.ContainerService/managedClusters", name, rg); return; }
+        if (missing is not null) { await Gateway404(ctx, missing); return; }
         await Write(ctx, 200, body, AksCt);
     }
 
     private async Task GetAgentPool(HttpContext ctx, string rg, string name, string pool)
     {
-        JsonObject? body = null; bool rgOk, clusterOk = false;
+        JsonObject? body = null, missing;
         lock (W.Sync)
         {
-            rgOk = W.ResourceGroups.ContainsKey(rg);
-            if (FindCluster(rg, name) is { } c)
-            {
-                clusterOk = true;
-                if (EmulatorWorld.FindPool(c, pool) is { } p) body = PoolJson(c, p);
-            }
+            var c = FindCluster(rg, name);
+            if (!ClusterMissing(rg, name, c, out missing) && EmulatorWorld.FindPool(c, pool) is { } p) body = PoolJson(c, p);
         }
-        if (!rgOk) { await RgNotFound(ctx, rg); return; }
-        if (!clusterOk) { await ResNotFound(ctx, "Microsoft.ContainerService/managedClusters", name, rg); return; }
+        if (missing is not null) { await Gateway404(ctx, missing); return; }
         if (body is null) { await Write(ctx, 404, Err("NotFound", $"Could not find agent pool '{pool}' in managed cluster '{name}'."), AksCt); return; }
         await Write(ctx, 200, body, AksCt);
     }
@@ -70,18 +86,13 @@ internal sealed partial class ArmApi
     {
         var req = await K8sApi.ReadBody(ctx);
         var api = ApiVersion(ctx, "2025-10-01");
-        int status = 0; JsonObject? resp = null; ArmOperation? op = null; bool rgMissing = false, clusterMissing = false;
+        int status = 0; JsonObject? resp = null, missing = null; ArmOperation? op = null;
         lock (W.Sync)
         {
             var c = FindCluster(rg, name);
-            if (!W.ResourceGroups.ContainsKey(rg)) rgMissing = true;
-            else if (c is null) clusterMissing = true;
+            if (ClusterMissing(rg, name, c, out var notFound)) missing = notFound;
             else if (req is null) { status = 400; resp = Err("InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Unexpected end when deserializing object.'"); }
-            else if (c.PendingOperationId is { } pend && W.Operations.TryGetValue(pend, out var pop) && pop.Status == "InProgress")
-            {
-                status = 409;
-                resp = Err("OperationNotAllowed", $"Operation is not allowed because there's an in progress update managed cluster operation with ID {pend} started at {pop.StartTime:yyyy-MM-ddTHH:mm:ss}Z. Please wait for it to complete before retrying.");
-            }
+            else if (ClusterOperationInProgress(c) is { } busy) { status = 409; resp = busy; }
             else
             {
                 var existing = EmulatorWorld.FindPool(c, pool);
@@ -126,8 +137,7 @@ internal sealed partial class ArmApi
                 }
             }
         }
-        if (rgMissing) { await RgNotFound(ctx, rg); return; }
-        if (clusterMissing) { await ResNotFound(ctx, "Microsoft.ContainerService/managedClusters", name, rg); return; }
+        if (missing is not null) { await Gateway404(ctx, missing); return; }
         if (op is not null) SetLroHeaders(ctx, op, api, false);
         await Write(ctx, status, resp, AksCt);
     }
@@ -169,18 +179,13 @@ internal sealed partial class ArmApi
     private async Task DeleteAgentPool(HttpContext ctx, string rg, string name, string pool, FaultRule? fault)
     {
         var api = ApiVersion(ctx, "2025-10-01");
-        int status = 0; JsonObject? resp = null; ArmOperation? op = null; bool rgMissing = false, clusterMissing = false;
+        int status = 0; JsonObject? resp = null, missing = null; ArmOperation? op = null;
         lock (W.Sync)
         {
             var c = FindCluster(rg, name);
-            if (!W.ResourceGroups.ContainsKey(rg)) rgMissing = true;
-            else if (c is null) clusterMissing = true;
+            if (ClusterMissing(rg, name, c, out var notFound)) missing = notFound;
             else if (EmulatorWorld.FindPool(c, pool) is not { } profile) status = 204;
-            else if (c.PendingOperationId is { } pend && W.Operations.TryGetValue(pend, out var pop) && pop.Status == "InProgress")
-            {
-                status = 409;
-                resp = Err("OperationNotAllowed", $"Operation is not allowed because there's an in progress update managed cluster operation with ID {pend} started at {pop.StartTime:yyyy-MM-ddTHH:mm:ss}Z. Please wait for it to complete before retrying.");
-            }
+            else if (ClusterOperationInProgress(c) is { } busy) { status = 409; resp = busy; }
             else if (JsonUtil.S(profile, "mode") == "System" && EmulatorWorld.AgentPools(c).OfType<JsonObject>().Count(p => JsonUtil.S(p, "mode") == "System") == 1)
             {
                 status = 400;
@@ -209,8 +214,7 @@ internal sealed partial class ArmApi
                 status = 202;
             }
         }
-        if (rgMissing) { await RgNotFound(ctx, rg); return; }
-        if (clusterMissing) { await ResNotFound(ctx, "Microsoft.ContainerService/managedClusters", name, rg); return; }
+        if (missing is not null) { await Gateway404(ctx, missing); return; }
         if (op is not null) SetLroHeaders(ctx, op, api, true);
         if (status is 202 or 204) { ctx.Response.StatusCode = status; return; }
         await Write(ctx, status, resp, AksCt);

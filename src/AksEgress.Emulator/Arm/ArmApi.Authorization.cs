@@ -71,15 +71,8 @@ internal sealed partial class ArmApi
     {
         var m = AuthorizationPath.Match(path);
         if (!m.Success) return false;
-        var api = ctx.Request.Query["api-version"].ToString();
-        if (api.Length == 0) { await Write(ctx, 400, Err("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")); return true; }
         var type = m.Groups["type"].Value;
-        if (!api.Equals(AuthorizationApiVersion, StringComparison.OrdinalIgnoreCase))
-        {
-            await Write(ctx, 400, Err("NoRegisteredProviderFound",
-                $"No registered resource provider found for location 'global' and API version '{api}' for type '{type}'. The supported api-versions are '{AuthorizationApiVersion}'. The supported locations are ''."));
-            return true;
-        }
+        if (await RefuseApiVersion(ctx, type, [AuthorizationApiVersion], location: null)) return true;
         if (method != "GET") { await MethodNotAllowed(ctx); return true; }
         var scope = m.Groups["scope"].Value;
         var (callerName, oid) = Caller(ctx);

@@ -64,11 +64,7 @@ internal sealed partial class ArmApi
                 status = 412;
                 resp = Err("PreconditionFailed", $"Operation failed because the If-Match header value '{sentEtag}' does not match the current eTag '{c.ETag}' of managed cluster '{name}': the cluster was changed after it was read. Get the cluster again and retry with its current eTag.");
             }
-            else if (c.PendingOperationId is { } pend && W.Operations.TryGetValue(pend, out var pop) && pop.Status == "InProgress")
-            {
-                status = 409;
-                resp = Err("OperationNotAllowed", $"Operation is not allowed because there's an in progress update managed cluster operation with ID {pend} started at {pop.StartTime:yyyy-MM-ddTHH:mm:ss}Z. Please wait for it to complete before retrying.");
-            }
+            else if (ClusterOperationInProgress(c) is { } busy) { status = 409; resp = busy; }
             else if (LinkedAuthorizationFailure(ctx, c, req) is { } linked) { status = 403; resp = linked; }
             else
             {

@@ -26,15 +26,8 @@ internal sealed partial class ArmApi
         var m = VmssPath.Match(path);
         if (!m.Success || (m.Groups["vmss"].Success && !m.Groups["pips"].Success)) return false;
         var pips = m.Groups["pips"].Success;
-        var api = ctx.Request.Query["api-version"].ToString();
         var versions = pips ? new[] { VmssPublicIpApiVersion } : ComputeVmssApiVersions;
-        if (api.Length == 0) { await Write(ctx, 400, Err("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")); return true; }
-        if (!versions.Contains(api, StringComparer.OrdinalIgnoreCase))
-        {
-            await Write(ctx, 400, Err("NoRegisteredProviderFound",
-                $"No registered resource provider found for location '{W.Location}' and API version '{api}' for type 'virtualMachineScaleSets'. The supported api-versions are '{string.Join(", ", versions)}'. The supported locations are '{W.Location}'."));
-            return true;
-        }
+        if (await RefuseApiVersion(ctx, "virtualMachineScaleSets", versions, W.Location)) return true;
         if (method != "GET") { await MethodNotAllowed(ctx); return true; }
         var rg = m.Groups["rg"].Value;
         JsonArray? value;

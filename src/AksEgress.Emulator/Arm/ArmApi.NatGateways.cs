@@ -45,15 +45,15 @@ internal sealed partial class ArmApi
             var props = req?["properties"] as JsonObject ?? new JsonObject();
             var ipIds = Refs(props["publicIpAddresses"]);
             var prefixIds = Refs(props["publicIpPrefixes"]);
-            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gateway404 = true; resp = Err("ResourceGroupNotFound", $"Resource group '{rg}' could not be found."); }
+            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gateway404 = true; resp = RgNotFoundError(rg); }
             else if (ng is null)
             { status = 400; resp = Err("BadRequest", $"Creating NAT gateway '{name}' is not supported by the AksEgress emulator; only updates of existing NAT gateways are modelled.", true); }
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/natGateways/write", scope); }
-            else if (req is null) { status = 400; resp = Err("InvalidRequestFormat", "Cannot parse the request.", true); }
+            else if (req is null) { status = 400; resp = InvalidRequestFormat(); }
             else if (IfMatchFails(ctx, ng.Etag) is { } sentEtag)
-            { status = 412; resp = Err("PreconditionFailed", $"Precondition failed: the If-Match value {sentEtag} does not match the current etag of {scope}.", true); }
-            else if (ng.PendingOperationId is { } pend && W.Operations.TryGetValue(pend, out var pop) && pop.Status == "InProgress")
-            { status = 429; resp = Err("RetryableErrorDueToAnotherOperation", $"Operation PutNatGatewayOperation ({pend}) is updating resource {scope}. The call can be retried in 1 seconds.", true); }
+            { status = 412; resp = NetworkPreconditionFailed(sentEtag, scope); }
+            else if (RunningOperation(ng.PendingOperationId) is { } pop)
+            { status = 429; resp = AnotherOperationError("PutNatGatewayOperation", pop.Id, scope, retryAfterSeconds: 1); }
             else if (NatGatewayRefusal(ng, scope, req, ipIds, prefixIds) is { } refusal) { status = 400; resp = refusal; }
             else
             {

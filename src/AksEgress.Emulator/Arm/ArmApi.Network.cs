@@ -6,6 +6,17 @@ namespace AksEgress.Emulator;
 /// <summary>Network RP reads for the egress paths of issue 11: virtual networks and subnets, route tables, Azure Firewalls, public IP prefixes.</summary>
 internal sealed partial class ArmApi
 {
+    /// <summary>Network RP's 400 for a write whose body is not valid JSON (or has the wrong shape).</summary>
+    private static JsonObject InvalidRequestFormat() => Err("InvalidRequestFormat", "Cannot parse the request.", true);
+
+    /// <summary>Network RP's 412 for a write whose If-Match (<paramref name="sentEtag"/>) is not the resource's current etag.</summary>
+    private static JsonObject NetworkPreconditionFailed(string sentEtag, string scope) =>
+        Err("PreconditionFailed", $"Precondition failed: the If-Match value {sentEtag} does not match the current etag of {scope}.", true);
+
+    /// <summary>Network RP's 429 for a write while <paramref name="operation"/> (<paramref name="operationId"/>) still updates the resource.</summary>
+    private static JsonObject AnotherOperationError(string operation, string operationId, string scope, int retryAfterSeconds) =>
+        Err("RetryableErrorDueToAnotherOperation", $"Operation {operation} ({operationId}) is updating resource {scope}. The call can be retried in {retryAfterSeconds} seconds.", true);
+
     /// <summary>GET of one Network RP resource held in <paramref name="table"/> (key rg/name).</summary>
     private async Task GetNetworkResource<T>(HttpContext ctx, string rg, string name, string type, Dictionary<string, T> table, Func<T, JsonObject> toJson) where T : class
     {

@@ -22,18 +22,18 @@ internal sealed partial class ArmApi
             var version = JsonUtil.S(props, "publicIPAddressVersion") ?? "IPv4";
             var length = JsonUtil.Int(props["prefixLength"]);
             var zones = (req?["zones"] as JsonArray)?.Select(z => z?.ToString() ?? "").OrderBy(z => z, StringComparer.Ordinal).ToList() ?? new List<string>();
-            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gateway404 = true; resp = Err("ResourceGroupNotFound", $"Resource group '{rg}' could not be found."); }
+            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gateway404 = true; resp = RgNotFoundError(rg); }
             else if (!PipName.IsMatch(name))
             {
                 status = 400;
                 resp = Err("InvalidResourceName", $"Resource name {name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.", true);
             }
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPPrefixes/write", scope); }
-            else if (req is null) { status = 400; resp = Err("InvalidRequestFormat", "Cannot parse the request.", true); }
+            else if (req is null) { status = 400; resp = InvalidRequestFormat(); }
             else if (IfMatchFails(ctx, existing?.Etag) is { } sentEtag)
-            { status = 412; resp = Err("PreconditionFailed", $"Precondition failed: the If-Match value {sentEtag} does not match the current etag of {scope}.", true); }
-            else if (existing?.PendingOperationId is { } pend && W.Operations.TryGetValue(pend, out var pop) && pop.Status == "InProgress")
-            { status = 429; resp = Err("RetryableErrorDueToAnotherOperation", $"Operation PutPublicIpPrefixOperation ({pend}) is updating resource {scope}. The call can be retried in 1 seconds.", true); }
+            { status = 412; resp = NetworkPreconditionFailed(sentEtag, scope); }
+            else if (RunningOperation(existing?.PendingOperationId) is { } pop)
+            { status = 429; resp = AnotherOperationError("PutPublicIpPrefixOperation", pop.Id, scope, retryAfterSeconds: 1); }
             else if (!sku.Equals("Standard", StringComparison.OrdinalIgnoreCase) && !sku.Equals("StandardV2", StringComparison.OrdinalIgnoreCase))
             { status = 400; resp = Err("InvalidPublicIpPrefixSku", $"Public IP prefix {scope} must use the Standard SKU; '{sku}' is not supported.", true); }
             else if (length is null)
@@ -88,11 +88,11 @@ internal sealed partial class ArmApi
         {
             var key = EmulatorWorld.RgKey(rg, name);
             var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPPrefixes/{name}";
-            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gw = true; resp = Err("ResourceGroupNotFound", $"Resource group '{rg}' could not be found."); }
+            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gw = true; resp = RgNotFoundError(rg); }
             else if (!W.PublicIpPrefixes.TryGetValue(key, out var prefix)) status = 204;
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPPrefixes/delete", scope); }
             else if (IfMatchFails(ctx, prefix.Etag) is { } sentEtag)
-            { status = 412; resp = Err("PreconditionFailed", $"Precondition failed: the If-Match value {sentEtag} does not match the current etag of {scope}.", true); }
+            { status = 412; resp = NetworkPreconditionFailed(sentEtag, scope); }
             else if ((prefix.LoadBalancerFrontendId ?? prefix.NatGatewayId) is { } user)
             { status = 400; resp = Err("PublicIpPrefixInUse", $"Public IP prefix {scope} cannot be deleted since it is in use by {user}. Detach it first.", true); }
             else

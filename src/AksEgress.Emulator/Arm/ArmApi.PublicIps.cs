@@ -10,10 +10,10 @@ internal sealed partial class ArmApi
 
     /// <summary>The in-progress operation on this public IP, if any. Caller holds Sync.</summary>
     private ArmOperation? Busy(string key) =>
-        W.PublicIps.TryGetValue(key, out var p) && p.PendingOperationId is { } id && W.Operations.TryGetValue(id, out var op) && op.Status == "InProgress" ? op : null;
+        RunningOperation(W.PublicIps.GetValueOrDefault(key)?.PendingOperationId);
 
     private JsonObject BusyError(ArmOperation op, string scope) =>
-        Err("RetryableErrorDueToAnotherOperation", $"Operation PutPublicIpAddressOperation ({op.Id}) is updating resource {scope}. The call can be retried in {Math.Max(1, W.Options.LroRetryAfterSeconds)} seconds.", true);
+        AnotherOperationError("PutPublicIpAddressOperation", op.Id, scope, Math.Max(1, W.Options.LroRetryAfterSeconds));
 
     private async Task ListPips(HttpContext ctx, string? rg)
     {
@@ -62,17 +62,17 @@ internal sealed partial class ArmApi
         lock (W.Sync)
         {
             var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
-            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gateway404 = true; resp = Err("ResourceGroupNotFound", $"Resource group '{rg}' could not be found."); }
+            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gateway404 = true; resp = RgNotFoundError(rg); }
             else if (!PipName.IsMatch(name))
             {
                 status = 400;
                 resp = Err("InvalidResourceName", $"Resource name {name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.", true);
             }
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPAddresses/write", scope); }
-            else if (req is null) { status = 400; resp = Err("InvalidRequestFormat", "Cannot parse the request.", true); }
+            else if (req is null) { status = 400; resp = InvalidRequestFormat(); }
             else if (Busy(EmulatorWorld.RgKey(rg, name)) is { } busyOp) { status = 429; resp = BusyError(busyOp, scope); retryAfter = true; }
             else if (IfMatchFails(ctx, W.PublicIps.GetValueOrDefault(EmulatorWorld.RgKey(rg, name))?.Etag) is { } sentEtag)
-            { status = 412; resp = Err("PreconditionFailed", $"Precondition failed: the If-Match value {sentEtag} does not match the current etag of {scope}.", true); }
+            { status = 412; resp = NetworkPreconditionFailed(sentEtag, scope); }
             else
             {
                 var key = EmulatorWorld.RgKey(rg, name);
@@ -142,10 +142,10 @@ internal sealed partial class ArmApi
         {
             var key = EmulatorWorld.RgKey(rg, name);
             var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
-            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gw = true; resp = Err("ResourceGroupNotFound", $"Resource group '{rg}' could not be found."); }
+            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gw = true; resp = RgNotFoundError(rg); }
             else if (!W.PublicIps.TryGetValue(key, out var pip)) { status = 404; resp = Err("ResourceNotFound", $"The Resource 'Microsoft.Network/publicIPAddresses/{name}' under resource group '{rg}' was not found."); }
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPAddresses/write", scope); }
-            else if (req is null || (req["tags"] is not null && req["tags"] is not JsonObject)) { status = 400; resp = Err("InvalidRequestFormat", "Cannot parse the request.", true); }
+            else if (req is null || (req["tags"] is not null && req["tags"] is not JsonObject)) { status = 400; resp = InvalidRequestFormat(); }
             else
             {
                 pip.Tags.Clear();
@@ -166,12 +166,12 @@ internal sealed partial class ArmApi
         {
             var key = EmulatorWorld.RgKey(rg, name);
             var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
-            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gw = true; resp = Err("ResourceGroupNotFound", $"Resource group '{rg}' could not be found."); }
+            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gw = true; resp = RgNotFoundError(rg); }
             else if (!W.PublicIps.TryGetValue(key, out var pip)) status = 204;
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPAddresses/delete", scope); }
             else if (Busy(key) is { } busyOp) { status = 429; resp = BusyError(busyOp, scope); retryAfter = true; }
             else if (IfMatchFails(ctx, pip.Etag) is { } sentEtag)
-            { status = 412; resp = Err("PreconditionFailed", $"Precondition failed: the If-Match value {sentEtag} does not match the current etag of {scope}.", true); }
+            { status = 412; resp = NetworkPreconditionFailed(sentEtag, scope); }
             else
             {
                 var id = pip.Id(Sub);

@@ -42,15 +42,7 @@ internal sealed partial class ArmApi
     private async Task<bool> ResourceGraph(HttpContext ctx, string method, string path)
     {
         if (!path.Equals(GraphPath, StringComparison.OrdinalIgnoreCase)) return false;
-        var api = ctx.Request.Query["api-version"].ToString();
-        var versions = SpecApiVersions["Microsoft.ResourceGraph/resources"];
-        if (api.Length == 0) { await Write(ctx, 400, Err("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")); return true; }
-        if (!versions.Contains(api, StringComparer.OrdinalIgnoreCase))
-        {
-            await Write(ctx, 400, Err("NoRegisteredProviderFound",
-                $"No registered resource provider found for location 'global' and API version '{api}' for type 'resources'. The supported api-versions are '{string.Join(", ", versions)}'. The supported locations are ''."));
-            return true;
-        }
+        if (await RefuseApiVersion(ctx, "resources", SpecApiVersions["Microsoft.ResourceGraph/resources"], location: null)) return true;
         if (method != "POST") { await MethodNotAllowed(ctx); return true; }
         var req = await K8sApi.ReadBody(ctx);
         var query = JsonUtil.S(req, "query");

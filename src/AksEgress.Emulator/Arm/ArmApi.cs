@@ -46,9 +46,11 @@ internal sealed partial class ArmApi(AksEmulator emu)
         return Write(ctx, 404, body);
     }
 
-    private static Task RgNotFound(HttpContext ctx, string rg) => Gateway404(ctx, Err("ResourceGroupNotFound", $"Resource group '{rg}' could not be found."));
-    private static Task ResNotFound(HttpContext ctx, string type, string name, string rg) =>
-        Gateway404(ctx, Err("ResourceNotFound", $"The Resource '{type}/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"));
+    private static JsonObject RgNotFoundError(string rg) => Err("ResourceGroupNotFound", $"Resource group '{rg}' could not be found.");
+    private static Task RgNotFound(HttpContext ctx, string rg) => Gateway404(ctx, RgNotFoundError(rg));
+    private static JsonObject ResNotFoundError(string type, string name, string rg) =>
+        Err("ResourceNotFound", $"The Resource '{type}/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");
+    private static Task ResNotFound(HttpContext ctx, string type, string name, string rg) => Gateway404(ctx, ResNotFoundError(type, name, rg));
 
     private static string ApiVersion(HttpContext ctx, string fallback) => ctx.Request.Query["api-version"].ToString() is { Length: > 0 } v ? v : fallback;
     private string Base => emu.ArmEndpoint.ToString();   // ends with '/'
@@ -125,6 +127,16 @@ internal sealed partial class ArmApi(AksEmulator emu)
         if (AuthorizationPath.IsMatch(path)) return false;
         var m = Regex.Match(path, @"/providers/(?<ns>Microsoft\.ContainerService|Microsoft\.Network)/(?<type>[^/]+)", Ro);
         if (!m.Success || !SpecApiVersions.TryGetValue(m.Groups["ns"].Value + "/" + m.Groups["type"].Value, out var versions)) return false;
+        return await RefuseApiVersion(ctx, m.Groups["type"].Value, versions, W.Location);
+    }
+
+    /// <summary>
+    /// ARM's answer to a request without an api-version (400 MissingApiVersionParameter) or with one the resource type does not
+    /// define (400 NoRegisteredProviderFound, naming the ones it does). <paramref name="location"/> null: a global resource type
+    /// (location 'global', no supported locations). True when the request was answered; false when the api-version is fine.
+    /// </summary>
+    private static async Task<bool> RefuseApiVersion(HttpContext ctx, string type, IReadOnlyCollection<string> versions, string? location)
+    {
         var api = ctx.Request.Query["api-version"].ToString();
         if (api.Length == 0)
         {
@@ -132,10 +144,9 @@ internal sealed partial class ArmApi(AksEmulator emu)
             return true;
         }
         if (versions.Contains(api, StringComparer.OrdinalIgnoreCase)) return false;
-        var type = m.Groups["type"].Value;
         await Write(ctx, 400, Err("NoRegisteredProviderFound",
-            $"No registered resource provider found for location '{W.Location}' and API version '{api}' for type '{type}'. " +
-            $"The supported api-versions are '{string.Join(", ", versions)}'. The supported locations are '{W.Location}'."));
+            $"No registered resource provider found for location '{location ?? "global"}' and API version '{api}' for type '{type}'. " +
+            $"The supported api-versions are '{string.Join(", ", versions)}'. The supported locations are '{location}'."));
         return true;
     }
 
@@ -378,6 +389,10 @@ internal sealed partial class ArmApi(AksEmulator emu)
         ctx.Response.Headers["Retry-After"] = W.Options.LroRetryAfterSeconds.ToString();
         if (op.Provider == "Microsoft.Network") ctx.Response.Headers["Azure-AsyncNotification"] = "Enabled";
     }
+
+    /// <summary>The operation <paramref name="operationId"/> (a resource's pending one) while it is still running, else null. Caller holds Sync.</summary>
+    private ArmOperation? RunningOperation(string? operationId) =>
+        operationId is not null && W.Operations.TryGetValue(operationId, out var op) && op.Status == "InProgress" ? op : null;
 
     /// <summary>Advances an operation by one poll. Caller holds Sync.</summary>
     private static void Advance(ArmOperation op)
