@@ -77,6 +77,36 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
         catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { return null; }
     }
 
+    /// <summary><see cref="GetAsync"/> with any other failure mapped to the module's Kubernetes errors (target ns/name).</summary>
+    private static async Task<JsonObject?> GetMappedAsync(KubeSession s, string ns, string name, CancellationToken ct)
+    {
+        try { return await GetAsync(s, ns, name, ct).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, $"{ns}/{name}", s.Server, ct); }
+    }
+
+    /// <summary>
+    /// Reads configuration ns/name every <see cref="Poll"/>, with progress, until <paramref name="done"/> accepts what it read
+    /// (null: it does not exist), and returns that; past <paramref name="timeoutSeconds"/> throws what <paramref name="timedOut"/> builds.
+    /// </summary>
+    private static async Task<JsonObject?> PollAsync(KubeSession s, string ns, string name, int timeoutSeconds, int progressId, string activity,
+        Func<JsonObject?, bool> done, Func<Task<AksEgressException>> timedOut, IOperationContext context)
+    {
+        var ct = context.CancellationToken;
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            while (true)
+            {
+                var cur = await GetMappedAsync(s, ns, name, ct).ConfigureAwait(false);
+                if (done(cur)) return cur;
+                if (sw.Elapsed.TotalSeconds >= timeoutSeconds) throw await timedOut().ConfigureAwait(false);
+                context.WriteProgress(new ProgressUpdate(progressId, activity, $"{(int)sw.Elapsed.TotalSeconds} s", (int)Math.Min(99, 100 * sw.Elapsed.TotalSeconds / timeoutSeconds)));
+                await Task.Delay(Poll, ct).ConfigureAwait(false);
+            }
+        }
+        finally { context.WriteProgress(new ProgressUpdate(progressId, activity, "Done", 100, Completed: true)); }
+    }
+
     /// <summary>Every configuration of the cluster; empty when the CRD is not served (add-on off).</summary>
     internal static async Task<IReadOnlyList<JsonObject>> ListAllAsync(KubeSession s, CancellationToken ct)
     {
@@ -137,9 +167,7 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
             await RequirePoolAsync(cluster, request.PoolName, request.PublicIpPrefixId, context).ConfigureAwait(false);
         else if (request.PublicIpPrefixId is not null)
             context.WriteVerbose("The cluster is not known through Azure (kubeconfig only): the prefix's subscription and length are not checked here; the controller reports a mismatch as an event.");
-        JsonObject? existing;
-        try { existing = await GetAsync(s, ns, name, ct).ConfigureAwait(false); }
-        catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, target, s.Server, ct); }
+        var existing = await GetMappedAsync(s, ns, name, ct).ConfigureAwait(false);
         var action = "Unchanged";
         var created = false;
         if (existing is not null)
@@ -209,32 +237,16 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
         }
     }
 
-    private static async Task<JsonObject> WaitForPrefixAsync(KubeSession s, string ns, string name, int timeoutSeconds, IOperationContext context)
-    {
-        var ct = context.CancellationToken;
-        var sw = Stopwatch.StartNew();
-        var activity = $"Waiting for the egress prefix of {ns}/{name}";
-        try
-        {
-            while (true)
-            {
-                JsonObject? cur;
-                try { cur = await GetAsync(s, ns, name, ct).ConfigureAwait(false); }
-                catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, $"{ns}/{name}", s.Server, ct); }
-                if (cur is null)
-                    throw new AksEgressException(ErrorIds.GatewayNotFound, EgressErrorCategory.ObjectNotFound,
-                        $"StaticGatewayConfiguration {ns}/{name} disappeared while waiting for its egress prefix.", $"{ns}/{name}", "Check who deletes it, then run the command again.");
-                if (cur["status"]?["egressIpPrefix"]?.ToString() is { Length: > 0 }) return cur;
-                if (sw.Elapsed.TotalSeconds >= timeoutSeconds)
-                    throw new AksEgressException(ErrorIds.GatewayNotReady, EgressErrorCategory.OperationTimeout,
-                        $"StaticGatewayConfiguration {ns}/{name} got no status.egressIpPrefix within {timeoutSeconds} s.{await WarningsAsync(s, ns, name).ConfigureAwait(false)}",
-                        $"{ns}/{name}", "Check the gateway pool (it must exist, in mode Gateway) and the events (kubectl describe staticgatewayconfiguration); increase -TimeoutSeconds on slow clusters.");
-                context.WriteProgress(new ProgressUpdate(ProgressId, activity, $"{(int)sw.Elapsed.TotalSeconds} s", (int)Math.Min(99, 100 * sw.Elapsed.TotalSeconds / timeoutSeconds)));
-                await Task.Delay(Poll, ct).ConfigureAwait(false);
-            }
-        }
-        finally { context.WriteProgress(new ProgressUpdate(ProgressId, activity, "Done", 100, Completed: true)); }
-    }
+    private static async Task<JsonObject> WaitForPrefixAsync(KubeSession s, string ns, string name, int timeoutSeconds, IOperationContext context) =>
+        (await PollAsync(s, ns, name, timeoutSeconds, ProgressId, $"Waiting for the egress prefix of {ns}/{name}",
+            cur => cur is null
+                ? throw new AksEgressException(ErrorIds.GatewayNotFound, EgressErrorCategory.ObjectNotFound,
+                    $"StaticGatewayConfiguration {ns}/{name} disappeared while waiting for its egress prefix.", $"{ns}/{name}", "Check who deletes it, then run the command again.")
+                : cur["status"]?["egressIpPrefix"]?.ToString() is { Length: > 0 },
+            async () => new AksEgressException(ErrorIds.GatewayNotReady, EgressErrorCategory.OperationTimeout,
+                $"StaticGatewayConfiguration {ns}/{name} got no status.egressIpPrefix within {timeoutSeconds} s.{await WarningsAsync(s, ns, name).ConfigureAwait(false)}",
+                $"{ns}/{name}", "Check the gateway pool (it must exist, in mode Gateway) and the events (kubectl describe staticgatewayconfiguration); increase -TimeoutSeconds on slow clusters."),
+            context).ConfigureAwait(false))!;
 
     /// <summary>The pool must exist in mode Gateway (checked through ARM when the cluster is known).</summary>
     private async Task RequirePoolAsync(ClusterRef cluster, string poolName, string? prefixId, IOperationContext context)
@@ -272,9 +284,7 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
         var ct = context.CancellationToken;
         var s = await sessions.KubeClients.GetSessionAsync(request.Kube, context).ConfigureAwait(false);
         var ns = request.Namespace; var name = request.Name; var target = $"{ns}/{name}";
-        JsonObject? existing;
-        try { existing = await GetAsync(s, ns, name, ct).ConfigureAwait(false); }
-        catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, target, s.Server, ct); }
+        var existing = await GetMappedAsync(s, ns, name, ct).ConfigureAwait(false);
         if (existing is null)
         {
             context.WriteVerbose($"StaticGatewayConfiguration {target} does not exist: nothing to remove");
@@ -298,25 +308,12 @@ internal sealed class GatewayService(SessionService sessions, GatewayPoolService
         catch (Exception ex) when (KubeErrors.IsStatus(ex, 404)) { return; }
         catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, target, s.Server, ct); }
         context.WriteVerbose($"Deleted StaticGatewayConfiguration {target}; waiting for the controller to drain it (finalizer {"static-gateway-configuration-controller.microsoft.com"})");
-        var sw = Stopwatch.StartNew();
-        var activity = $"Waiting for StaticGatewayConfiguration {target} to be released";
-        try
-        {
-            while (true)
-            {
-                JsonObject? cur;
-                try { cur = await GetAsync(s, ns, name, ct).ConfigureAwait(false); }
-                catch (Exception ex) when (ex is not OperationCanceledException) { throw KubeErrors.Map(ex, target, s.Server, ct); }
-                if (cur is null) return;
-                if (sw.Elapsed.TotalSeconds >= timeoutSeconds)
-                    throw new AksEgressException(ErrorIds.GatewayDeletionStuck, EgressErrorCategory.OperationTimeout,
-                        $"StaticGatewayConfiguration {target} is still being deleted after {timeoutSeconds} s: the controller holds its finalizer.{await WarningsAsync(s, ns, name).ConfigureAwait(false)}",
-                        target, "If its gateway pool was deleted first, the controller can never release it: recreate the pool with the same name (New-AksEgressGatewayPool) so the controller can finish, or remove the finalizers by hand and delete the orphaned public IP prefix in the node resource group.");
-                context.WriteProgress(new ProgressUpdate(ProgressId + 1, activity, $"{(int)sw.Elapsed.TotalSeconds} s", (int)Math.Min(99, 100 * sw.Elapsed.TotalSeconds / timeoutSeconds)));
-                await Task.Delay(Poll, ct).ConfigureAwait(false);
-            }
-        }
-        finally { context.WriteProgress(new ProgressUpdate(ProgressId + 1, activity, "Done", 100, Completed: true)); }
+        await PollAsync(s, ns, name, timeoutSeconds, ProgressId + 1, $"Waiting for StaticGatewayConfiguration {target} to be released",
+            cur => cur is null,
+            async () => new AksEgressException(ErrorIds.GatewayDeletionStuck, EgressErrorCategory.OperationTimeout,
+                $"StaticGatewayConfiguration {target} is still being deleted after {timeoutSeconds} s: the controller holds its finalizer.{await WarningsAsync(s, ns, name).ConfigureAwait(false)}",
+                target, "If its gateway pool was deleted first, the controller can never release it: recreate the pool with the same name (New-AksEgressGatewayPool) so the controller can finish, or remove the finalizers by hand and delete the orphaned public IP prefix in the node resource group."),
+            context).ConfigureAwait(false);
     }
 
     public async Task<bool> RemovePoolAsync(RemoveEgressGatewayPoolRequest request, IOperationContext context) =>
