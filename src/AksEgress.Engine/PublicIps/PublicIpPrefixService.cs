@@ -38,13 +38,12 @@ internal sealed class PublicIpPrefixService(SessionService sessions, ClusterServ
             knownLocation ??= NullIfEmpty(existing.Location);
         }
 
-        var location = await place.LocationAsync(s, knownLocation, given: request.Location is not null, context).ConfigureAwait(false);
         var size = 1 << (32 - request.PrefixLength);
-        if (!context.ShouldProcess(target, $"Create Standard IPv4 public IP prefix /{request.PrefixLength} ({size} addresses) in {location}"))
-            return null;
-        context.WriteVerbose($"Creating public IP prefix {target} in {location} (Standard, IPv4 /{request.PrefixLength}{(request.Zones.Length > 0 ? ", zones " + string.Join(",", request.Zones) : "")})");
-        var body = BuildPutBody(location, request);
-        var created = PublicIpPrefixModel.Parse(await place.CreateAsync(s, body, "public IP prefix", request.TimeoutSeconds, context, scope).ConfigureAwait(false));
+        var properties = new JsonObject { ["prefixLength"] = request.PrefixLength, ["publicIPAddressVersion"] = "IPv4" };
+        var final = await place.CreateAsync(s, request, knownLocation, $"Standard IPv4 public IP prefix /{request.PrefixLength} ({size} addresses)",
+            $"IPv4 /{request.PrefixLength}", properties, scope, context).ConfigureAwait(false);
+        if (final is null) return null;
+        var created = PublicIpPrefixModel.Parse(final);
         context.WriteVerbose($"Public IP prefix {target} is {created.IpPrefix}");
         return ToResult(created, created: true, sub, info, request);
     }
@@ -63,21 +62,6 @@ internal sealed class PublicIpPrefixService(SessionService sessions, ClusterServ
         if (!want.SequenceEqual(have))
             diffs.Add($"zones are {(have.Length == 0 ? "none" : string.Join(",", have))}, not {(want.Length == 0 ? "none" : string.Join(",", want))}");
         return diffs;
-    }
-
-    internal static JsonObject BuildPutBody(string location, NewEgressIpPrefixRequest request)
-    {
-        var body = new JsonObject
-        {
-            ["location"] = location,
-            ["sku"] = new JsonObject { ["name"] = "Standard", ["tier"] = "Regional" },
-        };
-        if (request.Zones.Length > 0) body["zones"] = new JsonArray(request.Zones.Distinct().Select(z => (JsonNode)JsonValue.Create(z)!).ToArray());
-        var tags = new JsonObject();
-        foreach (var (k, v) in request.Tags) tags[k] = v;
-        if (tags.Count > 0) body["tags"] = tags;
-        body["properties"] = new JsonObject { ["prefixLength"] = request.PrefixLength, ["publicIPAddressVersion"] = "IPv4" };
-        return body;
     }
 
     private static EgressIpPrefix ToResult(PublicIpPrefixModel p, bool created, string sub, AksNodeResourceGroup? info, NewEgressIpPrefixRequest request)

@@ -54,23 +54,11 @@ internal sealed class PublicIpService(SessionService sessions, ClusterService cl
             knownLocation ??= NullIfEmpty(existing.Location);
         }
 
-        var location = await place.LocationAsync(s, knownLocation, given: request.Location is not null, context).ConfigureAwait(false);
-        if (!context.ShouldProcess(target, $"Create static Standard public IP in {location}"))
-            return null;
-        context.WriteVerbose($"Creating public IP {target} in {location} (Standard, Static{(request.Zones.Length > 0 ? ", zones " + string.Join(",", request.Zones) : "")})");
-        var tags = new JsonObject();
-        foreach (var (k, v) in request.Tags) tags[k] = v;
         var props = new JsonObject { ["publicIPAllocationMethod"] = "Static", ["publicIPAddressVersion"] = "IPv4" };
         if (request.IdleTimeoutInMinutes is int idle) props["idleTimeoutInMinutes"] = idle;
-        var body = new JsonObject
-        {
-            ["location"] = location,
-            ["sku"] = new JsonObject { ["name"] = "Standard", ["tier"] = "Regional" },
-        };
-        if (request.Zones.Length > 0) body["zones"] = new JsonArray(request.Zones.Distinct().Select(z => (JsonNode)JsonValue.Create(z)!).ToArray());
-        if (tags.Count > 0) body["tags"] = tags;
-        body["properties"] = props;
-        var created = PublicIpModel.Parse(await place.CreateAsync(s, body, "public IP", request.TimeoutSeconds, context, scope).ConfigureAwait(false));
+        var final = await place.CreateAsync(s, request, knownLocation, "static Standard public IP", "Static", props, scope, context).ConfigureAwait(false);
+        if (final is null) return null;
+        var created = PublicIpModel.Parse(final);
         context.WriteVerbose($"Public IP {target} is {created.IpAddress}");
         return ToEgressIp(created, created: true, sub, info, request);
     }

@@ -12,7 +12,7 @@ namespace AksEgress.Engine.PublicIps;
 /// (refused before any write when AKS has locked it down). The one owner of that rule for both cmdlets.
 /// </summary>
 internal sealed record ResourcePlacement(string SubscriptionId, string ResourceGroupName, bool InNodeResourceGroup, AksNodeResourceGroup? Cluster,
-    string ResourceType, string Name)
+    string ResourceType, string ResourceKind, string Name)
 {
     /// <summary>resource group/name, the target of messages and ShouldProcess.</summary>
     public string Target => $"{ResourceGroupName}/{Name}";
@@ -60,7 +60,7 @@ internal sealed record ResourcePlacement(string SubscriptionId, string ResourceG
                 throw new AksEgressException(ErrorIds.NodeResourceGroupLocked, EgressErrorCategory.PermissionDenied,
                     ArmErrorMapper.NodeRgLockedMessage(targetRg, info.ClusterName), $"{targetRg}/{request.Name}", ArmErrorMapper.NodeRgLockedActionFor(cmdlet));
         }
-        return new ResourcePlacement(sub, targetRg, inNodeRg, info, resourceType, request.Name);
+        return new ResourcePlacement(sub, targetRg, inNodeRg, info, resourceType, resourceKind, request.Name);
     }
 
     /// <summary>
@@ -86,13 +86,45 @@ internal sealed record ResourcePlacement(string SubscriptionId, string ResourceG
         return PublicIpModel.NormaliseLocation(location);
     }
 
-    /// <summary>PUT of the resource and the wait for its creation (LRO); the final body.</summary>
-    public async Task<JsonObject> CreateAsync(ArmSession s, JsonObject body, string what, int timeoutSeconds, IOperationContext context, ErrorScope scope)
+    /// <summary>
+    /// The create step of both cmdlets: the location (<see cref="LocationAsync"/>), ShouldProcess ("Create <paramref name="what"/>
+    /// in location"), the PUT of <see cref="PutBody"/> and the wait for the creation (LRO). The final body; null when ShouldProcess
+    /// declined (-WhatIf).
+    /// </summary>
+    /// <param name="knownLocation">-Location, the cluster's or the existing resource's; null: the resource group's.</param>
+    /// <param name="what">What ShouldProcess names ("static Standard public IP").</param>
+    /// <param name="shape">What the verbose line names after "Standard, " ("Static", "IPv4 /28").</param>
+    /// <param name="properties">The resource's own properties.</param>
+    public async Task<JsonObject?> CreateAsync(ArmSession s, NewEgressResourceRequest request, string? knownLocation, string what, string shape,
+        JsonObject properties, ErrorScope scope, IOperationContext context)
     {
+        var location = await LocationAsync(s, knownLocation, given: request.Location is not null, context).ConfigureAwait(false);
+        if (!context.ShouldProcess(Target, $"Create {what} in {location}"))
+            return null;
+        context.WriteVerbose($"Creating {ResourceKind} {Target} in {location} (Standard, {shape}{(request.Zones.Length > 0 ? ", zones " + string.Join(",", request.Zones) : "")})");
         var uri = ArmRest.Url(s, Id, ApiVersions.Network);
-        var initial = await ArmRest.SendCheckedAsync(s, RequestMethod.Put, uri, body, context, scope).ConfigureAwait(false);
-        var final = await ArmRest.WaitAsync(s, initial!, uri, $"creation of {what} {Target}", timeoutSeconds, context, scope).ConfigureAwait(false);
+        var initial = await ArmRest.SendCheckedAsync(s, RequestMethod.Put, uri, PutBody(location, request, properties), context, scope).ConfigureAwait(false);
+        var final = await ArmRest.WaitAsync(s, initial!, uri, $"creation of {ResourceKind} {Target}", request.TimeoutSeconds, context, scope).ConfigureAwait(false);
         return final!.Json ?? initial!.Json!;
+    }
+
+    /// <summary>
+    /// The PUT body of a new public IP or prefix: Standard regional SKU in <paramref name="location"/>, the request's zones (each
+    /// once) and tags (when any), and the resource's own <paramref name="properties"/>.
+    /// </summary>
+    internal static JsonObject PutBody(string location, NewEgressResourceRequest request, JsonObject properties)
+    {
+        var body = new JsonObject
+        {
+            ["location"] = location,
+            ["sku"] = new JsonObject { ["name"] = "Standard", ["tier"] = "Regional" },
+        };
+        if (request.Zones.Length > 0) body["zones"] = new JsonArray(request.Zones.Distinct().Select(z => (JsonNode)JsonValue.Create(z)!).ToArray());
+        var tags = new JsonObject();
+        foreach (var (k, v) in request.Tags) tags[k] = v;
+        if (tags.Count > 0) body["tags"] = tags;
+        body["properties"] = properties;
+        return body;
     }
 }
 
