@@ -40,7 +40,7 @@ internal sealed partial class ArmApi
         int status; JsonObject? resp; ArmOperation? op = null; bool gateway404 = false;
         lock (W.Sync)
         {
-            var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/natGateways/{name}";
+            var scope = NetIds.Rid(Sub, rg, "natGateways", name);
             var ng = W.NatGateways.GetValueOrDefault(EmulatorWorld.RgKey(rg, name));
             var props = req?["properties"] as JsonObject ?? new JsonObject();
             var ipIds = Refs(props["publicIpAddresses"]);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
@@ -6,6 +7,22 @@ namespace AksEgress.Emulator;
 /// <summary>Network RP reads for the egress paths of issue 11: virtual networks and subnets, route tables, Azure Firewalls, public IP prefixes.</summary>
 internal sealed partial class ArmApi
 {
+    /// <summary>
+    /// Network RP's first checks of a PUT of a public IP or prefix, in its order: the resource group (404, answered by the
+    /// gateway), the name (400 InvalidResourceName), AKS's node resource group lockdown (403 deny assignment) and the body (400
+    /// InvalidRequestFormat). True with the answer in <paramref name="refusal"/> when one fails. Caller holds Sync.
+    /// </summary>
+    private bool NetworkPutRefused(string rg, string name, string resourceType, string scope, [NotNullWhen(false)] JsonObject? req,
+        out (int Status, JsonObject? Error, bool Gateway) refusal)
+    {
+        refusal = !W.ResourceGroups.ContainsKey(rg) ? (404, RgNotFoundError(rg), true)
+            : !PipName.IsMatch(name) ? (400, Err("InvalidResourceName", $"Resource name {name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.", true), false)
+            : LockedBy(rg) is { } locked ? (403, DenyAssignment(locked, $"Microsoft.Network/{resourceType}/write", scope), false)
+            : req is null ? (400, InvalidRequestFormat(), false)
+            : default;
+        return refusal.Status != 0;
+    }
+
     /// <summary>Network RP's 400 for a write whose body is not valid JSON (or has the wrong shape).</summary>
     private static JsonObject InvalidRequestFormat() => Err("InvalidRequestFormat", "Cannot parse the request.", true);
 

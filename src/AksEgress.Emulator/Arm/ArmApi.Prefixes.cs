@@ -14,7 +14,7 @@ internal sealed partial class ArmApi
         int status; JsonObject? resp; ArmOperation? op = null; bool gateway404 = false;
         lock (W.Sync)
         {
-            var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPPrefixes/{name}";
+            var scope = NetIds.Rid(Sub, rg, "publicIPPrefixes", name);
             var key = EmulatorWorld.RgKey(rg, name);
             var existing = W.PublicIpPrefixes.GetValueOrDefault(key);
             var props = req?["properties"] as JsonObject ?? new JsonObject();
@@ -22,14 +22,7 @@ internal sealed partial class ArmApi
             var version = JsonUtil.S(props, "publicIPAddressVersion") ?? "IPv4";
             var length = JsonUtil.Int(props["prefixLength"]);
             var zones = (req?["zones"] as JsonArray)?.Select(z => z?.ToString() ?? "").OrderBy(z => z, StringComparer.Ordinal).ToList() ?? new List<string>();
-            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gateway404 = true; resp = RgNotFoundError(rg); }
-            else if (!PipName.IsMatch(name))
-            {
-                status = 400;
-                resp = Err("InvalidResourceName", $"Resource name {name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.", true);
-            }
-            else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPPrefixes/write", scope); }
-            else if (req is null) { status = 400; resp = InvalidRequestFormat(); }
+            if (NetworkPutRefused(rg, name, "publicIPPrefixes", scope, req, out var refusal)) (status, resp, gateway404) = refusal;
             else if (IfMatchFails(ctx, existing?.Etag) is { } sentEtag)
             { status = 412; resp = NetworkPreconditionFailed(sentEtag, scope); }
             else if (RunningOperation(existing?.PendingOperationId) is { } pop)
@@ -87,7 +80,7 @@ internal sealed partial class ArmApi
         lock (W.Sync)
         {
             var key = EmulatorWorld.RgKey(rg, name);
-            var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPPrefixes/{name}";
+            var scope = NetIds.Rid(Sub, rg, "publicIPPrefixes", name);
             if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gw = true; resp = RgNotFoundError(rg); }
             else if (!W.PublicIpPrefixes.TryGetValue(key, out var prefix)) status = 204;
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPPrefixes/delete", scope); }

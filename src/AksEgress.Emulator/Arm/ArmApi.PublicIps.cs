@@ -61,15 +61,8 @@ internal sealed partial class ArmApi
         int status; JsonObject? resp; ArmOperation? op = null; bool gateway404 = false, retryAfter = false;
         lock (W.Sync)
         {
-            var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
-            if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gateway404 = true; resp = RgNotFoundError(rg); }
-            else if (!PipName.IsMatch(name))
-            {
-                status = 400;
-                resp = Err("InvalidResourceName", $"Resource name {name} is invalid. The name can be up to 80 characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.", true);
-            }
-            else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPAddresses/write", scope); }
-            else if (req is null) { status = 400; resp = InvalidRequestFormat(); }
+            var scope = NetIds.Rid(Sub, rg, "publicIPAddresses", name);
+            if (NetworkPutRefused(rg, name, "publicIPAddresses", scope, req, out var refusal)) (status, resp, gateway404) = refusal;
             else if (Busy(EmulatorWorld.RgKey(rg, name)) is { } busyOp) { status = 429; resp = BusyError(busyOp, scope); retryAfter = true; }
             else if (IfMatchFails(ctx, W.PublicIps.GetValueOrDefault(EmulatorWorld.RgKey(rg, name))?.Etag) is { } sentEtag)
             { status = 412; resp = NetworkPreconditionFailed(sentEtag, scope); }
@@ -141,7 +134,7 @@ internal sealed partial class ArmApi
         lock (W.Sync)
         {
             var key = EmulatorWorld.RgKey(rg, name);
-            var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
+            var scope = NetIds.Rid(Sub, rg, "publicIPAddresses", name);
             if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gw = true; resp = RgNotFoundError(rg); }
             else if (!W.PublicIps.TryGetValue(key, out var pip)) { status = 404; resp = Err("ResourceNotFound", $"The Resource 'Microsoft.Network/publicIPAddresses/{name}' under resource group '{rg}' was not found."); }
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPAddresses/write", scope); }
@@ -165,7 +158,7 @@ internal sealed partial class ArmApi
         lock (W.Sync)
         {
             var key = EmulatorWorld.RgKey(rg, name);
-            var scope = $"/subscriptions/{Sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}";
+            var scope = NetIds.Rid(Sub, rg, "publicIPAddresses", name);
             if (!W.ResourceGroups.ContainsKey(rg)) { status = 404; gw = true; resp = RgNotFoundError(rg); }
             else if (!W.PublicIps.TryGetValue(key, out var pip)) status = 204;
             else if (LockedBy(rg) is { } locked) { status = 403; resp = DenyAssignment(locked, "Microsoft.Network/publicIPAddresses/delete", scope); }

@@ -37,7 +37,7 @@ internal sealed class PublicIp
 
     public static string NewEtag() => $"W/\"{Guid.NewGuid()}\"";
 
-    public string Id(string sub) => $"/subscriptions/{sub}/resourceGroups/{ResourceGroup}/providers/Microsoft.Network/publicIPAddresses/{Name}";
+    public string Id(string sub) => NetIds.Rid(sub, ResourceGroup, "publicIPAddresses", Name);
 
     public JsonObject ToJson(string sub)
     {
@@ -94,7 +94,7 @@ internal sealed class NatGateway
     public string ProvisioningState { get; set; } = "Succeeded";
     public string? PendingOperationId { get; set; }
 
-    public string Id(string sub) => $"/subscriptions/{sub}/resourceGroups/{ResourceGroup}/providers/Microsoft.Network/natGateways/{Name}";
+    public string Id(string sub) => NetIds.Rid(sub, ResourceGroup, "natGateways", Name);
 
     public JsonObject ToJson(string sub, string location)
     {

@@ -374,7 +374,7 @@ public sealed partial class EmulatorWorld
 
     public string? GetPublicIpAddress(string resourceGroup, string name) { lock (Sync) return PublicIps.GetValueOrDefault(RgKey(resourceGroup, name))?.Address; }
 
-    public string GetPublicIpId(string resourceGroup, string name) => $"/subscriptions/{SubscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.Network/publicIPAddresses/{name}";
+    public string GetPublicIpId(string resourceGroup, string name) => NetIds.Rid(SubscriptionId, resourceGroup, "publicIPAddresses", name);
 
     /// <summary>Creates (already provisioned) a Standard/Static public IP and returns its address.</summary>
     public string AddPublicIp(string resourceGroup, string name, string sku = "Standard", Dictionary<string, string>? tags = null, string tier = "Regional")
