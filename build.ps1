@@ -247,7 +247,11 @@ $MutationUnitTests = @(
     'Arm.ArmErrorMappingTests', 'Arm.ArmModelTests', 'Arm.ArmModelFieldTests', 'Arm.ArmCloudTests', 'Arm.ArmTlsTests', 'Arm.AzContextTests',
     'Kubernetes.CheckResponseParserTests', 'Kubernetes.KubeErrorsTests', 'Kubernetes.SpecBuilderTests', 'Kubernetes.KubeConfigResolverTests', 'Kubernetes.KubeErrorsTransportTests', 'Kubernetes.AdmissionDenialWordingTests',
     'Kubernetes.KubeClientFactoryTests.Kubeconfig_errors_come_before_any_request',
-    'Kubernetes.EgressServiceDriftTests'
+    'Kubernetes.EgressServiceDriftTests',
+    'Arm.ArmResultTests',
+    'Arm.ArmRestSendTests',
+    'Arm.ArmRestLongRunningTests',
+    'Arm.ArmSessionPipelineTests'
 )
 
 function Invoke-Mutate {
