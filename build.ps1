@@ -251,7 +251,10 @@ $MutationUnitTests = @(
     'Arm.ArmResultTests',
     'Arm.ArmRestSendTests',
     'Arm.ArmRestLongRunningTests',
-    'Arm.ArmSessionPipelineTests'
+    'Arm.ArmSessionPipelineTests',
+    'Arm.ArmErrorMessageTests',
+    'Arm.LinkedAuthorizationWordingTests',
+    'Arm.ArmModelEdgeTests'
 )
 
 function Invoke-Mutate {
