@@ -52,7 +52,9 @@ public class ArmRestLongRunningTests
         var bars = ctx.Progress.ToArray();
         Assert.Single(bars.Select(p => p.ActivityId).Distinct());
         Assert.InRange(bars[0].ActivityId, 1, 100000);
-        Assert.True(bars[^1].Completed);
+        Assert.All(bars, b => Assert.Equal("Waiting for Creating public IP ip1", b.Activity));
+        Assert.Equal("0 s elapsed", bars[0].Status);
+        Assert.Equal(("Done", 100, true), (bars[^1].Status, bars[^1].PercentComplete, bars[^1].Completed));
     }
 
     [Fact]
@@ -278,6 +280,28 @@ public class ArmRestLongRunningTests
         var r = await ArmRest.WaitAsync(s, Initial(status, content), uri, "Creating public IP ip1", 60, new RecordingContext(), IpScope);
         Assert.Equal(Succeeded, r!.Content);
         Assert.Equal(uri, Assert.Single(h.Requests).Uri);
+    }
+
+    [Fact]
+    public async Task A_created_answer_whose_body_is_not_json_is_followed_by_a_read()
+    {
+        var h = new ScriptedArmHandler().Then(200, Succeeded);
+        var (s, uri) = Arm(h);
+        var r = await ArmRest.WaitAsync(s, Initial(201, "Created"), uri, "Creating public IP ip1", 60, new RecordingContext(), IpScope);
+        Assert.Equal(Succeeded, r!.Content);
+        Assert.Single(h.Requests);
+    }
+
+    [Theory]
+    [InlineData("Failed")]
+    [InlineData("Canceled")]
+    public async Task A_resource_that_is_already_failed_or_canceled_is_not_polled(string state)
+    {
+        var h = new ScriptedArmHandler();
+        var (s, uri) = Arm(h);
+        var initial = Initial(200, $$$"""{"properties":{"provisioningState":"{{{state}}}"}}""");
+        Assert.Same(initial, await ArmRest.WaitAsync(s, initial, uri, "Updating public IP ip1", 60, new RecordingContext(), IpScope));
+        Assert.Empty(h.Requests);
     }
 
     [Theory]

@@ -32,6 +32,9 @@ public class ArmResultTests
         Assert.Null(new ArmResult { Status = 200, Content = content }.Json);
 
     [Fact]
+    public void A_response_without_content_has_no_json() => Assert.Null(new ArmResult { Status = 204 }.Json);
+
+    [Fact]
     public void Json_reads_an_object_body()
     {
         var json = new ArmResult { Status = 200, Content = """{"status":"InProgress"}""" }.Json;

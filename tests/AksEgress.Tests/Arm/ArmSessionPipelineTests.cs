@@ -41,6 +41,8 @@ public class ArmSessionPipelineTests
         Assert.Contains("x-ms-request-id: req-42", lines[1]);
         Assert.Contains("Set-Cookie: " + Redaction.Mask, lines[1]);
         Assert.DoesNotContain(" body: ", lines[1]);
+        Assert.Contains("x-ms-request-id: req-42; Set-Cookie: " + Redaction.Mask, lines[1]);
+        Assert.Matches(@"Accept: application/json; \S", lines[0]);
         Assert.All(lines, l => Assert.DoesNotContain(ScriptedArm.Token, l));
         Assert.All(lines, l => Assert.DoesNotContain("cookie-secret-value", l));
     }
@@ -128,6 +130,37 @@ public class ArmSessionPipelineTests
         var ctx = new ThrowingDebugContext();
         var r = await Operation.RunAsync(ctx, () => ArmRest.SendAsync(s, RequestMethod.Get, ArmRest.Url(s, ClusterPath, ApiVersions.ManagedClusters), null, ctx, "rg1/c1"));
         Assert.Equal(404, r.Status);
+    }
+
+    [Fact]
+    public async Task A_synchronous_send_is_logged_too()
+    {
+        var h = new ScriptedArmHandler().Then(404, """{"error":{"code":"ResourceNotFound"}}""");
+        var s = ScriptedArm.Session(h);
+        var ctx = new RecordingContext();
+        await Operation.RunAsync(ctx, () =>
+        {
+            using var message = s.Pipeline.CreateMessage();
+            message.Request.Method = RequestMethod.Get;
+            message.Request.Uri.Reset(ArmRest.Url(s, ClusterPath, ApiVersions.ManagedClusters));
+            s.Pipeline.Send(message, default);
+            return Task.FromResult(message.Response.Status);
+        });
+        var lines = ctx.Debug.ToArray();
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("HTTP GET https://management.azure.com/", lines[0]);
+        Assert.StartsWith("HTTP 404 Not Found for GET https://management.azure.com/", lines[1]);
+        Assert.EndsWith("""body: {"error":{"code":"ResourceNotFound"}}""", lines[1]);
+    }
+
+    [Fact]
+    public void An_empty_environment_name_is_the_public_cloud_and_an_unknown_one_lists_the_known_ones()
+    {
+        Assert.Same(ArmCloud.AzurePublicCloud, ArmSessionFactory.ResolveEnvironment(""));
+        var e = Assert.Throws<AksEgressException>(() => ArmSessionFactory.ResolveEnvironment("AzureStack"));
+        Assert.Equal("'AzureStack' is not a known Azure environment. Use AzureCloud, AzureChinaCloud or AzureUSGovernment, and -ArmEndpoint for a custom endpoint.", e.Message);
+        Assert.Equal("Pass -Environment AzureCloud (the default), AzureChinaCloud or AzureUSGovernment.", e.RecommendedAction);
+        Assert.Equal("AzureStack", e.TargetObject);
     }
 
     [Fact]
@@ -258,14 +291,21 @@ public class ArmSessionPipelineTests
     }
 
     [Fact]
-    public void Cache_returns_what_was_set_until_it_expires()
+    public void Cache_returns_what_was_set_within_its_time_to_live()
     {
-        var cache = new TtlCache<string, int>(TimeSpan.FromMilliseconds(300));
+        var cache = new TtlCache<string, int>(TimeSpan.FromHours(1));
         Assert.False(cache.TryGet("a", out _));
         cache.Set("a", 1);
         Assert.True(cache.TryGet("a", out var v));
         Assert.Equal(1, v);
-        Thread.Sleep(400);
+    }
+
+    [Fact]
+    public void Cache_forgets_an_entry_once_its_time_to_live_has_passed()
+    {
+        var cache = new TtlCache<string, int>(TimeSpan.Zero);
+        cache.Set("a", 1);
+        Thread.Sleep(20);
         Assert.False(cache.TryGet("a", out var gone));
         Assert.Equal(0, gone);
     }
