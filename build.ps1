@@ -247,7 +247,14 @@ $MutationUnitTests = @(
     'Arm.ArmErrorMappingTests', 'Arm.ArmModelTests', 'Arm.ArmModelFieldTests', 'Arm.ArmCloudTests', 'Arm.ArmTlsTests', 'Arm.AzContextTests',
     'Kubernetes.CheckResponseParserTests', 'Kubernetes.KubeErrorsTests', 'Kubernetes.SpecBuilderTests', 'Kubernetes.KubeConfigResolverTests', 'Kubernetes.KubeErrorsTransportTests', 'Kubernetes.AdmissionDenialWordingTests',
     'Kubernetes.KubeClientFactoryTests.Kubeconfig_errors_come_before_any_request',
-    'Kubernetes.EgressServiceDriftTests'
+    'Kubernetes.EgressServiceDriftTests',
+    'Kubernetes.KubeWatchResumeTests',
+    'Kubernetes.KubeClientSessionTests',
+    'Kubernetes.KubeConfigSelectionTests',
+    'Kubernetes.KubeConfigMergeRuleTests',
+    'Kubernetes.KubeloginServerIdTests',
+    'Kubernetes.AadTokenProviderTests',
+    'Kubernetes.KubeDebugTraceTests'
 )
 
 function Invoke-Mutate {
