@@ -254,7 +254,9 @@ $MutationUnitTests = @(
     'Kubernetes.KubeConfigMergeRuleTests',
     'Kubernetes.KubeloginServerIdTests',
     'Kubernetes.AadTokenProviderTests',
-    'Kubernetes.KubeDebugTraceTests'
+    'Kubernetes.KubeDebugTraceTests',
+    'Kubernetes.KubeErrorsStatusTests',
+    'Kubernetes.EgressSpecFieldTests'
 )
 
 function Invoke-Mutate {

@@ -264,4 +264,16 @@ public class KubeWatchResumeTests
         Assert.Equal("reset", e.Message);
         Assert.Equal(1, watched);
     }
+
+    [Fact]
+    public async Task An_operation_cancelled_before_it_starts_sends_no_request()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        using var api = new FakePods(new[] { PodList("10") }, new[] { Stream(Event("ADDED", "p", "Running", "11")) });
+        var listed = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => KubeWatch.UntilAsync<V1Pod, V1PodList, V1Pod>(ct => { listed++; return api.List(ct); }, api.Watch, api.UntilRunning, cts.Token));
+        Assert.Equal(0, listed);
+        Assert.Empty(api.WatchedFrom);
+    }
 }
