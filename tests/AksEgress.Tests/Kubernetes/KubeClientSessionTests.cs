@@ -117,6 +117,7 @@ public sealed class KubeClientSessionTests : IDisposable
         Assert.Equal(path, s.KubeConfigPath);
         Assert.Equal("aks-prod", s.KubeContext);
         Assert.Equal("team-b", s.DefaultNamespace);
+        Assert.Equal("Bearer token-of-jane", (await OneRequestAsync(s)).Authorization);
         var named = await f.GetSessionAsync(new KubeAccess { KubeContext = "aks-prod" }, new RecordingContext());
         Assert.Equal("team-b", named.DefaultNamespace);
         Assert.Equal(path, named.KubeConfigPath);
@@ -256,6 +257,7 @@ public sealed class KubeClientSessionTests : IDisposable
     [InlineData("https://10.1.0.4:443", "https://10.1.0.4:443/")]
     [InlineData("https://10.1.0.4:443/", "https://10.1.0.4:443")]
     [InlineData("https://API.contoso.internal", "https://api.contoso.internal")]
+    [InlineData("https://api.contoso.internal:443", "https://api.contoso.internal")]
     public async Task A_kubeconfig_server_that_is_not_the_fqdn_is_accepted_when_Azure_s_own_kubeconfig_names_it(string server, string armServer)
     {
         var asked = new List<(ClusterRef Cluster, bool Admin)>();

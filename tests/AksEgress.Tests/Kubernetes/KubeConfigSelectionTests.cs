@@ -128,6 +128,17 @@ public sealed class KubeConfigSelectionTests : IDisposable
     }
 
     [Fact]
+    public void An_empty_kubeconfig_is_invalid_and_says_so()
+    {
+        var path = Path.Combine(_dir, "empty config");
+        File.WriteAllText(path, "");
+        var e = Assert.Throws<AksEgressException>(() => KubeClientFactory.LoadFile(path, null));
+        Assert.Equal((ErrorIds.KubeConfigInvalid, EgressErrorCategory.InvalidData), (e.ErrorId, e.Category));
+        Assert.Equal($"The kubeconfig file '{path}' is empty.", e.Message);
+        Assert.Equal("The kubeconfig of cluster aks-prod is empty.", Fails("").Message);
+    }
+
+    [Fact]
     public void The_client_trusts_the_kubeconfig_certificate_authority_and_never_skips_tls()
     {
         var caData = KubeClientSessionTests.CaData("aks-prod-ca");
