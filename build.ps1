@@ -254,7 +254,16 @@ $MutationUnitTests = @(
     'Arm.ArmSessionPipelineTests',
     'Arm.ArmErrorMessageTests',
     'Arm.LinkedAuthorizationWordingTests',
-    'Arm.ArmModelEdgeTests'
+    'Arm.ArmModelEdgeTests',
+    'Kubernetes.KubeWatchResumeTests',
+    'Kubernetes.KubeClientSessionTests',
+    'Kubernetes.KubeConfigSelectionTests',
+    'Kubernetes.KubeConfigMergeRuleTests',
+    'Kubernetes.KubeloginServerIdTests',
+    'Kubernetes.AadTokenProviderTests',
+    'Kubernetes.KubeDebugTraceTests',
+    'Kubernetes.KubeErrorsStatusTests',
+    'Kubernetes.EgressSpecFieldTests'
 )
 
 function Invoke-Mutate {

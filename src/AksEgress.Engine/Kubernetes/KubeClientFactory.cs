@@ -48,6 +48,12 @@ internal sealed class KubeClientFactory
     public Func<KubeConfigResolver> DefaultKubeConfig { get; init; } = KubeConfigResolver.ForProcess;
 
     /// <summary>
+    /// Tests only: a handler placed last in every client's chain, after the debug handler, that answers instead of the network
+    /// (an in-process fake API server). Null in the product: requests go to the API server over TLS.
+    /// </summary>
+    internal Func<DelegatingHandler>? Transport { get; init; }
+
+    /// <summary>
     /// The default kubeconfig (KUBECONFIG's files merged as kubectl does, else ~/.kube/config) with the context selected.
     /// KubeConfigNotFound when none of its files exists. No request is made.
     /// </summary>
@@ -226,6 +232,13 @@ internal sealed class KubeClientFactory
 
     private k8s.Kubernetes CreateClient(KubeConfigSelection sel, bool useAad)
     {
+        var cfg = ClientConfiguration(sel, useAad);
+        return Transport is null ? new k8s.Kubernetes(cfg, new KubeDebugHandler()) : new k8s.Kubernetes(cfg, new KubeDebugHandler(), Transport());
+    }
+
+    /// <summary>How a client for <paramref name="sel"/> connects: server, CA, credentials; TLS validation is never skipped.</summary>
+    internal KubernetesClientConfiguration ClientConfiguration(KubeConfigSelection sel, bool useAad)
+    {
         KubernetesClientConfiguration cfg;
         if (useAad)
         {
@@ -254,7 +267,7 @@ internal sealed class KubeClientFactory
                     "Use a kubeconfig with the cluster's certificate-authority-data.");
         }
         cfg.SkipTlsVerify = false;
-        return new k8s.Kubernetes(cfg, new KubeDebugHandler());
+        return cfg;
     }
 
     private static X509Certificate2Collection? LoadCa(KubeConfigSelection sel)
@@ -294,6 +307,9 @@ internal sealed class AadTokenProvider : ITokenProvider
     private sealed record Cached(string Token, DateTimeOffset Expires);
     private Cached? _cached;
 
+    /// <summary>The clock that decides when a token is refreshed; tests replace it.</summary>
+    internal Func<DateTimeOffset> UtcNow { get; init; } = static () => DateTimeOffset.UtcNow;
+
     public AadTokenProvider(IClusterCredentialSource arm, string? serverId = null)
     {
         _arm = arm;
@@ -303,18 +319,18 @@ internal sealed class AadTokenProvider : ITokenProvider
     public async Task<AuthenticationHeaderValue> GetAuthenticationHeaderAsync(CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref _cached);
-        if (current is null || DateTimeOffset.UtcNow >= current.Expires)
+        if (current is null || UtcNow() >= current.Expires)
         {
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 current = Volatile.Read(ref _cached);
-                if (current is null || DateTimeOffset.UtcNow >= current.Expires)
+                if (current is null || UtcNow() >= current.Expires)
                 {
                     var ctx = Operation.Current ?? new NullOperationContext(cancellationToken);
                     var token = await _arm.GetAksAadTokenAsync(_serverId, ctx).ConfigureAwait(false);
-                    var expires = (JwtExpiry(token) ?? DateTimeOffset.UtcNow.AddMinutes(10)).AddMinutes(-5);
-                    if (expires <= DateTimeOffset.UtcNow) expires = DateTimeOffset.UtcNow.AddSeconds(30);
+                    var expires = (JwtExpiry(token) ?? UtcNow().AddMinutes(10)).AddMinutes(-5);
+                    if (expires <= UtcNow()) expires = UtcNow().AddSeconds(30);
                     current = new Cached(token, expires);
                     Volatile.Write(ref _cached, current);
                 }

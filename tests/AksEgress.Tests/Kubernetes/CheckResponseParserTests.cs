@@ -48,6 +48,24 @@ public class CheckResponseParserTests
         Assert.Equal(problem, r.Problem);
     }
 
+    // JSONP (callback({...}); or callback({...})) is unwrapped; a body that only looks like it is not.
+    [Theory]
+    [InlineData("callback({\"ip\":\"203.0.113.7\"})", "203.0.113.7", null)]
+    [InlineData("cb({\"ip\":\"203.0.113.7\"});", "203.0.113.7", null)]
+    [InlineData("{\"ip\":\"203.0.113.7\"});", null, "the response looks like JSON but could not be parsed")]
+    [InlineData("{\"ip\":\"203.0.113.7\"})", null, "the response looks like JSON but could not be parsed")]
+    [InlineData("ip = {\"ip\":\"203.0.113.7\"}", null, "the response is not an IP address")]
+    [InlineData("203.0.113.7);", null, "the response is not an IP address")]
+    [InlineData("(203.0.113.7)", null, "the response is not an IP address")]
+    public void Jsonp_is_unwrapped_only_around_an_object(string body, string? ip, string? problem)
+    {
+        var r = CheckResponseParser.Parse(body);
+        Assert.Equal((ip, problem), (r.IpAddress, r.Problem));
+    }
+
+    [Fact]
+    public void No_text_is_no_address() => Assert.False(CheckResponseParser.TryAddress(null, out _));
+
     [Fact]
     public void Curl_error_problem_quotes_curl()
     {
