@@ -8,7 +8,6 @@ using AksEgress.Engine.OutboundIps;
 using AksEgress.Engine.PublicIps;
 using AksEgress.Engine.Session;
 using AksEgress.Engine.StaticEgressGateway;
-using AksEgress.Models;
 
 namespace AksEgress.Engine;
 

@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 
 namespace AksEgress.Emulator;
 

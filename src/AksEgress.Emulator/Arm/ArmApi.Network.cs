@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 
 namespace AksEgress.Emulator;
 

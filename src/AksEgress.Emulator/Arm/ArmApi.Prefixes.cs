@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
-
 namespace AksEgress.Emulator;
 
 /// <summary>Public IP prefix writes (New-AksEgressIpPrefix): PUT allocates an aligned range when the operation completes, DELETE

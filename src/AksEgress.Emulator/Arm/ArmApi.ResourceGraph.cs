@@ -1,7 +1,5 @@
 using System.Text;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http;
 
 namespace AksEgress.Emulator;
 

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
-
 namespace AksEgress.Emulator;
 
 /// <summary>The managed identity token endpoint (App Service protocol: X-IDENTITY-HEADER, GET /msi/token?resource=...), on its own plain-http port.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
-
 namespace AksEgress.Emulator;
 
 /// <summary>Turns an exception of a handler into a 500 with an ARM-style error body (and a line on stderr); a request the client aborted ends quietly.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
-
 namespace AksEgress.Emulator;
 
 internal sealed partial class K8sApi

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace AksEgress.Emulator;
 
 /// <summary>The Pod Security Standards "restricted" profile (subset of checks with the real message texts).</summary>

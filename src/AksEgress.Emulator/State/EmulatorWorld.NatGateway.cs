@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace AksEgress.Emulator;
 
 /// <summary>NAT gateway writes: the managed NAT gateway AKS sizes from a cluster PUT (natGatewayProfile), and the attachment of

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace AksEgress.Emulator;
 
 public sealed partial class EmulatorWorld

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 
 namespace AksEgress.Emulator;
 
@@ -391,7 +390,6 @@ public sealed partial class EmulatorWorld
     }
 
     public void AddResourceGroup(string name) { lock (Sync) if (!ResourceGroups.ContainsKey(name)) AddRg(name); }
-
 
     /// <summary>The addresses a pod in this cluster could be seen with right now (empty for none/block or a Basic LB without frontends).</summary>
     public IReadOnlyList<string> GetExpectedEgressAddresses(string cluster)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
-using System.Text.Json.Nodes;
 
 namespace AksEgress.Emulator;
 

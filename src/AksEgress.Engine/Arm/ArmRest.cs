@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 using Azure;
-using Azure.Core;
 using Azure.Identity;
 
 namespace AksEgress.Engine.Arm;

@@ -3,10 +3,8 @@ using System.Diagnostics;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Identity;
-using AksEgress.Models;
 
 namespace AksEgress.Engine.Arm;
 

@@ -1,8 +1,4 @@
-using System.Text.Json.Nodes;
-using Azure.Core;
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.Session;
-using AksEgress.Models;
 
 namespace AksEgress.Engine.Clusters;
 

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Azure.Core;
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.Clusters;
 using AksEgress.Engine.Kubernetes;
 using AksEgress.Engine.Session;

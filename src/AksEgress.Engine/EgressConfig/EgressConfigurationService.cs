@@ -1,7 +1,5 @@
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.Clusters;
 using AksEgress.Engine.PublicIps;
-using AksEgress.Models;
 
 namespace AksEgress.Engine.EgressConfig;
 

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using AksEgress.Engine.EgressConfig;
 using AksEgress.Engine.Kubernetes;
 using AksEgress.Engine.Session;
-using AksEgress.Models;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

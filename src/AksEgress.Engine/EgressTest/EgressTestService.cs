@@ -5,7 +5,6 @@ using System.Text;
 using AksEgress.Engine.EgressConfig;
 using AksEgress.Engine.Kubernetes;
 using AksEgress.Engine.Session;
-using AksEgress.Models;
 using k8s;
 using k8s.Models;
 

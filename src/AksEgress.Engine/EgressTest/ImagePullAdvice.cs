@@ -1,5 +1,3 @@
-using AksEgress.Models;
-
 namespace AksEgress.Engine.EgressTest;
 
 /// <summary>

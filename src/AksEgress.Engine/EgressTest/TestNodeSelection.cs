@@ -1,4 +1,3 @@
-using AksEgress.Models;
 using k8s.Models;
 
 namespace AksEgress.Engine.EgressTest;

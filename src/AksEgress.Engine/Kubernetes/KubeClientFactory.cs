@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
-using AksEgress.Models;
 using k8s;
 using k8s.Authentication;
 using k8s.KubeConfigModels;

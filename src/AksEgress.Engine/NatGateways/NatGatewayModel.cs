@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.PublicIps;
 
 namespace AksEgress.Engine.NatGateways;

@@ -1,9 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Azure.Core;
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.PublicIps;
-using AksEgress.Models;
 
 namespace AksEgress.Engine.OutboundIps;
 

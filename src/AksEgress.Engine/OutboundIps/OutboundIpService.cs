@@ -1,11 +1,7 @@
-using System.Text.Json.Nodes;
-using Azure.Core;
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.Clusters;
 using AksEgress.Engine.EgressConfig;
 using AksEgress.Engine.PublicIps;
 using AksEgress.Engine.Session;
-using AksEgress.Models;
 
 namespace AksEgress.Engine.OutboundIps;
 

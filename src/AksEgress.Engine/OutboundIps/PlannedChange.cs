@@ -1,5 +1,4 @@
 using System.Globalization;
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.PublicIps;
 
 namespace AksEgress.Engine.OutboundIps;

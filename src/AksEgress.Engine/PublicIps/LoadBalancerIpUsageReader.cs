@@ -1,4 +1,3 @@
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.Clusters;
 using AksEgress.Engine.Session;
 using k8s;

@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Azure.Core;
-using AksEgress.Engine.Arm;
-
 namespace AksEgress.Engine.PublicIps;
 
 /// <summary>The fields of a public IP prefix we read (Microsoft.Network 2025-07-01 publicIpPrefix.json).</summary>

@@ -1,9 +1,5 @@
-using System.Text.Json.Nodes;
-using Azure.Core;
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.Clusters;
 using AksEgress.Engine.Session;
-using AksEgress.Models;
 using static AksEgress.Engine.Session.SessionService;
 
 namespace AksEgress.Engine.PublicIps;

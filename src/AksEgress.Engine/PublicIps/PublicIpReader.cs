@@ -1,7 +1,3 @@
-using Azure.Core;
-using AksEgress.Engine.Arm;
-using AksEgress.Models;
-
 namespace AksEgress.Engine.PublicIps;
 
 /// <summary>Reads public IPs over a session (stateless: used by the public IP, outbound IP and egress configuration services).</summary>

@@ -1,8 +1,4 @@
-using System.Text.Json.Nodes;
-using Azure.Core;
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.Clusters;
-using AksEgress.Models;
 using static AksEgress.Engine.Session.SessionService;
 
 namespace AksEgress.Engine.PublicIps;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Azure.Core;
 using Azure.Identity;
 
 namespace AksEgress.Engine.Session;

@@ -1,8 +1,5 @@
 using System.Text;
-using System.Text.Json.Nodes;
-using Azure.Core;
 using Azure.Identity;
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.Clusters;
 using AksEgress.Engine.Kubernetes;
 

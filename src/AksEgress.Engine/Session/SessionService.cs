@@ -1,10 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
-using Azure.Core;
 using Azure.Identity;
-using AksEgress.Engine.Arm;
 using AksEgress.Engine.Kubernetes;
-using AksEgress.Models;
 
 namespace AksEgress.Engine.Session;
 

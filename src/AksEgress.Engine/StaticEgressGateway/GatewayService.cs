@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using AksEgress.Engine.Kubernetes;
 using AksEgress.Engine.PublicIps;
 using AksEgress.Engine.Session;
-using AksEgress.Models;
 using k8s;
 
 namespace AksEgress.Engine.StaticEgressGateway;

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using AksEgress.Engine.Kubernetes;
 using AksEgress.Engine.Session;
-using AksEgress.Models;
 using k8s;
 using k8s.Models;
 

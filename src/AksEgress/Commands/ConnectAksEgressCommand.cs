@@ -1,9 +1,5 @@
-using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
-using AksEgress.Contract;
-using AksEgress.Internal;
-using AksEgress.Models;
 
 namespace AksEgress.Commands;
 

@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using AksEgress.Internal;
-
 namespace AksEgress.Commands;
 
 /// <summary>Forgets the connection (and every cached credential) of this process.</summary>

@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using AksEgress.Contract;
-using AksEgress.Internal;
-using AksEgress.Models;
-
 namespace AksEgress.Commands;
 
 /// <summary>Tells what really decides a cluster's egress, which addresses it uses, and which cmdlet pins it.</summary>

@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using AksEgress.Contract;
-using AksEgress.Internal;
-using AksEgress.Models;
-
 namespace AksEgress.Commands;
 
 /// <summary>Finds AKS clusters and their node resource groups, load balancer SKU, outbound type and lockdown.</summary>

@@ -1,7 +1,3 @@
-using System.Management.Automation;
-using AksEgress.Contract;
-using AksEgress.Internal;
-
 namespace AksEgress.Commands;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using AksEgress.Contract;
-using AksEgress.Internal;
-using AksEgress.Models;
-
 namespace AksEgress.Commands;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Management.Automation;
-using AksEgress.Contract;
-using AksEgress.Internal;
-using AksEgress.Models;
-
 namespace AksEgress.Commands;
 
 /// <summary>Proves the egress IP from inside the cluster: a short-lived pod asks a "what is my IP" endpoint.</summary>

@@ -1,5 +1,3 @@
-using AksEgress.Models;
-
 namespace AksEgress.Contract;
 
 /// <summary>An AKS cluster named by subscription (optional: the connection's), resource group and name.</summary>

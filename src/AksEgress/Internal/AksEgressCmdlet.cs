@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Management.Automation;
-using AksEgress.Contract;
 
 namespace AksEgress.Internal;
 

@@ -1,7 +1,5 @@
-using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
-using AksEgress.Contract;
 
 namespace AksEgress.Internal;
 

@@ -1,6 +1,3 @@
-using System.Management.Automation;
-using AksEgress.Contract;
-
 namespace AksEgress.Internal;
 
 internal static class KubeAccessBuilder

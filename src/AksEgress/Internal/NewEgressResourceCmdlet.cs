@@ -1,7 +1,4 @@
 using System.Collections;
-using System.Management.Automation;
-using AksEgress.Contract;
-using AksEgress.Models;
 
 namespace AksEgress.Internal;
 

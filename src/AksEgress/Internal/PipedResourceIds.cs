@@ -1,5 +1,3 @@
-using AksEgress.Contract;
-
 namespace AksEgress.Internal;
 
 /// <summary>
